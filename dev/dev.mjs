@@ -1,0 +1,106 @@
+// `npm run dev`: checks and starts everything (database, migrations, seed, bridges, both workers), Ctrl-C stops it all.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SetupError } from "./db.mjs";
+import { localConfig, requireNode22, startStack } from "./stack.mjs";
+
+requireNode22();
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const port = Number(process.env.PORT ?? 8080);
+const log = (m) => console.log(`[dev] ${m}`);
+
+function writeDevVars(vars) {
+  // .dev.vars (git-ignored) override wrangler.toml [vars] for each worker, so both reach the same bridges.
+  const text = `${Object.entries(vars)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join("\n")}\n`;
+  writeFileSync(join(root, ".dev.vars"), text);
+  writeFileSync(join(root, "workers/notifications/.dev.vars"), text);
+}
+
+async function waitForHealth(url, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+let stack;
+let wrangler;
+let stopping = false;
+
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  if (wrangler && wrangler.exitCode === null) {
+    try {
+      process.kill(-wrangler.pid, "SIGTERM"); // its whole process group: workerd included
+    } catch {}
+    await Promise.race([new Promise((r) => wrangler.once("exit", r)), new Promise((r) => setTimeout(r, 5000))]);
+    try {
+      process.kill(-wrangler.pid, "SIGKILL");
+    } catch {}
+  }
+  await stack?.close();
+  process.exit(code);
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+try {
+  const cfg = localConfig();
+  stack = await startStack(cfg, { log });
+  log(`bridges up: postgres ws on :${stack.ports.ws}, upstash REST on :${stack.ports.upstash}`);
+  mkdirSync(join(root, ".dev"), { recursive: true });
+  writeDevVars(stack.vars);
+
+  wrangler = spawn(
+    join(root, "node_modules/.bin/wrangler"),
+    [
+      "dev",
+      "-c",
+      "wrangler.toml",
+      "-c",
+      "workers/notifications/wrangler.toml",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      ".dev/state",
+      "--show-interactive-dev-session=false",
+    ],
+    { cwd: root, stdio: ["ignore", "inherit", "inherit"], detached: true, env: { ...process.env, FORCE_COLOR: "0" } },
+  );
+  wrangler.on("exit", (code) => {
+    if (!stopping) {
+      console.error(`✘ wrangler dev exited (${code}); stopping.`);
+      stop(code || 1);
+    }
+  });
+
+  const base = `http://localhost:${port}`;
+  if (!(await waitForHealth(`${base}/health`, 90_000))) {
+    console.error(`✘ the gateway did not answer ${base}/health within 90 s; see wrangler's output above.`);
+    await stop(1);
+  }
+  console.log(`
+  Kormo Mela is running
+    API        ${base}            (GET /health, /ready)
+    OpenAPI    ${base}/openapi.json
+    Docs       ${base}/docs
+    Postgres   ${cfg.databaseUrl.replace(/\/\/[^@]*@/, "//")}  (via ws bridge :${stack.ports.ws})
+    Redis      ${cfg.redisUrl}  (via Upstash bridge :${stack.ports.upstash})
+  Ctrl-C stops everything.
+`);
+} catch (err) {
+  console.error(`✘ ${err instanceof SetupError ? err.message : (err?.stack ?? err)}`);
+  await stop(1);
+}

@@ -1,0 +1,66 @@
+// Idempotent dev seed: the test-number users and provider 1 (a verified driver in Gulshan, Dhaka, bookable any hour).
+import pg from "pg";
+import { DEFAULT_DATABASE_URL, SetupError } from "./db.mjs";
+
+/** Dev test numbers (code 123456 in development). Documented in README.md. */
+export const TEST_USERS = [
+  { phone: "+8801700000001", role: "customer", name: "Demo Customer", lang: "en" },
+  { phone: "+8801700000002", role: "provider", name: "Rahim Uddin", lang: "bn" },
+  { phone: "+8801700000003", role: "customer", name: "Second Customer", lang: "bn" },
+  { phone: "+8801700000009", role: "admin", name: "Kormo Admin", lang: "en" },
+];
+
+export async function seedDev(url = DEFAULT_DATABASE_URL) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    const ids = {};
+    for (const u of TEST_USERS) {
+      const { rows } = await client.query(
+        `INSERT INTO users (phone, role, name, lang) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (phone) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name
+         RETURNING id`,
+        [u.phone, u.role, u.name, u.lang],
+      );
+      ids[u.phone] = rows[0].id;
+    }
+    // Provider 1 is a fixed point of the quickstart: id 1, verified, driver, Gulshan 2.
+    await client.query(
+      `INSERT INTO providers (id, user_id, display_name, bio, languages, location, service_radius_km,
+                              division, district, area, verification_status, rating_avg, rating_count)
+       VALUES (1, $1, 'Rahim Uddin', 'Professional driver, 8 years in Dhaka traffic. পেশাদার চালক।', '{bn,en}',
+               ST_SetSRID(ST_MakePoint(90.4152, 23.7925), 4326)::geography, 15, 'Dhaka', 'Dhaka', 'Gulshan',
+               'verified', 4.80, 57)
+       ON CONFLICT (id) DO UPDATE SET user_id = EXCLUDED.user_id, verification_status = 'verified',
+                                      location = EXCLUDED.location`,
+      [ids["+8801700000002"]],
+    );
+    await client.query(
+      `INSERT INTO provider_services (provider_id, service_type, price_poisha, unit)
+       VALUES (1, 'driver', 25000, 'hour')
+       ON CONFLICT (provider_id, service_type) DO UPDATE SET price_poisha = EXCLUDED.price_poisha, unit = EXCLUDED.unit`,
+    );
+    // Explicit ids do not advance identity sequences; keep them ahead so generated ids never collide.
+    await client.query(
+      "SELECT setval(pg_get_serial_sequence('providers', 'id'), GREATEST((SELECT max(id) FROM providers), 1))",
+    );
+    await client.query("COMMIT");
+    return { users: ids, providerId: 1 };
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    const out = await seedDev(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+    console.log(`[seed] ${Object.keys(out.users).length} test users, provider ${out.providerId}`);
+  } catch (err) {
+    console.error(`✘ seed failed: ${err instanceof SetupError ? err.message : err.message}`);
+    process.exit(1);
+  }
+}

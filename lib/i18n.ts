@@ -1,0 +1,60 @@
+// Language negotiation and the bilingual message catalogue for every user-facing error.
+export type Lang = "bn" | "en";
+
+/** Picks bn or en from an Accept-Language header, honouring q-values; English when nothing matches. */
+export function pickLang(header: string | null | undefined): Lang {
+  if (!header) return "en";
+  let best: { lang: Lang; q: number } | undefined;
+  for (const part of header.split(",")) {
+    const [tag = "", ...params] = part.trim().toLowerCase().split(";");
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!Number.isFinite(q) || q <= 0) continue;
+    const primary = tag.split("-")[0];
+    const lang: Lang | undefined = primary === "bn" ? "bn" : primary === "en" ? "en" : undefined;
+    if (lang && (!best || q > best.q)) best = { lang, q };
+  }
+  return best?.lang ?? "en";
+}
+
+export type Message = { en: string; bn: string };
+
+/** Every message a client can see. Keys are stable; wording may change. */
+export const messages = {
+  invalid_input: { en: "The request is not valid.", bn: "অনুরোধটি সঠিক নয়।" },
+  malformed_json: { en: "The request body is not valid JSON.", bn: "অনুরোধের বডি সঠিক JSON নয়।" },
+  unauthenticated: { en: "Sign in to continue.", bn: "চালিয়ে যেতে সাইন ইন করুন।" },
+  forbidden: { en: "You are not allowed to do this.", bn: "আপনার এটি করার অনুমতি নেই।" },
+  not_found: { en: "Not found.", bn: "খুঁজে পাওয়া যায়নি।" },
+  route_not_found: { en: "There is no such endpoint.", bn: "এমন কোনো এন্ডপয়েন্ট নেই।" },
+  method_not_allowed: { en: "This method is not allowed here.", bn: "এখানে এই মেথড অনুমোদিত নয়।" },
+  conflict: { en: "The request conflicts with the current state.", bn: "অনুরোধটি বর্তমান অবস্থার সাথে সাংঘর্ষিক।" },
+  idempotency_mismatch: {
+    en: "This Idempotency-Key was already used with a different request.",
+    bn: "এই Idempotency-Key আগে অন্য একটি অনুরোধে ব্যবহার করা হয়েছে।",
+  },
+  payload_too_large: { en: "The request body is too large.", bn: "অনুরোধের বডি অনেক বড়।" },
+  unsupported_media_type: {
+    en: "Send the body as application/json.",
+    bn: "বডি application/json হিসেবে পাঠান।",
+  },
+  rate_limited: { en: "Too many requests. Try again later.", bn: "অনেক বেশি অনুরোধ। পরে আবার চেষ্টা করুন।" },
+  dependency_unavailable: {
+    en: "A service we depend on is unavailable. Try again shortly.",
+    bn: "একটি প্রয়োজনীয় সেবা এখন পাওয়া যাচ্ছে না। একটু পরে আবার চেষ্টা করুন।",
+  },
+  misconfigured: {
+    en: "The service is misconfigured. Operators have been told.",
+    bn: "সার্ভিসের কনফিগারেশনে সমস্যা আছে। অপারেটরদের জানানো হয়েছে।",
+  },
+  internal: {
+    en: "Something went wrong on our side. Try again.",
+    bn: "আমাদের দিকে একটি সমস্যা হয়েছে। আবার চেষ্টা করুন।",
+  },
+} satisfies Record<string, Message>;
+
+export type MessageKey = keyof typeof messages;
+
+export function translate(msg: Message, lang: Lang): string {
+  return msg[lang];
+}

@@ -1,0 +1,8 @@
+// Values the global setup provides to every test project.
+declare module "vitest" {
+  export interface ProvidedContext {
+    vars: Record<string, string>;
+    redisUrl: string;
+  }
+}
+export {};

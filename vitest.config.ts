@@ -1,0 +1,44 @@
+// Three projects: the gateway and the notifications worker run inside workerd; bridges, migrations and pure logic in Node.
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+type Vars = Record<string, string>;
+
+// Projects do not inherit root test options unless they extend the root, and extending would run globalSetup per project.
+const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };
+
+const workerVars = (vars: Vars) => ({ ...vars, ENVIRONMENT: "test", LOG_LEVEL: "silent" });
+
+export default defineConfig({
+  test: {
+    globalSetup: ["./test/global-setup.mjs"],
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: workerVars(inject<Vars>("vars")) },
+          })),
+        ],
+        test: { ...timeouts, name: "api", include: ["workers/api/**/*.test.ts", "durable-objects/**/*.test.ts"] },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./workers/notifications/wrangler.toml" },
+            miniflare: { bindings: workerVars(inject<Vars>("vars")) },
+          })),
+        ],
+        test: { ...timeouts, name: "notifications", include: ["workers/notifications/**/*.test.ts"] },
+      },
+      {
+        test: {
+          ...timeouts,
+          name: "node",
+          environment: "node",
+          include: ["dev/test/**/*.test.mjs", "test/node/**/*.test.{ts,mjs}", "lib/**/*.test.ts"],
+        },
+      },
+    ],
+  },
+});

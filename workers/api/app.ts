@@ -1,0 +1,66 @@
+// Builds the gateway: cross-cutting middleware, then one sub-app per service at the seed's prefixes.
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import { ApiError } from "../../lib/errors";
+import { notFound, onError } from "./errors";
+import { init } from "./middleware/init";
+import { requestContext } from "./middleware/request";
+import { createApp } from "./openapi";
+import { auth } from "./routes/auth";
+import { booking } from "./routes/booking";
+import { notifications } from "./routes/notifications";
+import { payments } from "./routes/payments";
+import { provider } from "./routes/provider";
+import { search } from "./routes/search";
+import { registerHealth } from "./routes/system/health";
+import { registerReady } from "./routes/system/ready";
+
+export function buildApp() {
+  const app = createApp();
+  app.onError(onError);
+  app.notFound(notFound);
+
+  app.use("*", requestContext());
+  app.use("*", init());
+  app.use("*", (c, next) =>
+    cors({
+      origin: c.var.config.corsOrigins,
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "DPoP", "Accept-Language"],
+      exposeHeaders: ["X-Request-Id", "Retry-After", "X-Cache"],
+      maxAge: 600,
+    })(c, next),
+  );
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  app.use("*", (c, next) =>
+    bodyLimit({
+      maxSize: c.var.config.MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("payload_too_large");
+      },
+    })(c, next),
+  );
+
+  registerHealth(app, "system");
+  registerReady(app);
+
+  app.route("/auth", auth);
+  app.route("/provider", provider);
+  app.route("/search", search);
+  app.route("/booking", booking);
+  app.route("/payments", payments);
+  app.route("/notifications", notifications);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Kormo Mela API",
+      version: "0.1.0",
+      description:
+        "Verified service-provider marketplace for Bangladesh. Errors answer in bn or en per Accept-Language.",
+    },
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Kormo Mela API" }));
+  return app;
+}

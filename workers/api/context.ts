@@ -1,0 +1,25 @@
+// The Hono environment every route sees: bindings plus per-request clients built by the init middleware.
+import type { Pool } from "@neondatabase/serverless";
+import type { Redis } from "@upstash/redis/cloudflare";
+import type { Db } from "../../db/client";
+import type { Lang } from "../../lib/i18n";
+import type { Config } from "./config";
+
+export interface Services {
+  /** Lazily opened per request and closed after the response (waitUntil). */
+  pool(): Pool;
+  db(): Db;
+  redis(): Redis;
+}
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    lang: Lang;
+    config: Config;
+    services: Services;
+    /** Set by requireAuth; used for the request log (hashed) and authorization. */
+    userId?: number;
+  };
+};

@@ -1,0 +1,42 @@
+// Validates config and hangs lazily-built per-request clients on c.var; closes the Postgres pool after the response.
+import type { Pool } from "@neondatabase/serverless";
+import { Redis } from "@upstash/redis/cloudflare";
+import type { MiddlewareHandler } from "hono";
+import { createDb, createPool, type Db } from "../../../db/client";
+import { loadConfig } from "../config";
+import type { AppEnv } from "../context";
+
+export const init = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const config = loadConfig(c.env);
+  c.set("config", config);
+  let pool: Pool | undefined;
+  let db: Db | undefined;
+  let redis: Redis | undefined;
+  c.set("services", {
+    pool: () => {
+      pool ??= createPool(config);
+      return pool;
+    },
+    db: () => {
+      db ??= createDb(c.var.services.pool());
+      return db;
+    },
+    redis: () => {
+      redis ??= new Redis({
+        url: config.UPSTASH_REDIS_REST_URL,
+        token: config.UPSTASH_REDIS_REST_TOKEN,
+        // One retry keeps a blip invisible without letting a dead Redis stall the request.
+        retry: { retries: 1, backoff: () => 50 },
+      });
+      return redis;
+    },
+  });
+  try {
+    await next();
+  } finally {
+    if (pool) {
+      const p = pool;
+      c.executionCtx.waitUntil(p.end().catch(() => {}));
+    }
+  }
+};
