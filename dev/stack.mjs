@@ -1,8 +1,15 @@
-// Starts the local infrastructure the Workers need: database (created, migrated, seeded) and both bridges.
-import { DEFAULT_DATABASE_URL, ensureDatabase, migrate } from "./db.mjs";
+// Starts the local infrastructure the Workers need: database (created, migrated, seeded), bridges and simulators.
 import { startUpstashBridge } from "./bridges/upstash-bridge.mjs";
 import { startWsBridge } from "./bridges/ws-bridge.mjs";
-import { seedDev } from "./seed.mjs";
+import { DEFAULT_DATABASE_URL, ensureDatabase, migrate } from "./db.mjs";
+import { devSecrets } from "./keys.mjs";
+import { TEST_USERS, seedDev } from "./seed.mjs";
+import { startSmsSimulator } from "./simulators/sms.mjs";
+
+/** Fixed-code test numbers for development (never production: the gateway refuses to run with them there). */
+export const DEV_TEST_NUMBERS = TEST_USERS.map((u) => `${u.phone}:123456`).join(",");
+
+const SMS_SIM = { apiToken: "sim-ssl-token", sid: "KORMOMELA" };
 
 export function requireNode22() {
   const [major, minor] = process.versions.node.split(".").map(Number);
@@ -26,32 +33,53 @@ export function localConfig(env = process.env) {
     wsBridgePort: Number(env.WS_BRIDGE_PORT ?? 5480),
     upstashBridgePort: Number(env.UPSTASH_BRIDGE_PORT ?? 8079),
     upstashToken: env.UPSTASH_BRIDGE_TOKEN ?? "kormo-dev-token",
+    smsSimPort: Number(env.SMS_SIM_PORT ?? 8090),
+    secretsPath: env.DEV_SECRETS_PATH ?? ".dev/secrets.json",
   };
 }
 
-/** Database setup + bridges. Returns the Worker vars that point at them and a close() for the bridges. */
-export async function startStack(cfg, { log = () => {}, seed = true, fresh = false } = {}) {
+/**
+ * Database setup, bridges and third-party simulators. Returns the Worker vars that point at them (one set serves
+ * both workers) and a close() that stops everything it started, also when a later step fails.
+ */
+export async function startStack(cfg, { log = () => {}, seed = true, fresh = false, secrets } = {}) {
   await ensureDatabase(cfg.databaseUrl, { log, fresh });
   await migrate(cfg.databaseUrl, { log });
   if (seed) await seedDev(cfg.databaseUrl);
-  const ws = await startWsBridge({ port: cfg.wsBridgePort, allow: [cfg.dbAddress] });
-  let upstash;
+  const keys = secrets ?? (await devSecrets(cfg.secretsPath));
+  const started = [];
+  const close = async () => {
+    await Promise.allSettled(started.map((s) => s.close()));
+  };
   try {
-    upstash = await startUpstashBridge({ port: cfg.upstashBridgePort, redisUrl: cfg.redisUrl, token: cfg.upstashToken });
+    const ws = await startWsBridge({ port: cfg.wsBridgePort, allow: [cfg.dbAddress] });
+    started.push(ws);
+    const upstash = await startUpstashBridge({
+      port: cfg.upstashBridgePort,
+      redisUrl: cfg.redisUrl,
+      token: cfg.upstashToken,
+    });
+    started.push(upstash);
+    const sms = await startSmsSimulator({ port: cfg.smsSimPort, ...SMS_SIM });
+    started.push(sms);
+    return {
+      vars: {
+        DATABASE_URL: cfg.databaseUrl,
+        NEON_WS_PROXY: `127.0.0.1:${ws.port}/v1`,
+        UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${upstash.port}`,
+        UPSTASH_REDIS_REST_TOKEN: cfg.upstashToken,
+        AUTH_JWKS: keys.AUTH_JWKS,
+        OTP_HMAC_SECRET: keys.OTP_HMAC_SECRET,
+        AUTH_TEST_NUMBERS: DEV_TEST_NUMBERS,
+        SMS_API_URL: sms.url,
+        SMS_API_TOKEN: SMS_SIM.apiToken,
+        SMS_SID: SMS_SIM.sid,
+      },
+      ports: { ws: ws.port, upstash: upstash.port, sms: sms.port },
+      close,
+    };
   } catch (err) {
-    await ws.close();
+    await close();
     throw err;
   }
-  return {
-    vars: {
-      DATABASE_URL: cfg.databaseUrl,
-      NEON_WS_PROXY: `127.0.0.1:${ws.port}/v1`,
-      UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${upstash.port}`,
-      UPSTASH_REDIS_REST_TOKEN: cfg.upstashToken,
-    },
-    ports: { ws: ws.port, upstash: upstash.port },
-    async close() {
-      await Promise.allSettled([ws.close(), upstash.close()]);
-    },
-  };
 }

@@ -47,6 +47,32 @@ export const messages = {
     en: "The service is misconfigured. Operators have been told.",
     bn: "সার্ভিসের কনফিগারেশনে সমস্যা আছে। অপারেটরদের জানানো হয়েছে।",
   },
+  invalid_phone: {
+    en: "Enter a valid Bangladeshi mobile number, like 01712-345678.",
+    bn: "সঠিক বাংলাদেশি মোবাইল নম্বর দিন, যেমন ০১৭১২-৩৪৫৬৭৮।",
+  },
+  invalid_code: { en: "The code is not correct.", bn: "কোডটি সঠিক নয়।" },
+  code_expired: {
+    en: "The code has expired or was already used. Ask for a new one.",
+    bn: "কোডটির মেয়াদ শেষ বা আগেই ব্যবহৃত হয়েছে। নতুন কোড চান।",
+  },
+  code_locked: {
+    en: "Too many wrong codes. Ask for a new one.",
+    bn: "অনেকবার ভুল কোড দেওয়া হয়েছে। নতুন কোড চান।",
+  },
+  invalid_token: { en: "Your sign-in is not valid. Sign in again.", bn: "আপনার সাইন-ইন বৈধ নয়। আবার সাইন ইন করুন।" },
+  session_ended: {
+    en: "This session has ended. Sign in again.",
+    bn: "এই সেশনটি শেষ হয়েছে। আবার সাইন ইন করুন।",
+  },
+  refresh_rotated: {
+    en: "This refresh token was just replaced. Use the newest one.",
+    bn: "এই রিফ্রেশ টোকেনটি এইমাত্র বদলানো হয়েছে। সর্বশেষটি ব্যবহার করুন।",
+  },
+  dpop_invalid: {
+    en: "A valid DPoP proof from this device is required.",
+    bn: "এই ডিভাইস থেকে একটি বৈধ DPoP প্রমাণ প্রয়োজন।",
+  },
   internal: {
     en: "Something went wrong on our side. Try again.",
     bn: "আমাদের দিকে একটি সমস্যা হয়েছে। আবার চেষ্টা করুন।",

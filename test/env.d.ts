@@ -3,6 +3,9 @@ declare module "vitest" {
   export interface ProvidedContext {
     vars: Record<string, string>;
     redisUrl: string;
+    retiredJwk: string;
+    strangerJwk: string;
   }
 }
+
 export {};

@@ -15,8 +15,10 @@ const READY_WAIT_MS = 1_000;
  * db switching). Upstash serves these differently or not at all; the app does not use them.
  */
 const REFUSED = new Set(
-  "subscribe psubscribe ssubscribe unsubscribe punsubscribe sunsubscribe monitor quit reset select hello auth " +
-    "blpop brpop brpoplpush blmove blmpop bzpopmin bzpopmax bzmpop wait waitaof".split(" "),
+  (
+    "SUBSCRIBE PSUBSCRIBE SSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE SUNSUBSCRIBE MONITOR QUIT RESET SELECT HELLO AUTH " +
+    "BLPOP BRPOP BRPOPLPUSH BLMOVE BLMPOP BZPOPMIN BZPOPMAX BZMPOP WAIT WAITAOF"
+  ).split(" "),
 );
 /**
  * Upstash-only Lua shebang flags that stock Redis rejects ("Unexpected flag in script shebang").
@@ -84,7 +86,8 @@ export async function startUpstashBridge({ port = 0, host = "127.0.0.1", redisUr
         redis.once("error", done);
       });
     }
-    if (redis.status !== "ready") throw new HttpError(503, "Redis unavailable");
+    // Re-read: the status may have changed while we waited.
+    if (/** @type {string} */ (redis.status) !== "ready") throw new HttpError(503, "Redis unavailable");
   }
 
   /** @param {unknown[]} command */
@@ -138,6 +141,7 @@ export async function startUpstashBridge({ port = 0, host = "127.0.0.1", redisUr
   /** Atomic: ioredis writes MULTI..EXEC in one batch, so no other request can interleave. @param {unknown[]} commands */
   async function runMulti(commands) {
     const tx = redis.multi();
+    /** @type {string[]} */
     const names = [];
     for (const command of commands) {
       const [name, ...args] = scripts.rewrite(toArgs(command));
@@ -264,7 +268,10 @@ function toArgs(command) {
     if (typeof a === "number" || typeof a === "boolean") return String(a);
     throw new HttpError(400, "ERR command arguments must be strings, numbers or booleans");
   });
-  if (REFUSED.has(argv[0].toLowerCase())) {
+  // Upper case also sidesteps ioredis' per-command transformers, which are keyed by lower-case
+  // name and would reshape raw replies (e.g. "hgetall" into an object).
+  argv[0] = argv[0].toUpperCase();
+  if (REFUSED.has(argv[0])) {
     throw new HttpError(400, `ERR command '${argv[0]}' is not supported by the dev bridge`);
   }
   return argv;

@@ -47,7 +47,8 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
     const tcp = connect(target);
     const pair = { tcp, ws: /** @type {import("ws").WebSocket | undefined} */ (undefined) };
     pairs.add(pair);
-    const abandon = () => tcp.destroy(); // client hung up while we were still dialling
+    // Client hung up while we dialled, or ws rejected the handshake (it then destroys the socket).
+    const abandon = () => tcp.destroy();
     socket.once("close", abandon);
     tcp.once("error", () => {
       if (!pair.ws) refuse(socket, 502, "target unreachable");
@@ -56,8 +57,8 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
       if (!pair.ws) pairs.delete(pair);
     });
     tcp.once("connect", () => {
-      socket.off("close", abandon);
       wss.handleUpgrade(req, socket, head, (ws) => {
+        socket.off("close", abandon); // from here on the pipe decides how the TCP side ends
         pair.ws = ws;
         pipe(ws, tcp, () => pairs.delete(pair));
       });

@@ -52,6 +52,17 @@ export function buildApp() {
   app.route("/payments", payments);
   app.route("/notifications", notifications);
 
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "Access token from /auth/otp/verify or /auth/token/refresh",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "refreshToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "Opaque refresh token (kmr_…)",
+  });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

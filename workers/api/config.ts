@@ -15,9 +15,19 @@ export const ConfigSchema = z.object({
   CORS_ORIGINS: z.string().default("*"),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** Ed25519 JWK set ({"keys":[…]}) with kids; private keys sign, public-only keys still verify during rotation. */
+  AUTH_JWKS: z.string().min(2),
+  AUTH_SIGNING_KID: z.string().optional(),
+  /** Keys the OTP HMAC and the phone hashes used in Redis keys. */
+  OTP_HMAC_SECRET: z.string().min(32, "must be at least 32 characters"),
+  /** Fixed-code test numbers, "+8801700000001:123456,…". Development and test only. */
+  AUTH_TEST_NUMBERS: z.string().optional(),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & { corsOrigins: string[] | "*" };
+export type Config = z.infer<typeof ConfigSchema> & {
+  corsOrigins: string[] | "*";
+  testNumbers: Map<string, string>;
+};
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -40,6 +50,10 @@ export function loadConfig(env: Env): Config {
       "invalid configuration: NEON_WS_PROXY is for local development and must be unset in production",
     );
   }
+  const testNumbers = parseTestNumbers(cfg.AUTH_TEST_NUMBERS);
+  if (cfg.ENVIRONMENT === "production" && testNumbers.size > 0) {
+    throw new ConfigError("invalid configuration: AUTH_TEST_NUMBERS must be empty in production");
+  }
   const origins = cfg.CORS_ORIGINS.trim();
   const config: Config = {
     ...cfg,
@@ -50,7 +64,20 @@ export function loadConfig(env: Env): Config {
             .split(",")
             .map((o) => o.trim())
             .filter(Boolean),
+    testNumbers,
   };
   cache.set(env, config);
   return config;
+}
+
+function parseTestNumbers(raw: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of (raw ?? "").split(",").map((e) => e.trim()).filter(Boolean)) {
+    const [phone, code] = entry.split(":");
+    if (!phone || !/^\+8801[3-9]\d{8}$/.test(phone) || !code || !/^\d{6}$/.test(code)) {
+      throw new ConfigError("invalid configuration: AUTH_TEST_NUMBERS entries must look like +8801XXXXXXXXX:123456");
+    }
+    out.set(phone, code);
+  }
+  return out;
 }

@@ -3,6 +3,8 @@ import type { Pool } from "@neondatabase/serverless";
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Db } from "../../db/client";
 import type { Lang } from "../../lib/i18n";
+import type { KeyRing } from "./auth/keys";
+import type { AccessClaims } from "./auth/tokens";
 import type { Config } from "./config";
 
 export interface Services {
@@ -10,6 +12,7 @@ export interface Services {
   pool(): Pool;
   db(): Db;
   redis(): Redis;
+  keys(): Promise<KeyRing>;
 }
 
 export type AppEnv = {
@@ -21,5 +24,6 @@ export type AppEnv = {
     services: Services;
     /** Set by requireAuth; used for the request log (hashed) and authorization. */
     userId?: number;
+    auth?: AccessClaims;
   };
 };

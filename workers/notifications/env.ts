@@ -4,4 +4,8 @@ export interface NotificationsEnv {
   DATABASE_URL: string;
   NEON_WS_PROXY?: string;
   LOG_LEVEL?: "debug" | "info" | "warn" | "error" | "silent";
+  /** SSL Wireless base URL (the simulator locally). */
+  SMS_API_URL: string;
+  SMS_API_TOKEN: string;
+  SMS_SID: string;
 }

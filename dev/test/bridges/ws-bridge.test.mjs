@@ -1,5 +1,7 @@
 // The WebSocket bridge carries the real Neon serverless driver to the local Postgres.
-import { Client, Pool, neonConfig } from "@neondatabase/serverless";
+
+import { request } from "node:http";
+import { Client, neonConfig, Pool } from "@neondatabase/serverless";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -36,9 +38,23 @@ function neonClient(name = appName) {
   return new Client({ connectionString: `${PG_URL}?application_name=${name}` });
 }
 
+/**
+ * A Postgres v3 StartupMessage, for driving the bridge without a driver.
+ * @param {Record<string, string>} params
+ */
+function startupMessage(params) {
+  const body = Buffer.from(`${Object.entries(params).flat().join("\0")}\0\0`);
+  const head = Buffer.alloc(8);
+  head.writeInt32BE(8 + body.length, 0);
+  head.writeInt32BE(196608, 4); // protocol 3.0
+  return Buffer.concat([head, body]);
+}
+
 /** @param {string} name */
 async function sessionsNamed(name) {
-  const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where application_name = $1", [name]);
+  const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where application_name = $1", [
+    name,
+  ]);
   return rows[0].n;
 }
 
@@ -115,6 +131,31 @@ describe("ws bridge with the Neon serverless driver", () => {
     await waitFor(() => bridge.activeConnections() === 0);
   });
 
+  it("drops the Postgres session when the websocket vanishes without a Terminate message", async () => {
+    const name = `${appName}drop`;
+    const ws = new WebSocket(`ws://127.0.0.1:${bridge.port}/v1?address=127.0.0.1:5432`);
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    const ready = new Promise((resolve) => {
+      // Walk the backend messages (type byte + int32 length) until ReadyForQuery ('Z').
+      let pending = Buffer.alloc(0);
+      ws.on("message", (/** @type {Buffer} */ data) => {
+        pending = Buffer.concat([pending, data]);
+        while (pending.length >= 5 && pending.length >= 1 + pending.readInt32BE(1)) {
+          if (pending[0] === 0x5a) resolve(undefined);
+          pending = pending.subarray(1 + pending.readInt32BE(1));
+        }
+      });
+    });
+    ws.send(startupMessage({ user: "postgres", database: "postgres", application_name: name }));
+    await ready;
+    expect(await sessionsNamed(name)).toBe(1);
+
+    ws.terminate(); // no close frame, no Terminate: only the bridge can tell Postgres
+
+    await waitFor(async () => (await sessionsNamed(name)) === 0);
+    await waitFor(() => bridge.activeConnections() === 0);
+  });
+
   it("closes the websocket and fails the client when Postgres terminates the backend", async () => {
     const name = `${appName}kill`;
     const client = neonClient(name);
@@ -168,6 +209,31 @@ describe("ws bridge access rules", () => {
 
   it("answers 502 when an allowed target does not accept connections", async () => {
     expect(await upgradeStatus("/v1?address=127.0.0.1:1")).toBe(502);
+    await waitFor(() => bridge.activeConnections() === 0);
+  });
+
+  it("releases the dialled TCP socket when the WebSocket handshake itself is invalid", async () => {
+    const status = await new Promise((resolve, reject) => {
+      const req = request({
+        host: "127.0.0.1",
+        port: bridge.port,
+        path: "/v1?address=127.0.0.1:5432",
+        headers: {
+          connection: "Upgrade",
+          upgrade: "websocket",
+          "sec-websocket-version": "13",
+          "sec-websocket-key": "bad",
+        },
+      });
+      req.once("response", (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.once("upgrade", () => reject(new Error("handshake unexpectedly accepted")));
+      req.once("error", reject);
+      req.end();
+    });
+    expect(status).toBe(400);
     await waitFor(() => bridge.activeConnections() === 0);
   });
 

@@ -3,6 +3,7 @@ import type { Pool } from "@neondatabase/serverless";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { MiddlewareHandler } from "hono";
 import { createDb, createPool, type Db } from "../../../db/client";
+import { keyRing } from "../auth/keys";
 import { loadConfig } from "../config";
 import type { AppEnv } from "../context";
 
@@ -27,9 +28,12 @@ export const init = (): MiddlewareHandler<AppEnv> => async (c, next) => {
         token: config.UPSTASH_REDIS_REST_TOKEN,
         // One retry keeps a blip invisible without letting a dead Redis stall the request.
         retry: { retries: 1, backoff: () => 50 },
+        // Values are what we stored, byte for byte; code that caches JSON parses it explicitly.
+        automaticDeserialization: false,
       });
       return redis;
     },
+    keys: () => keyRing(config.AUTH_JWKS, config.AUTH_SIGNING_KID),
   });
   try {
     await next();

@@ -1,6 +1,22 @@
-// The /auth service: its sub-app, mounted by the gateway at /auth.
+// The /auth service: phone OTP login, token rotation, sessions, JWKS.
 import { createApp } from "../../openapi";
 import { registerHealth } from "../system/health";
+import { registerJwks } from "./jwks";
+import { registerLogout } from "./logout";
+import { registerMe } from "./me";
+import { registerOtpRequest } from "./otp-request";
+import { registerOtpVerify } from "./otp-verify";
+import { registerSessionsList } from "./sessions-list";
+import { registerTokenRefresh } from "./token-refresh";
+import { registerWhoAmI } from "./whoami";
 
 export const auth = createApp();
 registerHealth(auth, "auth");
+registerJwks(auth);
+registerOtpRequest(auth);
+registerOtpVerify(auth);
+registerTokenRefresh(auth);
+registerMe(auth);
+registerWhoAmI(auth);
+registerSessionsList(auth);
+registerLogout(auth);

@@ -1,0 +1,169 @@
+// `npm run bench [scenario…]`: load-tests scenarios against the dev stack, each next to a GET /health baseline.
+import { readdirSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { requireNode22 } from "../dev/stack.mjs";
+import { measure, stopCurrent } from "./lib/measure.mjs";
+import { devStack, StackError } from "./lib/stack.mjs";
+
+requireNode22();
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const port = Number(process.env.PORT ?? 8080);
+// 127.0.0.1, not localhost: wrangler dev binds IPv4 only and a ::1 attempt first would add latency to every connect.
+const base = `http://127.0.0.1:${port}`;
+// Long enough for workerd to compile and JIT the hot path and for keep-alive connections to open.
+const WARMUP_S = 1.5;
+const BASELINE = { method: "GET", path: "/health" };
+const log = (m) => console.log(`[bench] ${m}`);
+
+class UsageError extends Error {}
+
+async function loadScenarios() {
+  const dir = join(here, "scenarios");
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".mjs"))
+    .sort();
+  const scenarios = [];
+  for (const file of files) {
+    const s = (await import(pathToFileURL(join(dir, file)).href)).default;
+    const problems = [
+      s?.name === basename(file, ".mjs") || "name must equal the file name",
+      (Number.isInteger(s?.connections) && s.connections > 0) || "connections must be a positive integer",
+      s?.duration_s > 0 || "duration_s must be a positive number",
+      typeof s?.setup === "function" || "setup must be a function",
+    ].filter((p) => p !== true);
+    if (problems.length) throw new UsageError(`bench/scenarios/${file}: ${problems.join("; ")}`);
+    scenarios.push(s);
+  }
+  return scenarios;
+}
+
+function pick(all, names) {
+  if (names.length === 0) return all;
+  const unknown = names.filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length) {
+    throw new UsageError(
+      `unknown scenario ${unknown.map((n) => `"${n}"`).join(", ")}; available: ${all.map((s) => s.name).join(", ")}`,
+    );
+  }
+  return all.filter((s) => names.includes(s.name));
+}
+
+function durationOverride() {
+  const raw = process.env.BENCH_DURATION;
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  if (!(n > 0)) throw new UsageError(`BENCH_DURATION must be a positive number of seconds, got "${raw}"`);
+  return n;
+}
+
+const ratio = (t, b) => (t === null || !b ? null : Number((t / b).toFixed(2)));
+
+async function warmAndMeasure(label, request, connections, duration) {
+  log(`${label}: warm-up ${WARMUP_S} s, then ${duration} s at ${connections} connections`);
+  await measure({ base, request, connections, duration: WARMUP_S });
+  return measure({ base, request, connections, duration });
+}
+
+function printTable(rows, ratios) {
+  const fmt = (v, digits = 2) => (v === null || v === undefined ? "-" : typeof v === "number" ? v.toFixed(digits) : v);
+  const header = ["", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors", "non-2xx"];
+  const body = rows.map(([name, r]) => [
+    name,
+    fmt(r.p50),
+    fmt(r.p95),
+    fmt(r.p99),
+    fmt(r.rps, 1),
+    String(r.errors),
+    String(r.non2xx),
+  ]);
+  body.push(["ratio", ...ratios.map((x) => (x === null ? "-" : `${x.toFixed(2)}x`)), "", "", ""]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
+  const line = (row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("   ");
+  console.log(`  ${line(header)}\n${body.map((row) => `  ${line(row)}`).join("\n")}`);
+}
+
+async function runScenario(s, durationOverrideS) {
+  const duration = durationOverrideS ?? s.duration_s;
+  const startedAt = new Date().toISOString();
+  console.log(`\n▶ ${s.name}: ${s.description ?? ""}${s.target ? `\n  target: ${s.target}` : ""}`);
+  const { check, ...request } = await s.setup({ base });
+  const baseline = await warmAndMeasure("baseline GET /health", BASELINE, s.connections, duration);
+  const target = await warmAndMeasure(`target ${s.name}`, request, s.connections, duration);
+  const ratios = { p50: ratio(target.p50, baseline.p50), p95: ratio(target.p95, baseline.p95), p99: ratio(target.p99, baseline.p99) };
+
+  console.log("");
+  printTable(
+    [
+      ["baseline", baseline],
+      ["target", target],
+    ],
+    [ratios.p50, ratios.p95, ratios.p99],
+  );
+  if (baseline.errors || baseline.non2xx) {
+    console.log(`  ⚠ the baseline itself saw ${baseline.errors} errors and ${baseline.non2xx} non-2xx: the stack is struggling`);
+  }
+  if (target.errors || target.non2xx) {
+    console.log(`  ⚠ target: ${target.errors} errors, ${target.non2xx} non-2xx responses (latencies cover 2xx only)`);
+  }
+  const verdict = check ? check({ baseline, target, ratio: ratios }) : null;
+  if (verdict) console.log(`  ${verdict.ok ? "✔ target met" : "✘ TARGET MISSED"}: ${verdict.text}`);
+
+  const strip = ({ requests, ...r }) => r;
+  const out = {
+    scenario: s.name,
+    connections: s.connections,
+    duration_s: duration,
+    baseline: strip(baseline),
+    target: strip(target),
+    ratio_p50: ratios.p50,
+    ratio_p95: ratios.p95,
+    ratio_p99: ratios.p99,
+    goal: s.target ?? null,
+    check: verdict,
+    started_at: startedAt,
+  };
+  writeFileSync(join(here, "results", `${s.name}.json`), `${JSON.stringify(out, null, 2)}\n`);
+  log(`wrote bench/results/${s.name}.json`);
+  return verdict;
+}
+
+const stack = devStack({ root, base, port, log });
+let shuttingDown = false;
+
+async function shutdown(code) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  stopCurrent();
+  await stack.down();
+  process.exit(code);
+}
+process.on("SIGINT", () => {
+  log("interrupted");
+  shutdown(130);
+});
+process.on("SIGTERM", () => shutdown(143));
+// Whatever breaks, the stack this process started must not outlive it.
+process.on("uncaughtException", (err) => {
+  console.error(`✘ ${err?.stack ?? err}`);
+  shutdown(1);
+});
+
+try {
+  const selected = pick(await loadScenarios(), process.argv.slice(2));
+  const durationS = durationOverride();
+  await stack.up();
+  const missed = [];
+  for (const s of selected) {
+    const verdict = await runScenario(s, durationS);
+    if (verdict && !verdict.ok) missed.push(`${s.name}: ${verdict.text}`);
+  }
+  if (selected.length > 1 || missed.length) {
+    console.log(missed.length ? `\n✘ ${missed.length} target(s) missed:\n  ${missed.join("\n  ")}` : "\n✔ all targets met");
+  }
+  await shutdown(0);
+} catch (err) {
+  console.error(`✘ ${err instanceof UsageError || err instanceof StackError ? err.message : (err?.stack ?? err)}`);
+  await shutdown(1);
+}

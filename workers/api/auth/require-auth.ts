@@ -1,0 +1,32 @@
+// requireAuth(roles?): verifies the access token at the edge (no database) and enforces roles.
+import type { Context, MiddlewareHandler } from "hono";
+import { ApiError } from "../../../lib/errors";
+import type { AppEnv } from "../context";
+import { type AccessClaims, type Role, verifyAccessToken } from "./tokens";
+
+const BEARER = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/;
+
+export function bearerToken(header: string | undefined): string | undefined {
+  return header ? BEARER.exec(header.trim())?.[1] : undefined;
+}
+
+export const requireAuth =
+  (roles?: readonly Role[]): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token) {
+      throw new ApiError("unauthenticated", { headers: { "WWW-Authenticate": 'Bearer realm="kormo"' } });
+    }
+    const claims = await verifyAccessToken(await c.var.services.keys(), token);
+    c.set("auth", claims);
+    c.set("userId", claims.userId);
+    if (roles && !roles.includes(claims.role)) throw new ApiError("forbidden");
+    await next();
+  };
+
+/** The verified caller; only valid behind requireAuth. */
+export function caller(c: Context<AppEnv>): AccessClaims {
+  const auth = c.var.auth;
+  if (!auth) throw new ApiError("unauthenticated");
+  return auth;
+}

@@ -1,0 +1,34 @@
+// Shapes shared by the /auth endpoints.
+import { z } from "@hono/zod-openapi";
+import { USER_ROLES } from "../../../../db/schema";
+import { toAsciiDigits } from "../../../../lib/digits";
+
+export const PhoneInput = z.string().min(1).max(32).openapi({ example: "01700-000001" });
+
+/** Six digits, ASCII or Bangla (০-৯). */
+export const CodeInput = z
+  .string()
+  .transform((v) => toAsciiDigits(v.trim()))
+  .pipe(z.string().regex(/^\d{6}$/, "must be 6 digits"))
+  .openapi({ type: "string", example: "123456" });
+
+export const UserSchema = z
+  .object({
+    id: z.number().int(),
+    phone: z.string(),
+    role: z.enum(USER_ROLES),
+    name: z.string().nullable(),
+    lang: z.enum(["bn", "en"]),
+  })
+  .openapi("User");
+
+export const TokenPairSchema = z
+  .object({
+    access_token: z.string(),
+    refresh_token: z.string(),
+    token_type: z.literal("Bearer"),
+    expires_in: z.number().int().openapi({ example: 900 }),
+  })
+  .openapi("TokenPair");
+
+export const bearerSecurity = [{ bearerAuth: [] }];

@@ -1,0 +1,65 @@
+// POST /auth/token/refresh (and the seed's /auth/auth/token/refresh): rotates the refresh token, issues a new access token.
+import { createRoute } from "@hono/zod-openapi";
+import { ApiError } from "../../../../lib/errors";
+import { verifyDpop } from "../../auth/dpop";
+import { enforceLimit } from "../../auth/limits";
+import { bearerToken } from "../../auth/require-auth";
+import { rotateRefreshToken } from "../../auth/sessions";
+import { signAccessToken } from "../../auth/tokens";
+import { type App, errorResponses } from "../../openapi";
+import { TokenPairSchema } from "./schemas";
+
+const routeAt = (path: string) =>
+  createRoute({
+    method: "post",
+    path,
+    tags: ["auth"],
+    summary: "Rotate a refresh token (Authorization: Bearer <refresh_token>)",
+    description:
+      "The presented refresh token is spent. Reusing a spent token ends the session. Device-bound sessions need a " +
+      "DPoP header (RFC 9449) signed by the enrolled device key; others may send X-Device-Id, which must match.",
+    security: [{ refreshToken: [] }],
+    responses: {
+      200: { description: "New token pair", content: { "application/json": { schema: TokenPairSchema } } },
+      ...errorResponses(401, 429),
+    },
+  });
+
+export function registerTokenRefresh(app: App) {
+  for (const path of ["/token/refresh", "/auth/token/refresh"]) {
+    app.openapi(routeAt(path), async (c) => {
+      const presented = bearerToken(c.req.header("authorization"));
+      if (!presented?.startsWith("kmr_")) throw new ApiError("unauthenticated", { message: "invalid_token" });
+      const { services } = c.var;
+      const redis = services.redis();
+      const rotated = await rotateRefreshToken(services.pool(), presented, async (session) => {
+        await enforceLimit(redis, "refreshPerSession", session.sessionId);
+        if (session.jkt) {
+          const proof = await verifyDpop(c.req.header("dpop"), {
+            jkt: session.jkt,
+            method: c.req.method,
+            url: c.req.url,
+            redis,
+          });
+          if (!proof.ok) throw new ApiError("unauthenticated", { message: "dpop_invalid" });
+        } else {
+          const claimed = c.req.header("x-device-id");
+          if (claimed !== undefined && claimed !== session.deviceId) {
+            throw new ApiError("unauthenticated", { message: "invalid_token" });
+          }
+        }
+      });
+      c.set("userId", rotated.userId);
+      const access = await signAccessToken(await services.keys(), rotated);
+      return c.json(
+        {
+          access_token: access.token,
+          refresh_token: rotated.refreshToken,
+          token_type: "Bearer" as const,
+          expires_in: access.expiresIn,
+        },
+        200,
+      );
+    });
+  }
+}
