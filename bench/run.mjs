@@ -10,7 +10,7 @@ requireNode22();
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const port = Number(process.env.PORT ?? 8080);
-// 127.0.0.1, not localhost: wrangler dev binds IPv4 only and a ::1 attempt first would add latency to every connect.
+// 127.0.0.1, not localhost: dev.mjs binds wrangler to 127.0.0.1 only, and localhost may resolve to ::1 first.
 const base = `http://127.0.0.1:${port}`;
 // Long enough for workerd to compile and JIT the hot path and for keep-alive connections to open.
 const WARMUP_S = 1.5;
@@ -67,7 +67,7 @@ async function warmAndMeasure(label, request, connections, duration) {
 }
 
 function printTable(rows, ratios) {
-  const fmt = (v, digits = 2) => (v === null || v === undefined ? "-" : typeof v === "number" ? v.toFixed(digits) : v);
+  const fmt = (v, digits = 2) => (v === null ? "-" : v.toFixed(digits));
   const header = ["", "p50 ms", "p95 ms", "p99 ms", "req/s", "errors", "non-2xx"];
   const body = rows.map(([name, r]) => [
     name,
@@ -91,7 +91,11 @@ async function runScenario(s, durationOverrideS) {
   const { check, ...request } = await s.setup({ base });
   const baseline = await warmAndMeasure("baseline GET /health", BASELINE, s.connections, duration);
   const target = await warmAndMeasure(`target ${s.name}`, request, s.connections, duration);
-  const ratios = { p50: ratio(target.p50, baseline.p50), p95: ratio(target.p95, baseline.p95), p99: ratio(target.p99, baseline.p99) };
+  const ratios = {
+    p50: ratio(target.p50, baseline.p50),
+    p95: ratio(target.p95, baseline.p95),
+    p99: ratio(target.p99, baseline.p99),
+  };
 
   console.log("");
   printTable(
@@ -102,7 +106,9 @@ async function runScenario(s, durationOverrideS) {
     [ratios.p50, ratios.p95, ratios.p99],
   );
   if (baseline.errors || baseline.non2xx) {
-    console.log(`  ⚠ the baseline itself saw ${baseline.errors} errors and ${baseline.non2xx} non-2xx: the stack is struggling`);
+    console.log(
+      `  ⚠ the baseline itself saw ${baseline.errors} errors and ${baseline.non2xx} non-2xx: the stack is struggling`,
+    );
   }
   if (target.errors || target.non2xx) {
     console.log(`  ⚠ target: ${target.errors} errors, ${target.non2xx} non-2xx responses (latencies cover 2xx only)`);
@@ -110,13 +116,12 @@ async function runScenario(s, durationOverrideS) {
   const verdict = check ? check({ baseline, target, ratio: ratios }) : null;
   if (verdict) console.log(`  ${verdict.ok ? "✔ target met" : "✘ TARGET MISSED"}: ${verdict.text}`);
 
-  const strip = ({ requests, ...r }) => r;
   const out = {
     scenario: s.name,
     connections: s.connections,
     duration_s: duration,
-    baseline: strip(baseline),
-    target: strip(target),
+    baseline,
+    target,
     ratio_p50: ratios.p50,
     ratio_p95: ratios.p95,
     ratio_p99: ratios.p99,
@@ -160,7 +165,9 @@ try {
     if (verdict && !verdict.ok) missed.push(`${s.name}: ${verdict.text}`);
   }
   if (selected.length > 1 || missed.length) {
-    console.log(missed.length ? `\n✘ ${missed.length} target(s) missed:\n  ${missed.join("\n  ")}` : "\n✔ all targets met");
+    console.log(
+      missed.length ? `\n✘ ${missed.length} target(s) missed:\n  ${missed.join("\n  ")}` : "\n✔ all targets met",
+    );
   }
   await shutdown(0);
 } catch (err) {

@@ -32,13 +32,18 @@ function configureNeon(cfg: DbConfig): void {
 /** A pool for one request. Workers cannot share I/O objects across requests: end it with ctx.waitUntil(pool.end()). */
 export function createPool(cfg: DbConfig, opts: { max?: number } = {}): Pool {
   configureNeon(cfg);
-  return new Pool({ connectionString: cfg.DATABASE_URL, max: opts.max ?? 4, connectionTimeoutMillis: 5_000 });
+  const pool = new Pool({ connectionString: cfg.DATABASE_URL, max: opts.max ?? 4, connectionTimeoutMillis: 5_000 });
+  // An idle client whose socket drops emits 'error' on the pool; unhandled, that would crash the isolate.
+  // Errors of queries in flight still reject their own promises.
+  pool.on("error", () => {});
+  return pool;
 }
 
 /** A single long-lived connection, for owners that outlive a request (Durable Objects). */
 export function createClient(cfg: DbConfig): Client {
   configureNeon(cfg);
   return new Client({ connectionString: cfg.DATABASE_URL, connectionTimeoutMillis: 5_000 });
+  // Callers must attach a persistent 'error' listener: the driver can emit it twice for one dropped connection.
 }
 
 export function createDb(pool: Pool) {

@@ -29,7 +29,9 @@ export async function devSecrets(path) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const jwk = await generateSigningJwk();
-  console.log("# New signing key. Rotation: add it to AUTH_JWKS next to the current one, set AUTH_SIGNING_KID to its kid,");
+  console.log(
+    "# New signing key. Rotation: add it to AUTH_JWKS next to the current one, set AUTH_SIGNING_KID to its kid,",
+  );
   console.log("# and keep the old key (its public half is enough) until 15 minutes after the switch.");
   console.log(`AUTH_JWKS='${JSON.stringify({ keys: [jwk] })}'`);
   console.log(`OTP_HMAC_SECRET='${randomSecret()}'`);

@@ -3,7 +3,7 @@ import { startUpstashBridge } from "./bridges/upstash-bridge.mjs";
 import { startWsBridge } from "./bridges/ws-bridge.mjs";
 import { DEFAULT_DATABASE_URL, ensureDatabase, migrate } from "./db.mjs";
 import { devSecrets } from "./keys.mjs";
-import { TEST_USERS, seedDev } from "./seed.mjs";
+import { seedDev, TEST_USERS } from "./seed.mjs";
 import { startSmsSimulator } from "./simulators/sms.mjs";
 
 /** Fixed-code test numbers for development (never production: the gateway refuses to run with them there). */

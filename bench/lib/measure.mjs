@@ -40,6 +40,5 @@ export async function measure({ base, request, connections, duration }) {
     rps: round(result.requests.average, 1),
     errors: result.errors,
     non2xx: result.non2xx,
-    requests: result.requests.total,
   };
 }

@@ -1,7 +1,8 @@
 // Finds the dev stack the bench measures, or runs `node dev/dev.mjs` for the duration of the bench.
 import { spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 
 const START_TIMEOUT_MS = 120_000;
 // dev.mjs needs up to ~5 s to stop wrangler and then closes its bridges; SIGKILL before that would orphan workerd.
@@ -20,9 +21,14 @@ async function probe(base) {
   }
 }
 
-function tail(file, lines = 30) {
+/** Last lines of the dev log without wrangler's colour codes and blank spacer lines, which bury the cause. */
+function tail(file, lines = 20) {
   try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    return stripVTControlCharacters(readFileSync(file, "utf8"))
+      .split("\n")
+      .filter((l) => l.trim())
+      .slice(-lines)
+      .join("\n");
   } catch {
     return "(no log)";
   }
@@ -43,7 +49,10 @@ export function devStack({ root, base, port, log }) {
     try {
       process.kill(-child.pid, "SIGTERM");
     } catch {}
-    const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS, false))]);
+    const done = await Promise.race([
+      exited.then(() => true),
+      new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS, false)),
+    ]);
     if (!done) {
       try {
         process.kill(-child.pid, "SIGKILL");
@@ -71,6 +80,7 @@ export function devStack({ root, base, port, log }) {
       stdio: ["ignore", out, out],
       env: { ...process.env, PORT: String(port) },
     });
+    closeSync(out); // the child has its own copy of the descriptor
     exited = new Promise((resolve) => child.once("exit", resolve));
 
     const started = Date.now();

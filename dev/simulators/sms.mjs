@@ -34,7 +34,11 @@ export async function startSmsSimulator({ port = 0, apiToken, sid }) {
       }
       if (failures.count > 0) {
         failures.count -= 1;
-        return sendJson(res, failures.status, { status: "FAILED", status_code: 5000, error_message: "Injected failure" });
+        return sendJson(res, failures.status, {
+          status: "FAILED",
+          status_code: 5000,
+          error_message: "Injected failure",
+        });
       }
       let body;
       try {

@@ -72,7 +72,10 @@ export function loadConfig(env: Env): Config {
 
 function parseTestNumbers(raw: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
-  for (const entry of (raw ?? "").split(",").map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (raw ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [phone, code] = entry.split(":");
     if (!phone || !/^\+8801[3-9]\d{8}$/.test(phone) || !code || !/^\d{6}$/.test(code)) {
       throw new ConfigError("invalid configuration: AUTH_TEST_NUMBERS entries must look like +8801XXXXXXXXX:123456");

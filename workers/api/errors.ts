@@ -2,7 +2,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "../../lib/errors";
-import { logLine } from "../../lib/log";
+import { type LogLevel, logLine } from "../../lib/log";
 import { ConfigError } from "./config";
 import type { AppEnv } from "./context";
 
@@ -37,7 +37,7 @@ function toApiError(err: unknown): ApiError {
 export const onError: ErrorHandler<AppEnv> = async (err, c) => {
   const apiError = toApiError(err);
   if (apiError.status >= 500) {
-    await logLine(c.var.config?.LOG_LEVEL ?? "info", "error", {
+    await logLine(c.var.config?.LOG_LEVEL ?? (c.env.LOG_LEVEL as LogLevel | undefined) ?? "info", "error", {
       msg: err instanceof ConfigError ? err.message : "unhandled error",
       request_id: c.var.requestId,
       error: err instanceof Error ? err.name : typeof err,

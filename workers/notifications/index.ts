@@ -34,7 +34,12 @@ async function handleSms(message: Message, env: NotificationsEnv): Promise<void>
     await logLine(level, "info", { msg: "sms sent", kind: "otp", message_id: otp.message_id });
     message.ack();
   } else if (result.retryable) {
-    await logLine(level, "warn", { msg: "sms retry", message_id: otp.message_id, error: result.error, attempts: message.attempts });
+    await logLine(level, "warn", {
+      msg: "sms retry",
+      message_id: otp.message_id,
+      error: result.error,
+      attempts: message.attempts,
+    });
     message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   } else {
     await logLine(level, "error", { msg: "sms failed", message_id: otp.message_id, error: result.error });

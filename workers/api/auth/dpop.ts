@@ -1,6 +1,6 @@
 // DPoP proofs (RFC 9449) for device-bound sessions: a refresh must be signed by the key the phone enrolled at login.
 import type { Redis } from "@upstash/redis/cloudflare";
-import { type JWK, calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify } from "jose";
+import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from "jose";
 import { z } from "zod";
 
 export const DPOP_ALGS = ["ES256", "EdDSA"] as const;

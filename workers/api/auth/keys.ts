@@ -1,5 +1,5 @@
 // The signing key ring: several keys verify, one signs, so keys rotate without logging anyone out.
-import { type CryptoKey, type JWK, importJWK } from "jose";
+import { type CryptoKey, importJWK, type JWK } from "jose";
 import { z } from "zod";
 
 export const ACCESS_ALG = "EdDSA";

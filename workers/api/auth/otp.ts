@@ -17,7 +17,12 @@ export async function issueOtp(redis: Redis, secret: string, phone: string, fixe
   const mac = await hmac(secret, `otp:${phone}:${code}`);
   const key = otpKey(await phoneKey(secret, phone));
   // A new code replaces the old one and resets the tries.
-  await redis.multi().del(key).hset(key, { h: b64.encode(mac), t: 0 }).expire(key, OTP_TTL_S).exec();
+  await redis
+    .multi()
+    .del(key)
+    .hset(key, { h: b64.encode(mac), t: 0 })
+    .expire(key, OTP_TTL_S)
+    .exec();
   return code;
 }
 

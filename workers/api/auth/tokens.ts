@@ -1,5 +1,5 @@
 // Access tokens: short-lived EdDSA JWTs verified at the edge with no database round trip.
-import { type JWTPayload, SignJWT, decodeProtectedHeader, jwtVerify } from "jose";
+import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { USER_ROLES } from "../../../db/schema";
 import { ApiError } from "../../../lib/errors";
 import { ACCESS_ALG, type KeyRing } from "./keys";
@@ -64,7 +64,13 @@ export async function verifyAccessToken(ring: KeyRing, token: string): Promise<A
   }
   const userId = Number(payload.sub);
   const { role, did, sid, jti, exp } = payload as JWTPayload & { role?: unknown; did?: unknown; sid?: unknown };
-  if (!Number.isSafeInteger(userId) || userId <= 0 || !isRole(role) || typeof did !== "string" || typeof sid !== "string") {
+  if (
+    !Number.isSafeInteger(userId) ||
+    userId <= 0 ||
+    !isRole(role) ||
+    typeof did !== "string" ||
+    typeof sid !== "string"
+  ) {
     throw refuse();
   }
   return { userId, role, deviceId: did, sessionId: sid, jti: jti as string, exp: exp as number };

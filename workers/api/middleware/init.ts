@@ -30,6 +30,8 @@ export const init = (): MiddlewareHandler<AppEnv> => async (c, next) => {
         retry: { retries: 1, backoff: () => 50 },
         // Values are what we stored, byte for byte; code that caches JSON parses it explicitly.
         automaticDeserialization: false,
+        // Auto-pipelining leaves a rejected batch promise unhandled when Redis is down; our calls are few and explicit.
+        enableAutoPipelining: false,
       });
       return redis;
     },

@@ -1,7 +1,7 @@
 // Request id, language, one JSON log line and one analytics data point per request.
 import type { MiddlewareHandler } from "hono";
 import { pickLang } from "../../../lib/i18n";
-import { logLine } from "../../../lib/log";
+import { type LogLevel, logLine } from "../../../lib/log";
 import type { AppEnv } from "../context";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -21,7 +21,7 @@ export const requestContext = (): MiddlewareHandler<AppEnv> => async (c, next) =
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     // routePath is the matched pattern (/provider/devices/:push_token), never the raw path, which can carry tokens.
     const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
-    const level = c.var.config?.LOG_LEVEL ?? "info";
+    const level = c.var.config?.LOG_LEVEL ?? (c.env.LOG_LEVEL as LogLevel | undefined) ?? "info";
     await logLine(level, status >= 500 ? "error" : "info", {
       msg: "request",
       request_id: requestId,

@@ -1,6 +1,7 @@
 // Test harness for the gateway in workerd: call the worker, log users in, reach Postgres and Redis like the app does.
-import { Redis } from "@upstash/redis/cloudflare";
+
 import { env, exports } from "cloudflare:workers";
+import { Redis } from "@upstash/redis/cloudflare";
 import { createPool } from "../../../db/client";
 import { issueOtp } from "../auth/otp";
 

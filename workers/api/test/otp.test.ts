@@ -35,8 +35,14 @@ describe("POST /auth/otp/request", () => {
   it("refuses malformed JSON, a missing body and a wrong type with 400", async () => {
     const malformed = await call("/auth/otp/request", { method: "POST", body: "{phone:" });
     expect(malformed.status).toBe(400);
-    expect(malformed.body.error).toMatchObject({ code: "invalid_input", message: "The request body is not valid JSON." });
-    const missing = await call("/auth/otp/request", { method: "POST", headers: { "content-type": "application/json" } });
+    expect(malformed.body.error).toMatchObject({
+      code: "invalid_input",
+      message: "The request body is not valid JSON.",
+    });
+    const missing = await call("/auth/otp/request", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+    });
     expect(missing.status).toBe(400);
     const wrongType = await call("/auth/otp/request", { method: "POST", body: { phone: 1712345678 } });
     expect(wrongType.status).toBe(400);

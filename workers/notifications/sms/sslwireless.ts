@@ -7,9 +7,7 @@ export interface SmsConfig {
   SMS_SID: string;
 }
 
-export type SmsResult =
-  | { ok: true; reference: string | undefined }
-  | { ok: false; retryable: boolean; error: string };
+export type SmsResult = { ok: true; reference: string | undefined } | { ok: false; retryable: boolean; error: string };
 
 /** Gateway codes that will not get better by retrying. 4025 (duplicate csms_id) means it was already sent. */
 const PERMANENT = new Set([4001, 4003, 4022, 4023, 4024]);

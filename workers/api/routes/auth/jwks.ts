@@ -3,7 +3,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../openapi";
 
 const Jwks = z
-  .object({ keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string() }).passthrough()) })
+  .object({
+    keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string() }).passthrough()),
+  })
   .openapi("Jwks");
 
 const route = createRoute({

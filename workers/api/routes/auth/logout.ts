@@ -60,7 +60,10 @@ export function registerLogout(app: App) {
     const pool = c.var.services.pool();
     const revoked = await revokeSessions(pool, me.userId, "revoked_by_user", id);
     if (revoked === 0) {
-      const { rowCount } = await pool.query("SELECT 1 FROM auth_sessions WHERE id = $1 AND user_id = $2", [id, me.userId]);
+      const { rowCount } = await pool.query("SELECT 1 FROM auth_sessions WHERE id = $1 AND user_id = $2", [
+        id,
+        me.userId,
+      ]);
       if (!rowCount) throw new ApiError("not_found");
     }
     return c.json({ revoked }, 200);

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
-import { UserSchema, bearerSecurity } from "./schemas";
+import { bearerSecurity, UserSchema } from "./schemas";
 
 const Me = z.object({ user: UserSchema, provider_id: z.number().int().nullable() }).openapi("Me");
 
@@ -37,6 +37,9 @@ export function registerMe(app: App) {
     const row = rows[0];
     if (!row) throw new ApiError("not_found");
     const { provider_id, ...user } = row;
-    return c.json({ user: { ...user, id: Number(user.id) }, provider_id: provider_id ? Number(provider_id) : null }, 200);
+    return c.json(
+      { user: { ...user, id: Number(user.id) }, provider_id: provider_id ? Number(provider_id) : null },
+      200,
+    );
   });
 }

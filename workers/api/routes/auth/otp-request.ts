@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { normalizePhone } from "../../../../lib/phone";
 import { enforceLimit } from "../../auth/limits";
-import { OTP_TTL_S, issueOtp, phoneKey } from "../../auth/otp";
+import { issueOtp, OTP_TTL_S, phoneKey } from "../../auth/otp";
 import { type App, errorResponses } from "../../openapi";
 import { PhoneInput } from "./schemas";
 
@@ -19,7 +19,10 @@ const route = createRoute({
   summary: "Send a login code by SMS",
   request: { body: { required: true, content: { "application/json": { schema: Body } } } },
   responses: {
-    202: { description: "Code sent (or silently not, if limits apply)", content: { "application/json": { schema: Accepted } } },
+    202: {
+      description: "Code sent (or silently not, if limits apply)",
+      content: { "application/json": { schema: Accepted } },
+    },
     ...errorResponses(400, 429),
   },
 });
