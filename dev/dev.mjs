@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SetupError } from "./db.mjs";
 import { localConfig, requireNode22, startStack } from "./stack.mjs";
+import { writeDevTokens } from "./tokens.mjs";
 
 requireNode22();
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -14,7 +15,8 @@ const log = (m) => console.log(`[dev] ${m}`);
 function writeDevVars(vars) {
   // .dev.vars (git-ignored) override wrangler.toml [vars] for each worker, so both reach the same bridges.
   const text = `${Object.entries(vars)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    // Single quotes: dotenv takes them literally, so JSON values (AUTH_JWKS) arrive unescaped.
+    .map(([k, v]) => `${k}='${v}'`)
     .join("\n")}\n`;
   writeFileSync(join(root, ".dev.vars"), text);
   writeFileSync(join(root, "workers/notifications/.dev.vars"), text);
@@ -91,6 +93,7 @@ try {
     console.error(`✘ the gateway did not answer ${base}/health within 90 s; see wrangler's output above.`);
     await stop(1);
   }
+  const tokensFile = await writeDevTokens(base);
   console.log(`
   Kormo Mela is running
     API        ${base}            (GET /health, /ready)
@@ -98,6 +101,8 @@ try {
     Docs       ${base}/docs
     Postgres   ${cfg.databaseUrl.replace(/\/\/[^@]*@/, "//")}  (via ws bridge :${stack.ports.ws})
     Redis      ${cfg.redisUrl}  (via Upstash bridge :${stack.ports.upstash})
+    SMS inbox  http://127.0.0.1:${stack.ports.sms}/__sim/messages  (SSL Wireless simulator)
+    Tokens     source ${tokensFile.replace(`${root}/`, "")}   (REFRESH, PROVIDER_REFRESH, CUSTOMER2_REFRESH, ADMIN_REFRESH)
   Ctrl-C stops everything.
 `);
 } catch (err) {

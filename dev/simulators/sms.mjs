@@ -59,7 +59,7 @@ export async function startSmsSimulator({ port = 0, apiToken, sid }) {
       }
       if (seen.has(body.csms_id)) return fail(res, 4025, "Duplicate csms_id");
       seen.add(body.csms_id);
-      const unicode = /[^\x00-\x7f]/.test(body.sms);
+      const unicode = /[^\p{ASCII}]/u.test(body.sms);
       const message = {
         msisdn: body.msisdn,
         sms: body.sms,

@@ -36,13 +36,14 @@ async function insertRefreshToken(tx: PoolClient, familyId: string, userId: numb
 }
 
 /** First login creates the user (role customer); every login opens a new session for the device. */
-export async function openSession(pool: Pool, phone: string, device: DeviceInfo) {
+export async function openSession(pool: Pool, phone: string, device: DeviceInfo, lang: "bn" | "en") {
   return withTransaction(pool, async (tx) => {
     const { rows: users } = await tx.query<SessionUser & { id: string }>(
-      `INSERT INTO users (phone) VALUES ($1)
+      // A new user's language starts as the one their app asked in; it is theirs to change later.
+      `INSERT INTO users (phone, lang) VALUES ($1, $2)
        ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
        RETURNING id, phone, role, name, lang`,
-      [phone],
+      [phone, lang],
     );
     const row = users[0];
     if (!row) throw new Error("user upsert returned nothing");

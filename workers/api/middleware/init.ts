@@ -4,7 +4,7 @@ import { Redis } from "@upstash/redis/cloudflare";
 import type { MiddlewareHandler } from "hono";
 import { createDb, createPool, type Db } from "../../../db/client";
 import { keyRing } from "../auth/keys";
-import { loadConfig } from "../config";
+import { ConfigError, loadConfig } from "../config";
 import type { AppEnv } from "../context";
 
 export const init = (): MiddlewareHandler<AppEnv> => async (c, next) => {
@@ -35,7 +35,10 @@ export const init = (): MiddlewareHandler<AppEnv> => async (c, next) => {
       });
       return redis;
     },
-    keys: () => keyRing(config.AUTH_JWKS, config.AUTH_SIGNING_KID),
+    keys: () =>
+      keyRing(config.AUTH_JWKS, config.AUTH_SIGNING_KID).catch((err: unknown) => {
+        throw new ConfigError(`invalid configuration: AUTH_JWKS: ${err instanceof Error ? err.message : "unreadable"}`);
+      }),
   });
   try {
     await next();

@@ -51,12 +51,17 @@ export function registerOtpVerify(app: App) {
     if (outcome === "locked") throw new ApiError("invalid_input", { message: "code_locked" });
 
     const deviceKey = body.device_key ? { jwk: body.device_key, jkt: await thumbprint(body.device_key) } : undefined;
-    const { user, sessionId, refreshToken } = await openSession(services.pool(), phone, {
-      deviceId: body.device_id,
-      platform: body.platform,
-      deviceName: body.device_name,
-      deviceKey,
-    });
+    const { user, sessionId, refreshToken } = await openSession(
+      services.pool(),
+      phone,
+      {
+        deviceId: body.device_id,
+        platform: body.platform,
+        deviceName: body.device_name,
+        deviceKey,
+      },
+      c.var.lang,
+    );
     c.set("userId", user.id);
     const access = await signAccessToken(await services.keys(), {
       userId: user.id,
