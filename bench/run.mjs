@@ -88,7 +88,7 @@ async function runScenario(s, durationOverrideS) {
   const duration = durationOverrideS ?? s.duration_s;
   const startedAt = new Date().toISOString();
   console.log(`\n▶ ${s.name}: ${s.description ?? ""}${s.target ? `\n  target: ${s.target}` : ""}`);
-  const { check, ...request } = await s.setup({ base });
+  const { check, ...request } = await s.setup({ base, connections: s.connections });
   const baseline = await warmAndMeasure("baseline GET /health", BASELINE, s.connections, duration);
   const target = await warmAndMeasure(`target ${s.name}`, request, s.connections, duration);
   const ratios = {

@@ -10,7 +10,6 @@ export const LIMITS = {
   otpRequestPerPhone: { tokens: 5, window: "15 m" },
   otpRequestPerIp: { tokens: 60, window: "15 m" },
   otpVerifyPerPhone: { tokens: 10, window: "15 m" },
-  refreshPerSession: { tokens: 30, window: "1 m" },
 } as const satisfies Record<string, { tokens: number; window: Duration }>;
 
 export type LimitName = keyof typeof LIMITS;

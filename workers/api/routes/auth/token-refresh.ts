@@ -2,7 +2,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { verifyDpop } from "../../auth/dpop";
-import { enforceLimit } from "../../auth/limits";
 import { bearerToken } from "../../auth/require-auth";
 import { rotateRefreshToken } from "../../auth/sessions";
 import { signAccessToken } from "../../auth/tokens";
@@ -21,7 +20,7 @@ const routeAt = (path: string) =>
     security: [{ refreshToken: [] }],
     responses: {
       200: { description: "New token pair", content: { "application/json": { schema: TokenPairSchema } } },
-      ...errorResponses(401, 429),
+      ...errorResponses(401),
     },
   });
 
@@ -33,7 +32,6 @@ export function registerTokenRefresh(app: App) {
       const { services } = c.var;
       const redis = services.redis();
       const rotated = await rotateRefreshToken(services.pool(), presented, async (session) => {
-        await enforceLimit(redis, "refreshPerSession", session.sessionId);
         if (session.jkt) {
           const proof = await verifyDpop(c.req.header("dpop"), {
             jkt: session.jkt,
