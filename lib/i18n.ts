@@ -73,6 +73,40 @@ export const messages = {
     en: "A valid DPoP proof from this device is required.",
     bn: "এই ডিভাইস থেকে একটি বৈধ DPoP প্রমাণ প্রয়োজন।",
   },
+  idempotency_key_required: {
+    en: "Send an Idempotency-Key header so this request is safe to retry.",
+    bn: "অনুরোধটি নিরাপদে আবার পাঠাতে Idempotency-Key হেডার দিন।",
+  },
+  provider_not_bookable: {
+    en: "This provider cannot be booked right now.",
+    bn: "এই সেবাদাতাকে এখন বুক করা যাবে না।",
+  },
+  service_not_offered: {
+    en: "This provider does not offer that service.",
+    bn: "এই সেবাদাতা এই সেবাটি দেন না।",
+  },
+  self_booking: { en: "You cannot book yourself.", bn: "আপনি নিজেকে বুক করতে পারবেন না।" },
+  too_soon: {
+    en: "This booking starts too soon. Choose a later time.",
+    bn: "বুকিংটি খুব শিগগির শুরু হচ্ছে। পরের কোনো সময় বেছে নিন।",
+  },
+  bad_duration: { en: "This booking is too short or too long.", bn: "বুকিংটি খুব ছোট বা খুব লম্বা।" },
+  outside_availability: {
+    en: "The provider is not available for that whole time.",
+    bn: "সেবাদাতা পুরো সময়টুকু ফাঁকা নেই।",
+  },
+  slot_taken: {
+    en: "That time was just booked by someone else.",
+    bn: "এই সময়টি এইমাত্র অন্য কেউ বুক করেছেন।",
+  },
+  illegal_transition: {
+    en: "This booking cannot do that in its current status.",
+    bn: "বর্তমান অবস্থায় বুকিংটিতে এটি করা যায় না।",
+  },
+  too_early_to_complete: {
+    en: "A booking can be completed only from its start time on.",
+    bn: "শুরুর সময়ের আগে বুকিং সম্পন্ন করা যায় না।",
+  },
   internal: {
     en: "Something went wrong on our side. Try again.",
     bn: "আমাদের দিকে একটি সমস্যা হয়েছে। আবার চেষ্টা করুন।",

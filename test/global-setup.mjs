@@ -1,12 +1,49 @@
-// Vitest global setup (Node): a fresh migrated test database, Redis db 15, and both bridges on ephemeral ports.
-// Tests never touch the dev database (kormo) or Redis db 0.
+// Vitest global setup (Node): a fresh migrated test database for this run, Redis db 15, and the bridges and
+// simulators on ephemeral ports. Tests never touch the dev database (kormo) or Redis db 0, and two runs at once
+// (a developer and CI, or two terminals) each get their own database.
+import pg from "pg";
 import { generateSigningJwk, randomSecret } from "../dev/keys.mjs";
 import { localConfig, startStack } from "../dev/stack.mjs";
 
+const ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Drops test databases left behind by runs that were killed before their teardown. */
+async function dropStale(adminUrl) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname ~ '^kormo_test_[0-9]+$'");
+    for (const { datname } of rows) {
+      if (!alive(Number(datname.split("_").pop())))
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropDatabase(adminUrl, name) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => client.end());
+}
+
 export default async function setup(project) {
+  const own = !process.env.TEST_DATABASE_URL;
+  const dbName = `kormo_test_${process.pid}`;
+  if (own) await dropStale(ADMIN_URL);
   const cfg = localConfig({
     ...process.env,
-    DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/kormo_test",
+    DATABASE_URL: process.env.TEST_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${dbName}`,
     REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/15",
     WS_BRIDGE_PORT: "0",
     UPSTASH_BRIDGE_PORT: "0",
@@ -24,5 +61,8 @@ export default async function setup(project) {
   // Lets tests sign with the retired key (must still verify) and with a stranger's key (must not).
   project.provide("retiredJwk", JSON.stringify(retiredPrivate));
   project.provide("strangerJwk", JSON.stringify(await generateSigningJwk()));
-  return () => stack.close();
+  return async () => {
+    await stack.close();
+    if (own) await dropDatabase(ADMIN_URL, dbName);
+  };
 }

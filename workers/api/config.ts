@@ -20,6 +20,12 @@ export const ConfigSchema = z.object({
   AUTH_SIGNING_KID: z.string().optional(),
   /** Keys the OTP HMAC and the phone hashes used in Redis keys. */
   OTP_HMAC_SECRET: z.string().min(32, "must be at least 32 characters"),
+  BOOKING_MIN_NOTICE_MIN: z.coerce.number().int().min(0).default(60),
+  BOOKING_MIN_DURATION_MIN: z.coerce.number().int().min(1).default(30),
+  BOOKING_MAX_DURATION_H: z.coerce.number().int().min(1).max(168).default(72),
+  BOOKING_ACCEPT_TIMEOUT_MIN: z.coerce.number().int().min(1).default(60),
+  FREE_CANCEL_HOURS: z.coerce.number().min(0).default(24),
+  LATE_CANCEL_FEE_HOURS: z.coerce.number().min(0).default(1),
   /** Fixed-code test numbers, "+8801700000001:123456,…". Development and test only. */
   AUTH_TEST_NUMBERS: z.string().optional(),
 });

@@ -3,6 +3,7 @@
 import { env, exports } from "cloudflare:workers";
 import { Redis } from "@upstash/redis/cloudflare";
 import { createPool } from "../../../db/client";
+import { ALWAYS, storedWeekRanges, type WeeklySlot, weeklyRanges } from "../../../lib/availability";
 import { issueOtp } from "../auth/otp";
 
 export const BASE = "http://api.test";
@@ -91,4 +92,65 @@ export async function login(
 
 export function errorCode(body: Json): string | undefined {
   return (body.error as { code?: string } | undefined)?.code;
+}
+
+export interface ProviderFixture {
+  providerId: number;
+  user: Session;
+}
+
+/**
+ * A provider owned by a freshly logged-in user, seeded straight into Postgres: verified by default, offering
+ * `services`, at (lat, lng), available around the clock unless a weekly plan is given.
+ */
+export async function makeProvider(
+  opts: {
+    lat?: number;
+    lng?: number;
+    verified?: boolean;
+    services?: { service_type: string; price_poisha: number; unit: "hour" | "day" | "visit" }[];
+    weekly?: WeeklySlot[];
+    radiusKm?: number;
+    rating?: number;
+  } = {},
+): Promise<ProviderFixture> {
+  const user = await login();
+  const [row] = await sql<{ id: string }>(
+    `INSERT INTO providers (user_id, display_name, location, service_radius_km, verification_status, rating_avg, rating_count)
+     VALUES ($1, 'Fixture Provider', ST_SetSRID(ST_MakePoint($3, $2), 4326)::geography, $4, $5, $6, 10) RETURNING id`,
+    [
+      user.userId,
+      opts.lat ?? 23.7925,
+      opts.lng ?? 90.4152,
+      opts.radiusKm ?? 50,
+      opts.verified === false ? "unverified" : "verified",
+      opts.rating ?? 4.5,
+    ],
+  );
+  const providerId = Number(row?.id);
+  await sql("UPDATE users SET role = 'provider' WHERE id = $1", [user.userId]);
+  for (const s of opts.services ?? [{ service_type: "driver", price_poisha: 25_000, unit: "hour" }]) {
+    await sql("INSERT INTO provider_services (provider_id, service_type, price_poisha, unit) VALUES ($1, $2, $3, $4)", [
+      providerId,
+      s.service_type,
+      s.price_poisha,
+      s.unit,
+    ]);
+  }
+  for (const [lo, hi] of storedWeekRanges(weeklyRanges(opts.weekly ?? ALWAYS))) {
+    await sql("INSERT INTO provider_schedule (provider_id, week_minutes) VALUES ($1, int4range($2, $3))", [
+      providerId,
+      lo,
+      hi,
+    ]);
+  }
+  // The access token was minted before the role changed; log in again so it says "provider".
+  const fresh = await login(user.phone);
+  return { providerId, user: fresh };
+}
+
+/** An hour-aligned window `hoursAhead` from now, `hours` long, as ISO strings. */
+export function window(hoursAhead: number, hours = 2): { start_date: string; end_date: string } {
+  const start = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + hoursAhead * 3_600_000;
+  return { start_date: new Date(start).toISOString(), end_date: new Date(start + hours * 3_600_000).toISOString() };
 }

@@ -1,6 +1,8 @@
-// The /search service: its sub-app, mounted by the gateway at /search.
+// The /search service: geospatial provider search.
 import { createApp } from "../../openapi";
 import { registerHealth } from "../system/health";
+import { registerSearchProviders } from "./providers";
 
 export const search = createApp();
 registerHealth(search, "search");
+registerSearchProviders(search);

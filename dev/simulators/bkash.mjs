@@ -1,0 +1,346 @@
+// bKash Tokenized Checkout v1.2.0-beta simulator: tokens, create/approve/execute, authorize-capture-void and refunds.
+import { randomBytes } from "node:crypto";
+import { listen, readBody, sendJson } from "./http.mjs";
+
+const BASE = "/v1.2.0-beta/tokenized/checkout";
+const TOKEN_TTL_S = 3600;
+// bKash tells merchants to wait 30 s for any answer, so a "timeout" failure withholds the answer that long.
+const HOLD_MS = 30_000;
+const SANDBOX_WALLET = "01770618575";
+const AMOUNT = /^\d{1,9}\.\d{2}$/;
+const FAILURE_MODES = ["insufficient_balance", "500", "timeout"];
+
+const validAmount = (s) => typeof s === "string" && AMOUNT.test(s) && Number(s) > 0;
+const poisha = (amount) => Number(amount.replace(".", ""));
+const taka = (p) => (p / 100).toFixed(2);
+const code = (n) => Array.from(randomBytes(n), (b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[b % 36]).join("");
+const withParams = (base, params) => {
+  const u = new URL(base);
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+  return u.href;
+};
+
+/** "2019-08-07T11:12:34:978 GMT+0600": Dhaka wall time with the milliseconds after a colon, as bKash writes it. */
+function bkashTime(ms = Date.now()) {
+  const iso = new Date(ms + 6 * 3600_000).toISOString();
+  return `${iso.slice(0, 19)}:${iso.slice(20, 23)} GMT+0600`;
+}
+
+const success = (fields) => ({ statusCode: "0000", statusMessage: "Successful", ...fields });
+// bKash documents two refusal shapes: token/create/execute/status answer statusCode/statusMessage, while
+// capture/void/refund answer errorCode/errorMessage. Both come with HTTP 200, so adapters must read the body.
+const refusal = (statusCode, statusMessage) => ({ statusCode, statusMessage });
+const error = (errorCode, errorMessage) => ({ errorCode, errorMessage });
+
+/**
+ * All API calls are POST `${url}/v1.2.0-beta/tokenized/checkout/<op>` with JSON bodies:
+ *   token/grant {app_key, app_secret} and token/refresh {app_key, app_secret, refresh_token}, headers username/password;
+ *   create, execute, payment/status, payment/confirm/capture, payment/confirm/void, payment/refund with headers
+ *   `Authorization: <id_token>` (no "Bearer") and `X-APP-Key: <app_key>`.
+ * bKash sits behind AWS API Gateway, so header problems answer in its shape: 401 {message:"Unauthorized"} (missing or
+ * unknown token, "Bearer ..." included), 401 {message:"The incoming token has expired"}, 403 {message:"Forbidden"}
+ * (wrong X-APP-Key), 403 {message:"Missing Authentication Token"} (unknown path or method).
+ * transactionStatus: Initiated -> execute -> Completed (sale) | Authorized (authorization); Authorized -> capture ->
+ * Completed | void -> Cancelled; customer cancel on the page -> Cancelled; insufficient balance -> Failed.
+ * Customer page (bkashURL): GET /pay/{paymentID} approves, ?action=cancel cancels; both 302 to
+ * callbackURL?paymentID=..&status=success|failure|cancel. Any ?pin= is accepted: OTP and PIN are not modelled.
+ * Test hooks (not part of the real API): POST /__sim/fail {mode: "insufficient_balance"|"500"|"timeout", count = 1,
+ * path_suffix}, POST /__sim/reset (payments, invoices, counters, failures; tokens stay valid),
+ * GET /__sim/payments/{paymentID}.
+ */
+export async function startBkashSimulator({ port = 0, appKey, appSecret, username, password }) {
+  const tokens = new Map(); // id_token -> expiry in ms
+  const refreshTokens = new Set();
+  const payments = new Map();
+  const invoices = new Set();
+  const held = new Set();
+  let counts = { grant: 0, refresh: 0 };
+  let failure = { mode: "", count: 0, suffix: "" };
+  let origin = "";
+
+  /** Consumes one injected failure if it applies: insufficient balance to the approval page, the rest to API calls. */
+  function take(kind, path) {
+    if (failure.count <= 0 || !path.endsWith(failure.suffix)) return "";
+    if ((failure.mode === "insufficient_balance") !== (kind === "approval")) return "";
+    failure.count -= 1;
+    return failure.mode;
+  }
+
+  /** The operation already happened; the answer waits until the client gives up, like a gateway that went quiet. */
+  function hold(res, answer) {
+    const timer = setTimeout(() => {
+      held.delete(timer);
+      sendJson(res, 200, answer);
+    }, HOLD_MS);
+    held.add(timer);
+    res.on("close", () => {
+      clearTimeout(timer);
+      held.delete(timer);
+    });
+  }
+
+  function credentialsRefusal(body, headers) {
+    if (body.app_key !== appKey) return refusal("2001", "Invalid App Key");
+    if (headers.username !== username || headers.password !== password || body.app_secret !== appSecret) {
+      return refusal("2079", "Invalid username and password");
+    }
+    return null;
+  }
+
+  function issue(refreshToken = randomBytes(32).toString("base64url")) {
+    const idToken = randomBytes(32).toString("base64url");
+    tokens.set(idToken, Date.now() + TOKEN_TTL_S * 1000);
+    refreshTokens.add(refreshToken);
+    return success({ id_token: idToken, token_type: "Bearer", expires_in: TOKEN_TTL_S, refresh_token: refreshToken });
+  }
+
+  function gatewayRefusal(headers) {
+    const expiry = tokens.get(headers.authorization ?? "");
+    if (expiry === undefined) return [401, { message: "Unauthorized" }];
+    if (expiry <= Date.now()) return [401, { message: "The incoming token has expired" }];
+    if (headers["x-app-key"] !== appKey) return [403, { message: "Forbidden" }];
+    return null;
+  }
+
+  const view = (p) => ({
+    paymentID: p.paymentID,
+    mode: p.mode,
+    payerReference: p.payerReference,
+    paymentCreateTime: p.createTime,
+    ...(p.trxID && { paymentExecuteTime: p.executeTime, trxID: p.trxID, customerMsisdn: p.customerMsisdn }),
+    transactionStatus: p.transactionStatus,
+    amount: p.amount,
+    currency: p.currency,
+    intent: p.intent,
+    merchantInvoiceNumber: p.merchantInvoiceNumber,
+    refundAmount: taka(p.refunds.reduce((sum, r) => sum + poisha(r.amount), 0)),
+  });
+
+  const refundView = (p, r) =>
+    success({
+      originalTrxID: p.trxID,
+      refundTrxID: r.refundTrxID,
+      transactionStatus: "Completed",
+      amount: r.amount,
+      currency: p.currency,
+      charge: "0.00",
+      completedTime: r.completedTime,
+    });
+
+  /** capture and void share their refusals: only an Authorized hold can move, and only once. */
+  const confirm = (to) => (b) => {
+    const p = payments.get(b.paymentID);
+    if (!p) return error("2002", "Invalid Payment ID");
+    if (p.transactionStatus === "Completed") return error("2062", "The payment has already been completed");
+    if (p.transactionStatus === "Cancelled") return error("2069", "Transaction has already been cancelled");
+    if (p.transactionStatus !== "Authorized") return error("2056", "Invalid Payment State");
+    p.transactionStatus = to;
+    p.updateTime = bkashTime();
+    const { paymentID, createTime, updateTime, trxID, transactionStatus, amount, currency, intent } = p;
+    return success({ paymentID, createTime, updateTime, trxID, transactionStatus, amount, currency, intent });
+  };
+
+  const routes = {
+    "token/grant": (b, headers) => {
+      counts.grant += 1;
+      return credentialsRefusal(b, headers) ?? issue();
+    },
+    "token/refresh": (b, headers) => {
+      counts.refresh += 1;
+      const refused = credentialsRefusal(b, headers);
+      if (refused) return refused;
+      return refreshTokens.has(b.refresh_token) ? issue(b.refresh_token) : refusal("2079", "Invalid refresh token");
+    },
+    create: (b) => {
+      const fields = ["mode", "payerReference", "callbackURL", "amount", "currency", "intent", "merchantInvoiceNumber"];
+      if (fields.some((k) => typeof b[k] !== "string" || b[k] === ""))
+        return refusal("2065", "Mandatory field missing");
+      if (b.mode !== "0011") return refusal("2063", "Mode is not valid as per request data");
+      // Real bKash also takes "15"; insisting on two decimals pins our adapter to one formatting of poisha.
+      if (!validAmount(b.amount)) return refusal("2006", "Invalid amount");
+      if (b.currency !== "BDT") return refusal("2007", "Invalid currency");
+      if (b.intent !== "sale" && b.intent !== "authorization") return refusal("2008", "Invalid intent");
+      if (!/^https?:\/\//.test(b.callbackURL) || !URL.canParse(b.callbackURL)) {
+        return refusal("2049", "Invalid Merchant Callback URL");
+      }
+      if (b.merchantInvoiceNumber.length > 255) return refusal("2031", "Invalid merchant invoice number");
+      // Stricter than bKash on purpose: one invoice number per payment attempt keeps reconciliation unambiguous.
+      if (invoices.has(b.merchantInvoiceNumber)) return refusal("2029", "Duplicate for all transactions");
+      let paymentID;
+      do paymentID = `TR0011${code(2)}${Date.now()}`;
+      while (payments.has(paymentID));
+      const p = {
+        paymentID,
+        ...Object.fromEntries(fields.map((k) => [k, b[k]])),
+        transactionStatus: "Initiated",
+        approval: "pending", // what the customer did on the bKash page: pending | approved | failed | cancelled
+        failure: null,
+        customerMsisdn: null,
+        trxID: null,
+        createTime: bkashTime(),
+        updateTime: null,
+        executeTime: null,
+        refunds: [],
+      };
+      payments.set(paymentID, p);
+      invoices.add(p.merchantInvoiceNumber);
+      const callback = (status) => withParams(p.callbackURL, { paymentID, status });
+      return success({
+        paymentID,
+        bkashURL: `${origin}/pay/${paymentID}`,
+        callbackURL: p.callbackURL,
+        successCallbackURL: callback("success"),
+        failureCallbackURL: callback("failure"),
+        cancelledCallbackURL: callback("cancel"),
+        amount: p.amount,
+        intent: p.intent,
+        currency: p.currency,
+        paymentCreateTime: p.createTime,
+        transactionStatus: p.transactionStatus,
+        merchantInvoiceNumber: p.merchantInvoiceNumber,
+      });
+    },
+    execute: (b) => {
+      const p = payments.get(b.paymentID);
+      if (!p) return refusal("2002", "Invalid Payment ID");
+      if (p.trxID) return refusal("2117", "Payment execution already been called before");
+      if (p.approval === "failed") return refusal(p.failure.code, p.failure.message);
+      if (p.approval !== "approved") return refusal("2056", "Invalid Payment State");
+      p.trxID = code(10);
+      p.executeTime = bkashTime();
+      p.transactionStatus = p.intent === "sale" ? "Completed" : "Authorized";
+      const { paymentID, payerReference, customerMsisdn, trxID, amount, transactionStatus, currency, intent } = p;
+      return success({
+        paymentID,
+        payerReference,
+        customerMsisdn,
+        trxID,
+        amount,
+        transactionStatus,
+        paymentExecuteTime: p.executeTime,
+        currency,
+        intent,
+        merchantInvoiceNumber: p.merchantInvoiceNumber,
+      });
+    },
+    "payment/status": (b) => {
+      const p = payments.get(b.paymentID);
+      return p ? success(view(p)) : refusal("2002", "Invalid Payment ID");
+    },
+    "payment/confirm/capture": confirm("Completed"),
+    "payment/confirm/void": confirm("Cancelled"),
+    "payment/refund": (b) => {
+      const p = payments.get(b.paymentID);
+      if (!p) return error("2002", "Invalid Payment ID");
+      if (!p.trxID || b.trxID !== p.trxID) {
+        return error("2028", "Reverse failed because the transaction serial number does not exist");
+      }
+      // Without an amount this is bKash's refund status query: the latest refund of the payment.
+      if (b.amount === undefined) {
+        const last = p.refunds.at(-1);
+        return last ? refundView(p, last) : error("2033", "Transaction not found");
+      }
+      if (["sku", "reason"].some((k) => typeof b[k] !== "string" || b[k] === "")) {
+        return error("2065", "Mandatory field missing");
+      }
+      if (p.transactionStatus !== "Completed") return error("2056", "Invalid Payment State");
+      if (!validAmount(b.amount)) return error("2006", "Invalid amount");
+      const left = poisha(p.amount) - p.refunds.reduce((sum, r) => sum + poisha(r.amount), 0);
+      if (left === 0) {
+        return error("2034", "The transaction cannot be reversed because the original transaction has been reversed");
+      }
+      if (poisha(b.amount) > left) {
+        return error("2026", "The reversal amount cannot be greater than the original transaction amount");
+      }
+      const r = { refundTrxID: code(10), amount: b.amount, sku: b.sku, reason: b.reason, completedTime: bkashTime() };
+      p.refunds.push(r);
+      return refundView(p, r);
+    },
+  };
+
+  /** The customer on the bKash page; the callback status is only a hint, execute/status carry the truth. */
+  function approve(res, path, params) {
+    const p = payments.get(decodeURIComponent(path.slice("/pay/".length)));
+    if (!p) return sendJson(res, 404, { message: "Payment not found" });
+    if (p.approval !== "pending") return sendJson(res, 410, { message: "This payment session is no longer open" });
+    p.customerMsisdn = /^01[3-9]\d{8}$/.test(p.payerReference) ? p.payerReference : SANDBOX_WALLET;
+    let status = "success";
+    if (params.get("action") === "cancel") {
+      Object.assign(p, { approval: "cancelled", transactionStatus: "Cancelled" });
+      status = "cancel";
+    } else if (take("approval", path) === "insufficient_balance") {
+      const failure = { code: "2023", message: "Insufficient Balance" };
+      Object.assign(p, { approval: "failed", failure, transactionStatus: "Failed" });
+      status = "failure";
+    } else {
+      p.approval = "approved";
+    }
+    p.updateTime = bkashTime();
+    res.writeHead(302, { location: withParams(p.callbackURL, { paymentID: p.paymentID, status }) });
+    res.end();
+  }
+
+  async function simHook(req, res, path) {
+    if (req.method === "POST" && path === "/__sim/fail") {
+      const b = JSON.parse((await readBody(req)) || "{}");
+      if (!FAILURE_MODES.includes(b.mode)) {
+        return sendJson(res, 400, { error: `mode must be one of ${FAILURE_MODES.join(", ")}` });
+      }
+      failure = { mode: b.mode, count: Number(b.count ?? 1), suffix: String(b.path_suffix ?? "") };
+      return sendJson(res, 200, failure);
+    }
+    if (req.method === "POST" && path === "/__sim/reset") {
+      payments.clear();
+      invoices.clear();
+      counts = { grant: 0, refresh: 0 };
+      failure = { mode: "", count: 0, suffix: "" };
+      return sendJson(res, 200, { reset: true });
+    }
+    const p = req.method === "GET" && payments.get(decodeURIComponent(path.slice("/__sim/payments/".length)));
+    return p ? sendJson(res, 200, p) : sendJson(res, 404, { error: "not found" });
+  }
+
+  const server = await listen(
+    async (req, res, url) => {
+      const path = url.pathname;
+      if (path.startsWith("/__sim/")) return simHook(req, res, path);
+      if (req.method === "GET" && path.startsWith("/pay/")) return approve(res, path, url.searchParams);
+      const op = req.method === "POST" && path.startsWith(`${BASE}/`) ? path.slice(BASE.length + 1) : "";
+      if (!Object.hasOwn(routes, op)) return sendJson(res, 403, { message: "Missing Authentication Token" });
+      const injected = take("api", path);
+      if (injected === "500") return sendJson(res, 500, { message: "Internal server error" });
+      if (!op.startsWith("token/")) {
+        const refused = gatewayRefusal(req.headers);
+        if (refused) return sendJson(res, ...refused);
+      }
+      let body = null;
+      try {
+        body = JSON.parse((await readBody(req)) || "{}");
+      } catch {}
+      const answer =
+        body && typeof body === "object" ? routes[op](body, req.headers) : refusal("2025", "Invalid request body");
+      if (injected === "timeout") return hold(res, answer);
+      sendJson(res, 200, answer);
+    },
+    { port },
+  );
+  origin = server.url;
+
+  return {
+    ...server,
+    close: () => {
+      for (const timer of held) clearTimeout(timer);
+      held.clear();
+      return server.close();
+    },
+    /** Grant requests since start or reset, refused ones included: proves the adapter caches its token. */
+    grantRequests: () => counts.grant,
+    refreshRequests: () => counts.refresh,
+    /** Makes every issued id_token expired now, to exercise the adapter's refresh path. */
+    expireTokens: () => {
+      for (const token of tokens.keys()) tokens.set(token, Date.now() - 1);
+    },
+    /** The internal record of a payment (the same object GET /__sim/payments/{id} serialises). */
+    payment: (paymentID) => payments.get(paymentID),
+  };
+}

@@ -1,0 +1,27 @@
+// PgReader: a few objects that each keep a warm Postgres connection, so the stateless gateway's hot read paths
+// (cold search) do not pay a new connection per request. Reads only: no transactions run here.
+import { DurableObject } from "cloudflare:workers";
+import { PgConnection } from "../shared/pg";
+
+export const READER_SHARDS = 4;
+
+/** What a row can hold once the driver has parsed it (json columns arrive as objects); spelled out for RPC. */
+export type Row = Record<string, string | number | boolean | null | Date | object>;
+export type SqlParam = string | number | boolean | null;
+
+export class PgReader extends DurableObject<Env> {
+  private readonly pg = new PgConnection(this.env, { idleMs: 60_000, onConnect: ["SET jit = off"] });
+
+  async read(text: string, params: SqlParam[]): Promise<Row[]> {
+    const { rows } = await this.pg.query<Row>(text, params);
+    return rows;
+  }
+}
+
+/** The typed way in: a shard chosen by a routing key (a map cell), so nearby searches share a warm connection. */
+export function pgReader(env: Env, routingKey: string) {
+  let h = 0;
+  for (let i = 0; i < routingKey.length; i++) h = (h * 31 + routingKey.charCodeAt(i)) >>> 0;
+  const ns = env.PG_READER;
+  return ns.get(ns.idFromName(`reader-${h % READER_SHARDS}`));
+}

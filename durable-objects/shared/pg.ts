@@ -1,0 +1,125 @@
+// A Postgres connection that outlives requests, for Durable Objects: opened on demand, reconnected after errors,
+// closed when idle so many objects do not pin many server connections.
+import type { Client, QueryResultRow } from "@neondatabase/serverless";
+import { createClient, type DbConfig } from "../../db/client";
+
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    params?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+export class PgConnection implements Queryable {
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight = 0;
+
+  constructor(
+    private readonly cfg: DbConfig,
+    private readonly opts: { idleMs: number; onConnect?: string[] } = { idleMs: 10_000 },
+  ) {}
+
+  private async connect(): Promise<Client> {
+    if (this.client) return this.client;
+    this.connecting ??= (async () => {
+      const client = createClient(this.cfg);
+      // The driver can emit 'error' more than once for one dropped socket: keep a listener for the client's life.
+      client.on("error", () => this.drop(client));
+      client.on("end", () => this.drop(client));
+      await client.connect();
+      for (const stmt of this.opts.onConnect ?? []) await client.query(stmt);
+      this.client = client;
+      return client;
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private drop(client: Client): void {
+    if (this.client === client) this.client = undefined;
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.inFlight === 0) void this.close();
+    }, this.opts.idleMs);
+  }
+
+  /** Runs one statement; after a connection-level failure the next call reconnects. */
+  async query<R extends QueryResultRow = QueryResultRow>(text: string, params: unknown[] = []) {
+    this.inFlight++;
+    try {
+      const client = await this.connect();
+      try {
+        const res = await client.query<R>(text, params);
+        return { rows: res.rows, rowCount: res.rowCount };
+      } catch (err) {
+        // A SQL error leaves the session usable; anything else (socket gone) means reconnect next time.
+        if (!isSqlError(err)) this.reset(client);
+        throw err;
+      }
+    } finally {
+      this.inFlight--;
+      this.armIdle();
+    }
+  }
+
+  /**
+   * BEGIN … COMMIT on this connection. Callers must serialize: one connection carries one transaction at a time.
+   * If the socket drops mid-transaction, later statements must not silently run on a fresh connection outside it.
+   */
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    await this.query("BEGIN");
+    const owner = this.client;
+    const tx: Queryable = {
+      query: async (text, params) => {
+        if (this.client !== owner) throw new Error("connection lost inside a transaction");
+        return this.query(text, params);
+      },
+    };
+    try {
+      const result = await fn(tx);
+      await tx.query("COMMIT");
+      return result;
+    } catch (err) {
+      if (this.client === owner) await this.query("ROLLBACK").catch(() => {});
+      throw err;
+    }
+  }
+
+  private reset(client: Client): void {
+    this.drop(client);
+    client.end().catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+}
+
+export function isSqlError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+}
+
+/** A FIFO lock: `run` calls execute one at a time, in arrival order, even across awaits on outbound I/O. */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn, fn);
+    this.tail = result.catch(() => {});
+    return result;
+  }
+}

@@ -1,0 +1,52 @@
+// The booking state machine: which actor may move a booking from which status to which, and when. Pure.
+
+export const STATUSES = ["PENDING", "ACCEPTED", "CONFIRMED", "COMPLETED", "CANCELED", "DECLINED", "EXPIRED"] as const;
+export type Status = (typeof STATUSES)[number];
+export const ACTIVE: readonly Status[] = ["PENDING", "ACCEPTED", "CONFIRMED"];
+export const TERMINAL: readonly Status[] = ["COMPLETED", "CANCELED", "DECLINED", "EXPIRED"];
+
+export const ACTIONS = ["accept", "decline", "cancel", "confirm", "complete", "expire"] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Who acts: the booking's customer, the booked provider, an operator, or the accept-timeout timer. */
+export type Actor = "customer" | "provider" | "admin" | "timer";
+
+interface Rule {
+  from: Status;
+  action: Action;
+  to: Status;
+  actors: readonly Actor[];
+}
+
+/** The whole process, one row per allowed step. Operators (admin) may cancel wherever a party may. */
+export const RULES: readonly Rule[] = [
+  { from: "PENDING", action: "accept", to: "ACCEPTED", actors: ["provider"] },
+  { from: "PENDING", action: "decline", to: "DECLINED", actors: ["provider"] },
+  { from: "PENDING", action: "cancel", to: "CANCELED", actors: ["customer", "admin"] },
+  { from: "PENDING", action: "expire", to: "EXPIRED", actors: ["timer"] },
+  { from: "ACCEPTED", action: "confirm", to: "CONFIRMED", actors: ["customer"] },
+  { from: "ACCEPTED", action: "cancel", to: "CANCELED", actors: ["customer", "provider", "admin"] },
+  { from: "CONFIRMED", action: "complete", to: "COMPLETED", actors: ["provider"] },
+  { from: "CONFIRMED", action: "cancel", to: "CANCELED", actors: ["customer", "provider", "admin"] },
+];
+
+export type Decision =
+  | { ok: true; to: Status }
+  | { ok: false; reason: "illegal_transition" | "forbidden" | "too_early" };
+
+/**
+ * Decides a step. `illegal_transition` when the status does not allow the action at all (409 with the current
+ * status), `forbidden` when it does but not for this actor (403), `too_early` for completing before the start.
+ */
+export function decide(from: Status, action: Action, actor: Actor, ctx: { now: Date; start: Date }): Decision {
+  const rule = RULES.find((r) => r.from === from && r.action === action);
+  if (!rule) return { ok: false, reason: "illegal_transition" };
+  if (!rule.actors.includes(actor)) return { ok: false, reason: "forbidden" };
+  if (action === "complete" && ctx.now < ctx.start) return { ok: false, reason: "too_early" };
+  return { ok: true, to: rule.to };
+}
+
+/** The event type a step publishes (the seed's five, plus declined and expired). */
+export function eventType(to: Status): string {
+  return `booking.${to.toLowerCase()}`;
+}

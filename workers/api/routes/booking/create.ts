@@ -1,0 +1,67 @@
+// POST /booking/bookings: books a provider for a window. Requires an Idempotency-Key; runs in the provider's object.
+import { createRoute, z } from "@hono/zod-openapi";
+import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import { ApiError } from "../../../../lib/errors";
+import { caller, requireAuth } from "../../auth/require-auth";
+import { type App, errorResponses } from "../../openapi";
+import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "./shared";
+
+const Body = z
+  .object({
+    provider_id: z.number().int().positive(),
+    service_type: z.string().regex(/^[a-z][a-z_]{1,31}$/),
+    start_date: z.iso.datetime({ offset: true }),
+    end_date: z.iso.datetime({ offset: true }),
+    address: z.string().max(500).optional(),
+    location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).optional(),
+    notes: z.string().max(1000).optional(),
+    payment_method: z.enum(["cash", "card", "bkash", "nagad"]).default("cash"),
+    payment_method_id: z.string().max(255).optional(),
+  })
+  .refine((b) => new Date(b.end_date) > new Date(b.start_date), {
+    message: "end_date must be after start_date",
+    path: ["end_date"],
+  })
+  .openapi("BookingCreate");
+
+const route = createRoute({
+  method: "post",
+  path: "/bookings",
+  tags: ["booking"],
+  summary: "Book a provider",
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAuth()] as const,
+  request: { headers: IdempotencyHeader, body: { required: true, content: { "application/json": { schema: Body } } } },
+  responses: {
+    201: {
+      description: "Created, PENDING until the provider accepts",
+      content: { "application/json": { schema: BookingSchema } },
+    },
+    200: {
+      description: "Replay of an earlier identical request",
+      content: { "application/json": { schema: BookingSchema } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409, 422),
+  },
+});
+
+export function registerCreateBooking(app: App) {
+  app.openapi(route, async (c) => {
+    const key = c.req.valid("header")["idempotency-key"];
+    if (!key) throw new ApiError("invalid_input", { message: "idempotency_key_required" });
+    const body = c.req.valid("json");
+    const me = caller(c);
+    const outcome = await providerBookings(c.env, body.provider_id).create({
+      actor: { userId: me.userId, role: me.role },
+      body,
+      idempotency: {
+        key,
+        method: "POST",
+        path: "/booking/bookings",
+        requestHash: await requestHash("POST", "/booking/bookings", body),
+      },
+    });
+    const ok = renderOutcome(c, outcome);
+    return c.json(ok.body, ok.status === 201 && !ok.replayed ? 201 : 200);
+  });
+}

@@ -1,0 +1,74 @@
+// Shared by the /booking endpoints: the booking schema, outcome rendering, and the request fingerprint.
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { Outcome } from "../../../../durable-objects/provider-bookings/types";
+import { STATUSES } from "../../../../lib/booking-machine";
+import { ApiError } from "../../../../lib/errors";
+import { messages } from "../../../../lib/i18n";
+import { sha256Hex } from "../../auth/crypto";
+import type { AppEnv } from "../../context";
+
+export const BookingSchema = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(STATUSES),
+    customer_id: z.number().int(),
+    provider_id: z.number().int(),
+    service_type: z.string(),
+    start_date: z.string().datetime(),
+    end_date: z.string().datetime(),
+    price_poisha: z.number().int(),
+    unit_price_poisha: z.number().int(),
+    unit: z.enum(["hour", "day", "visit"]),
+    payment_method: z.enum(["cash", "card", "bkash", "nagad"]),
+    address: z.string().nullable(),
+    location: z.object({ lat: z.number(), lng: z.number() }).nullable(),
+    notes: z.string().nullable(),
+    accept_deadline: z.string().datetime().nullable(),
+    canceled_by: z.string().nullable(),
+    cancel_reason: z.string().nullable(),
+    fee_poisha: z.number().int(),
+    created_at: z.string().datetime(),
+    updated_at: z.string().datetime(),
+  })
+  .openapi("Booking");
+
+export const IdempotencyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .min(8)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")
+    .optional()
+    .openapi({ description: "Makes the request safe to retry: the same key and body replay the first answer." }),
+});
+
+/** Turns a booking object's answer into the HTTP response; replays say so in a header. */
+export function renderOutcome(c: Context<AppEnv>, outcome: Outcome) {
+  const headers: Record<string, string> = outcome.replayed ? { "Idempotent-Replayed": "true" } : {};
+  if (outcome.ok) {
+    for (const [k, v] of Object.entries(headers)) c.header(k, v);
+    return outcome;
+  }
+  throw new ApiError(outcome.code, {
+    message: messages[outcome.message] ?? messages.internal,
+    details: outcome.details,
+    headers,
+  });
+}
+
+/** The fingerprint an idempotency key is bound to: method, path and the parsed body in a canonical order. */
+export async function requestHash(method: string, path: string, body: unknown): Promise<string> {
+  return sha256Hex(`${method} ${path} ${canonicalJson(body)}`);
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (v && typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}

@@ -1,0 +1,75 @@
+// POST /booking/bookings/{id}/accept|decline|confirm|complete|cancel: one step of the booking process.
+import { createRoute, z } from "@hono/zod-openapi";
+import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import { ApiError } from "../../../../lib/errors";
+import { caller, requireAuth } from "../../auth/require-auth";
+import { type App, errorResponses } from "../../openapi";
+import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "./shared";
+
+const ACTIONS = ["accept", "decline", "confirm", "complete", "cancel"] as const;
+type StepAction = (typeof ACTIONS)[number];
+
+const WHO: Record<StepAction, string> = {
+  accept: "The provider accepts a PENDING booking.",
+  decline: "The provider declines a PENDING booking.",
+  confirm: "The customer confirms an ACCEPTED booking (cash needs no payment hold).",
+  complete: "The provider completes a CONFIRMED booking, from its start time on.",
+  cancel:
+    "The customer (PENDING, ACCEPTED, CONFIRMED) or the provider (ACCEPTED, CONFIRMED) cancels. Free before acceptance " +
+    "or more than 24 h before the start; a late customer cancel costs one hour of the rate.",
+};
+
+const Body = z.object({ reason: z.string().max(500).optional() }).openapi("TransitionBody");
+
+/** Which provider's object owns a booking, read through a warm connection. */
+export async function bookingProvider(env: Env, bookingId: number): Promise<number | null> {
+  const rows = await pgReader(env, `booking:${bookingId}`).read("SELECT provider_id FROM bookings WHERE id = $1", [
+    bookingId,
+  ]);
+  return rows[0] ? Number(rows[0].provider_id) : null;
+}
+
+export function registerTransitions(app: App) {
+  for (const action of ACTIONS) {
+    const route = createRoute({
+      method: "post",
+      path: `/bookings/{id}/${action}`,
+      tags: ["booking"],
+      summary: `${action[0]?.toUpperCase()}${action.slice(1)} a booking`,
+      description: WHO[action],
+      security: [{ bearerAuth: [] }],
+      middleware: [requireAuth()] as const,
+      request: {
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        headers: IdempotencyHeader,
+        body: { required: false, content: { "application/json": { schema: Body } } },
+      },
+      responses: {
+        200: { description: "The booking after the step", content: { "application/json": { schema: BookingSchema } } },
+        ...errorResponses(400, 401, 403, 404, 409, 422),
+      },
+    });
+    app.openapi(route, async (c) => {
+      const { id } = c.req.valid("param");
+      const key = c.req.valid("header")["idempotency-key"];
+      // The body is optional: curl -X POST with no body is a valid step.
+      const body = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : {};
+      const me = caller(c);
+      const providerId = await bookingProvider(c.env, id);
+      if (providerId === null) throw new ApiError("not_found");
+      const path = `/booking/bookings/${id}/${action}`;
+      const outcome = await providerBookings(c.env, providerId).transition({
+        providerId,
+        bookingId: id,
+        action,
+        actor: { userId: me.userId, role: me.role },
+        reason: body.reason,
+        idempotency: key
+          ? { key, method: "POST", path, requestHash: await requestHash("POST", path, body) }
+          : undefined,
+      });
+      return c.json(renderOutcome(c, outcome).body, 200);
+    });
+  }
+}

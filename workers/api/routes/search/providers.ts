@@ -1,0 +1,131 @@
+// GET /search/providers: nearest verified providers of a service, free for an optional window; cached in Redis.
+import { createRoute, z } from "@hono/zod-openapi";
+import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { durationOk } from "../../../../lib/availability";
+import { ApiError } from "../../../../lib/errors";
+import { cellOf, cellsAround } from "../../../../lib/geo";
+import { sha256Hex } from "../../auth/crypto";
+import { type App, errorResponses } from "../../openapi";
+import { cached, versionKey } from "../../search/cache";
+import { decodeCursor, encodeCursor } from "../../search/cursor";
+import { buildSearchQuery, type SearchParams, type SearchRow, SORTS } from "../../search/query";
+
+const num = (schema: z.ZodNumber) => z.coerce.number().pipe(schema);
+
+const Query = z
+  .object({
+    lat: num(z.number().min(-90).max(90)).openapi({ example: 23.7925 }),
+    lng: num(z.number().min(-180).max(180)).openapi({ example: 90.4152 }),
+    radius_km: num(z.number().gt(0).max(50)).default(5),
+    service_type: z
+      .string()
+      .regex(/^[a-z][a-z_]{1,31}$/)
+      .openapi({ example: "driver" }),
+    start: z.iso.datetime({ offset: true }).optional(),
+    end: z.iso.datetime({ offset: true }).optional(),
+    min_rating: num(z.number().min(0).max(5)).optional(),
+    max_price_poisha: num(z.number().int().positive()).optional(),
+    sort: z.enum(SORTS).default("distance"),
+    limit: num(z.number().int().min(1).max(50)).default(20),
+    cursor: z.string().max(512).optional(),
+  })
+  .refine((q) => (q.start === undefined) === (q.end === undefined), {
+    message: "start and end go together",
+    path: ["end"],
+  })
+  .refine((q) => !q.start || !q.end || new Date(q.end) > new Date(q.start), {
+    message: "end must be after start",
+    path: ["end"],
+  })
+  .refine((q) => !q.start || !q.end || durationOk(new Date(q.start), new Date(q.end)), {
+    message: "the window may be at most 7 days",
+    path: ["end"],
+  });
+
+const Item = z
+  .object({
+    provider_id: z.number().int(),
+    name: z.string(),
+    service_type: z.string(),
+    price_poisha: z.number().int(),
+    unit: z.enum(["hour", "day", "visit"]),
+    rating: z.number(),
+    rating_count: z.number().int(),
+    distance_m: z.number(),
+    verified: z.literal(true),
+  })
+  .openapi("SearchItem");
+
+const Result = z.object({ items: z.array(Item), next_cursor: z.string().nullable() }).openapi("SearchResult");
+
+const route = createRoute({
+  method: "get",
+  path: "/providers",
+  tags: ["search"],
+  summary: "Find verified providers near a point",
+  description:
+    "Distances are geodesic (PostGIS geography). With start and end, only providers free for the whole window by " +
+    "their weekly plan, time off and active bookings. Results are cached briefly; X-Cache says HIT or MISS.",
+  request: { query: Query },
+  responses: {
+    200: { description: "Providers, nearest first by default", content: { "application/json": { schema: Result } } },
+    ...errorResponses(400),
+  },
+});
+
+export function registerSearchProviders(app: App) {
+  app.openapi(route, async (c) => {
+    const q = c.req.valid("query");
+    const base: Omit<SearchParams, "after"> = {
+      lat: q.lat,
+      lng: q.lng,
+      radiusKm: q.radius_km,
+      serviceType: q.service_type,
+      start: q.start ? new Date(q.start) : undefined,
+      end: q.end ? new Date(q.end) : undefined,
+      minRating: q.min_rating,
+      maxPricePoisha: q.max_price_poisha,
+      sort: q.sort,
+      limit: q.limit,
+    };
+    // Normalised parameters identify the query: same meaning, same key, whatever order or spelling they came in.
+    const queryKey = await sha256Hex(JSON.stringify({ ...base, start: q.start && base.start, end: q.end && base.end }));
+    const after = q.cursor ? decodeCursor(queryKey, q.cursor) : undefined;
+    if (after === null) {
+      throw new ApiError("invalid_input", { details: [{ path: "cursor", message: "not a cursor of this search" }] });
+    }
+    const cells = cellsAround(q.lat, q.lng, q.radius_km);
+    const kinds = base.start ? (["p", "a"] as const) : (["p"] as const);
+    const outcome = await cached(
+      c.var.services.redis(),
+      {
+        paramsKey: `sc:${queryKey}:${q.cursor ?? ""}`,
+        versionKeys: cells.flatMap((cell) => kinds.map((k) => versionKey(k, cell))),
+      },
+      async () => {
+        const { text, params } = buildSearchQuery({ ...base, after });
+        const rows = (await pgReader(c.env, cellOf(q.lat, q.lng)).read(text, params)) as unknown as SearchRow[];
+        const page = rows.slice(0, q.limit);
+        const last = page[page.length - 1];
+        return {
+          items: page.map((r) => ({
+            provider_id: Number(r.provider_id),
+            name: r.display_name,
+            service_type: r.service_type,
+            price_poisha: Number(r.price_poisha),
+            unit: r.unit as "hour" | "day" | "visit",
+            rating: Number(r.rating_avg),
+            rating_count: Number(r.rating_count),
+            distance_m: Math.round(Number(r.distance_m) * 10) / 10,
+            verified: true as const,
+          })),
+          next_cursor:
+            rows.length > q.limit && last
+              ? encodeCursor(queryKey, [Number(last.k1), Number(last.k2), Number(last.provider_id)])
+              : null,
+        };
+      },
+    );
+    return c.json(outcome.value, 200, { "X-Cache": outcome.hit ? "HIT" : "MISS" });
+  });
+}

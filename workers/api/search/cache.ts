@@ -1,0 +1,61 @@
+// Search result cache in Redis. Keys carry the versions of every map cell the search touches, so a change to any
+// provider there (profile, verification, schedule, bookings) makes older entries unreachable at once.
+import type { Redis } from "@upstash/redis/cloudflare";
+
+export const SEARCH_TTL_S = 60;
+const LOCK_MS = 3_000;
+const WAIT_STEP_MS = 25;
+const WAIT_MAX_MS = 1_500;
+
+/** Namespaces: profile changes (any search) and availability changes (searches with a time window). */
+export type VersionKind = "p" | "a";
+export const versionKey = (kind: VersionKind, cell: string) => `sv:${kind}:${cell}`;
+
+// One round trip: read the cell versions, derive the entry key from them, and read the entry.
+const LOOKUP_LUA = `
+local versions = redis.call('MGET', unpack(KEYS))
+for i, v in ipairs(versions) do if not v then versions[i] = '0' end end
+local key = ARGV[1] .. ':' .. redis.sha1hex(table.concat(versions, ','))
+return {key, redis.call('GET', key)}
+`;
+
+export interface CacheOutcome<T> {
+  value: T;
+  hit: boolean;
+}
+
+/**
+ * Returns the cached value or computes it. Concurrent misses on one key compute once: the first takes a short lock,
+ * the others wait for its entry (and compute themselves only if it never comes, so a crashed holder costs latency,
+ * never an error).
+ */
+export async function cached<T>(
+  redis: Redis,
+  opts: { paramsKey: string; versionKeys: string[] },
+  compute: () => Promise<T>,
+): Promise<CacheOutcome<T>> {
+  const lookup = redis.createScript<[string, string | null]>(LOOKUP_LUA);
+  const [key, stored] = await lookup.exec(opts.versionKeys, [opts.paramsKey]);
+  if (stored !== null) return { value: JSON.parse(stored) as T, hit: true };
+
+  const lockKey = `${key}:lock`;
+  const owner = (await redis.set(lockKey, "1", { nx: true, px: LOCK_MS })) === "OK";
+  if (!owner) {
+    for (let waited = 0; waited < WAIT_MAX_MS; waited += WAIT_STEP_MS) {
+      await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+      const value = await redis.get<string>(key);
+      if (value !== null) return { value: JSON.parse(value) as T, hit: true };
+    }
+  }
+  const value = await compute();
+  await redis.set(key, JSON.stringify(value), { ex: SEARCH_TTL_S });
+  if (owner) await redis.del(lockKey);
+  return { value, hit: false };
+}
+
+/** Called after any change to a provider: bumps the cell's versions (both kinds when the profile changed). */
+export async function invalidateCell(redis: Redis, cell: string, kinds: VersionKind[]): Promise<void> {
+  const tx = redis.multi();
+  for (const k of kinds) tx.incr(versionKey(k, cell));
+  await tx.exec();
+}
