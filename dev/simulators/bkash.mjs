@@ -153,8 +153,9 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
     },
     create: (b) => {
       const fields = ["mode", "payerReference", "callbackURL", "amount", "currency", "intent", "merchantInvoiceNumber"];
-      if (fields.some((k) => typeof b[k] !== "string" || b[k] === ""))
+      if (fields.some((k) => typeof b[k] !== "string" || b[k] === "")) {
         return refusal("2065", "Mandatory field missing");
+      }
       if (b.mode !== "0011") return refusal("2063", "Mode is not valid as per request data");
       // Real bKash also takes "15"; insisting on two decimals pins our adapter to one formatting of poisha.
       if (!validAmount(b.amount)) return refusal("2006", "Invalid amount");

@@ -22,17 +22,10 @@ const FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError";
 const AUTH_HELP =
   "Expected OAuth 2 access token, login cookie or other valid authentication credential. " +
   "See https://developers.google.com/identity/sign-in/web/devconsole-project.";
+// FCM's Message resource; like FCM, any other name is refused, so a misspelt field fails here and not silently.
 const MESSAGE_FIELDS = [
-  "name",
-  "token",
-  "topic",
-  "condition",
-  "notification",
-  "data",
-  "android",
-  "apns",
-  "webpush",
-  "fcm_options",
+  ...["name", "token", "topic", "condition", "notification", "data"],
+  ...["android", "apns", "webpush", "fcm_options"],
 ];
 const NOTIFICATION_FIELDS = ["title", "body", "image"];
 const MAX_PAYLOAD_BYTES = 4096;

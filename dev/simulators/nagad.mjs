@@ -212,8 +212,9 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
     }
     if (!validAmount(d.amount)) throw new Refusal(400, "InvalidAmount", 'amount must be like "100.00" and above zero');
     if (d.currencyCode !== "050") throw new Refusal(400, "InvalidCurrency", "currencyCode must be 050 (BDT)");
-    if (!isHttpUrl(b.merchantCallbackURL))
+    if (!isHttpUrl(b.merchantCallbackURL)) {
       throw new Refusal(400, "InvalidCallbackUrl", "merchantCallbackURL is invalid");
+    }
     Object.assign(p, {
       status: "Ready",
       amount: d.amount,
@@ -297,8 +298,9 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
   function approve(res, path, params) {
     const p = payments.get(decodeURIComponent(path.slice("/pay/".length)));
     if (!p) return sendJson(res, 404, { reason: "InvalidPaymentReference", message: "unknown payment reference" });
-    if (p.status !== "Ready")
+    if (p.status !== "Ready") {
       return sendJson(res, 410, { reason: "InvalidPaymentState", message: `payment is ${p.status}` });
+    }
     const outcome = { merchant: merchantId, order_id: p.orderId, payment_ref_id: p.paymentRefId };
     // Only 00_0000_000 is Nagad's known success code; the other status_code values are the simulator's own.
     if (params.get("action") === "cancel") {

@@ -18,6 +18,11 @@ const CANCELABLE = [
   "requires_capture",
   "processing",
 ];
+// Parameters we accept on create; anything else is refused as Stripe refuses unknown ones, so typos surface here.
+const CREATE_PARAMS = [
+  ...["amount", "currency", "capture_method", "confirm", "payment_method", "payment_method_types", "metadata"],
+  ...["description", "receipt_email", "statement_descriptor_suffix"],
+];
 const NO_KEY =
   "You did not provide an API key. You need to provide your API key in the Authorization header, " +
   "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').";
@@ -54,13 +59,15 @@ class StripeError extends Error {
 const paramError = (param, message, code) =>
   new StripeError(400, { type: "invalid_request_error", code, param, message }, false);
 
+/** A 400 raised while the endpoint runs, so Stripe stores it under the idempotency key. */
+const refusal = (code, message, extra = {}) =>
+  new StripeError(400, { type: "invalid_request_error", code, message, ...extra });
+
+const missing = (status, param, message) =>
+  new StripeError(status, { type: "invalid_request_error", code: "resource_missing", param, message }, false);
+
 const stateError = (pi, message) =>
-  new StripeError(400, {
-    type: "invalid_request_error",
-    code: "payment_intent_unexpected_state",
-    message,
-    payment_intent: structuredClone(pi),
-  });
+  refusal("payment_intent_unexpected_state", message, { payment_intent: structuredClone(pi) });
 
 /** Stripe's form encoding: `metadata[k]=v` nests; `expand[]=x` and `a[0]=x` build arrays. Null prototypes: keys are data. */
 function parseForm(text) {
@@ -132,16 +139,7 @@ function metadataParam(raw) {
 
 function paymentMethodParam(id) {
   if (typeof id !== "string" || !Object.hasOwn(PAYMENT_METHODS, id)) {
-    throw new StripeError(
-      400,
-      {
-        type: "invalid_request_error",
-        code: "resource_missing",
-        param: "payment_method",
-        message: `No such PaymentMethod: '${id}'`,
-      },
-      false,
-    );
+    throw missing(400, "payment_method", `No such PaymentMethod: '${id}'`);
   }
   return id;
 }
@@ -242,18 +240,7 @@ export async function startStripeSimulator({
 
   function findIntent(id) {
     const pi = intents.get(id);
-    if (!pi) {
-      throw new StripeError(
-        404,
-        {
-          type: "invalid_request_error",
-          code: "resource_missing",
-          param: "intent",
-          message: `No such payment_intent: '${id}'`,
-        },
-        false,
-      );
-    }
+    if (!pi) throw missing(404, "intent", `No such payment_intent: '${id}'`);
     return pi;
   }
 
@@ -314,18 +301,7 @@ export async function startStripeSimulator({
   }
 
   function createIntent(params, _id, ctx) {
-    allow(params, [
-      "amount",
-      "currency",
-      "capture_method",
-      "confirm",
-      "payment_method",
-      "payment_method_types",
-      "metadata",
-      "description",
-      "receipt_email",
-      "statement_descriptor_suffix",
-    ]);
+    allow(params, CREATE_PARAMS);
     const amount = amountParam(params, "amount", true);
     if (params.currency === undefined)
       throw paramError("currency", "Missing required param: currency.", "parameter_missing");
@@ -408,12 +384,11 @@ export async function startStripeSimulator({
       );
     }
     if (amount > pi.amount_capturable) {
-      throw new StripeError(400, {
-        type: "invalid_request_error",
-        code: "amount_too_large",
-        param: "amount_to_capture",
-        message: `The amount to capture (${amount}) must be less than or equal to the amount capturable (${pi.amount_capturable}).`,
-      });
+      throw refusal(
+        "amount_too_large",
+        `The amount to capture (${amount}) must be less than or equal to the amount capturable (${pi.amount_capturable}).`,
+        { param: "amount_to_capture" },
+      );
     }
     if (params.metadata !== undefined) pi.metadata = { ...pi.metadata, ...metadataParam(params.metadata) };
     // The uncaptured remainder of the hold is released at once: nothing stays capturable.
@@ -458,31 +433,26 @@ export async function startStripeSimulator({
     if (!params.payment_intent && !chargeId) {
       throw paramError("payment_intent", "One of `charge` or `payment_intent` is required.", "parameter_missing");
     }
-    const pi = findIntent(params.payment_intent ?? charges.get(chargeId)?.payment_intent);
+    if (chargeId && !charges.has(chargeId)) throw missing(404, "charge", `No such charge: '${chargeId}'`);
+    const pi = findIntent(params.payment_intent ?? charges.get(chargeId).payment_intent);
     const charge = charges.get(pi.latest_charge);
     if (pi.status !== "succeeded") {
-      throw new StripeError(400, {
-        type: "invalid_request_error",
-        code: "charge_not_refundable",
-        message: `This PaymentIntent does not have a successful charge to refund (status ${pi.status}).`,
-      });
+      throw refusal(
+        "charge_not_refundable",
+        `This PaymentIntent does not have a successful charge to refund (status ${pi.status}).`,
+      );
     }
     const remaining = pi.amount_received - charge.amount_refunded;
     if (remaining === 0) {
-      throw new StripeError(400, {
-        type: "invalid_request_error",
-        code: "charge_already_refunded",
-        message: `Charge ${charge.id} has already been refunded.`,
-      });
+      throw refusal("charge_already_refunded", `Charge ${charge.id} has already been refunded.`);
     }
     const amount = requested ?? remaining;
     if (amount > remaining) {
-      throw new StripeError(400, {
-        type: "invalid_request_error",
-        code: "amount_too_large",
-        param: "amount",
-        message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining}).`,
-      });
+      throw refusal(
+        "amount_too_large",
+        `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining}).`,
+        { param: "amount" },
+      );
     }
     const refund = {
       id: newId("re"),
@@ -508,13 +478,7 @@ export async function startStripeSimulator({
   function getRefund(params, id) {
     allow(params, []);
     const refund = refunds.get(id);
-    if (!refund) {
-      throw new StripeError(
-        404,
-        { type: "invalid_request_error", code: "resource_missing", param: "id", message: `No such refund: '${id}'` },
-        false,
-      );
-    }
+    if (!refund) throw missing(404, "id", `No such refund: '${id}'`);
     return refund;
   }
 
@@ -585,7 +549,7 @@ export async function startStripeSimulator({
       result = await run();
     } finally {
       // Unsaved refusals and crashes free the key, so a corrected retry can use it.
-      entry.result = result;
+      if (result?.saved) entry.result = result;
       else if (idempotency.get(slot) === entry) idempotency.delete(slot);
     }
     return result;

@@ -104,9 +104,15 @@ export class ProviderBookings extends DurableObject<Env> {
     return this.cachedActive();
   }
 
+  /** Whether this object holds an open Postgres connection right now. */
+  async holdsConnection(): Promise<boolean> {
+    return this.pg.connected;
+  }
+
   override async alarm(): Promise<void> {
     await this.mutex.run(async () => {
       if (this.providerId === undefined) return;
+      await this.bind(this.providerId);
       await this.ensureLoaded();
       const now = Date.now();
       const due = this.ctx.storage.sql
@@ -153,7 +159,7 @@ export class ProviderBookings extends DurableObject<Env> {
           }
         | undefined;
       // Unverified providers are not public: to a customer they do not exist.
-      if (!p || p.verification_status !== "verified") return fail("not_found", "provider_not_bookable");
+      if (p?.verification_status !== "verified") return fail("not_found", "provider_not_bookable");
       if (Number(p.user_id) === actor.userId) return fail("forbidden", "self_booking");
       if (!p.service) return fail("invalid_input", "service_not_offered");
       if (start.getTime() < now + cfg.BOOKING_MIN_NOTICE_MIN * MINUTE) {
@@ -339,7 +345,9 @@ export class ProviderBookings extends DurableObject<Env> {
     if (this.providerId === undefined) {
       this.providerId = providerId;
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('provider_id', ?)", String(providerId));
-    } else if (this.providerId !== providerId) {
+    }
+    this.pg.applicationName = `kormo:provider:${this.providerId}`;
+    if (this.providerId !== providerId) {
       throw new Error("booking object routed to the wrong provider");
     }
   }

@@ -15,6 +15,8 @@ export class PgConnection implements Queryable {
   private connecting: Promise<Client> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private inFlight = 0;
+  /** Shown in pg_stat_activity, so operators (and tests) can tell whose connection is whose. */
+  applicationName: string | undefined;
 
   constructor(
     private readonly cfg: DbConfig,
@@ -30,6 +32,8 @@ export class PgConnection implements Queryable {
       client.on("end", () => this.drop(client));
       await client.connect();
       for (const stmt of this.opts.onConnect ?? []) await client.query(stmt);
+      if (this.applicationName)
+        await client.query("SELECT set_config('application_name', $1, false)", [this.applicationName]);
       this.client = client;
       return client;
     })().finally(() => {
@@ -73,7 +77,13 @@ export class PgConnection implements Queryable {
    * If the socket drops mid-transaction, later statements must not silently run on a fresh connection outside it.
    */
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    await this.query("BEGIN");
+    try {
+      await this.query("BEGIN");
+    } catch (err) {
+      // A socket that died while idle fails the first statement; nothing ran yet, so one fresh try is safe.
+      if (isSqlError(err)) throw err;
+      await this.query("BEGIN");
+    }
     const owner = this.client;
     const tx: Queryable = {
       query: async (text, params) => {

@@ -1,0 +1,107 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, login, makeProvider, sql, window } from "../../workers/api/test/helpers";
+import { providerBookings } from "./client";
+import type { ProviderBookings } from "./provider-bookings";
+
+async function book(providerId: number, customerToken: string, w = window(2)) {
+  const res = await call("/booking/bookings", {
+    method: "POST",
+    token: customerToken,
+    headers: { "idempotency-key": crypto.randomUUID() },
+    body: { provider_id: providerId, service_type: "driver", ...w },
+  });
+  return res;
+}
+
+const outboxOf = (bookingId: number) =>
+  sql<{ type: string; published: boolean; attempts: number; last_error: string | null }>(
+    `SELECT payload->>'type' AS type, published_at IS NOT NULL AS published, attempts, last_error
+       FROM outbox WHERE (payload->>'id')::bigint = $1 ORDER BY id`,
+    [bookingId],
+  );
+
+describe("ProviderBookings object", () => {
+  it("keeps the outbox row when the queue send fails, and the alarm relays it later", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    const stub = providerBookings(env, p.providerId);
+    await runInDurableObject(stub, (instance: ProviderBookings) => {
+      instance.events = {
+        send: () => Promise.reject(new Error("queue unavailable")),
+        sendBatch: () => Promise.reject(new Error("queue unavailable")),
+      } as unknown as Queue;
+    });
+    const created = await book(p.providerId, customer.access);
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    expect(await outboxOf(id)).toEqual([
+      { type: "booking.created", published: false, attempts: 1, last_error: "queue unavailable" },
+    ]);
+
+    await runInDurableObject(stub, (instance: ProviderBookings) => {
+      instance.events = env.BOOKING_EVENTS;
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await outboxOf(id)).toMatchObject([{ type: "booking.created", published: true, attempts: 2 }]);
+  });
+
+  it("expires an unanswered booking when its accept deadline passes", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    const created = await book(p.providerId, customer.access, window(20));
+    const id = created.body.id as number;
+    const stub = providerBookings(env, p.providerId);
+    const armed = await runInDurableObject(stub, (_i: ProviderBookings, state) => state.storage.getAlarm());
+    expect(armed).toBe(Date.parse(created.body.accept_deadline as string));
+    // Let the deadline pass (in the object's own clock of record), then fire the alarm.
+    await runInDurableObject(stub, (_i: ProviderBookings, state) => {
+      state.storage.sql.exec("UPDATE active SET deadline_ms = ? WHERE id = ?", Date.now() - 1, id);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const res = await call(`/booking/bookings/${id}`, { token: customer.access });
+    expect(res.body).toMatchObject({ status: "EXPIRED", canceled_by: "timer", fee_poisha: 0 });
+    const audit = await sql<{ action: string; actor_id: number | null; to_status: string }>(
+      "SELECT action, actor_id, to_status FROM audit_log WHERE booking_id = $1 ORDER BY id",
+      [id],
+    );
+    expect(audit.at(-1)).toEqual({ action: "expire", actor_id: null, to_status: "EXPIRED" });
+    expect((await outboxOf(id)).map((e) => e.type)).toEqual(["booking.created", "booking.expired"]);
+    expect(await stub.cachedBookings()).toEqual([]);
+  });
+
+  it("lets Postgres win when the cache missed a booking: 409, then the cache reloads", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    await book(p.providerId, customer.access, window(40)); // loads the cache
+    const w = window(30, 2);
+    // A booking the object never saw (written around it, as a restore or a manual fix would).
+    await sql(
+      `INSERT INTO bookings (customer_id, provider_id, service_type, start_date, end_date, status, price_poisha)
+       VALUES ($1, $2, 'driver', $3, $4, 'CONFIRMED', 1)`,
+      [customer.userId, p.providerId, w.start_date, w.end_date],
+    );
+    const stub = providerBookings(env, p.providerId);
+    expect(await stub.cachedBookings()).toHaveLength(1);
+    const res = await book(p.providerId, customer.access, w);
+    expect(res.status).toBe(409);
+    expect(await stub.cachedBookings()).toHaveLength(2);
+  });
+
+  it("keeps its Postgres connection across requests and reconnects after the server drops it", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    expect((await book(p.providerId, customer.access, window(50))).status).toBe(201);
+    const stub = providerBookings(env, p.providerId);
+    expect(await stub.holdsConnection()).toBe(true);
+    const killed = await sql<{ n: string }>(
+      "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1",
+      [`kormo:provider:${p.providerId}`],
+    );
+    expect(Number(killed[0]?.n)).toBe(1);
+    // The very next request must succeed: the dead socket is noticed and replaced before the transaction starts.
+    expect((await book(p.providerId, customer.access, window(52))).status).toBe(201);
+    expect(await stub.holdsConnection()).toBe(true);
+  });
+});
