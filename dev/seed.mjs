@@ -41,6 +41,15 @@ export async function seedDev(url = DEFAULT_DATABASE_URL) {
        VALUES (1, 'driver', 25000, 'hour')
        ON CONFLICT (provider_id, service_type) DO UPDATE SET price_poisha = EXCLUDED.price_poisha, unit = EXCLUDED.unit`,
     );
+    // Around the clock, every day (Asia/Dhaka), so the quickstart works at any hour.
+    const always = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((day) => ({
+      day,
+      start: "00:00",
+      end: "24:00",
+    }));
+    await client.query("UPDATE providers SET weekly_schedule = $1 WHERE id = 1", [JSON.stringify(always)]);
+    await client.query("DELETE FROM provider_schedule WHERE provider_id = 1");
+    await client.query("INSERT INTO provider_schedule (provider_id, week_minutes) VALUES (1, int4range(0, 20160))");
     // Explicit ids do not advance identity sequences; keep them ahead so generated ids never collide.
     await client.query(
       "SELECT setval(pg_get_serial_sequence('providers', 'id'), GREATEST((SELECT max(id) FROM providers), 1))",

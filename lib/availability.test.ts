@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   ALWAYS,
+  baseWeekRanges,
   coveredByPlan,
   expandPlan,
   freeIntervals,
@@ -59,6 +60,15 @@ describe("weekly plan", () => {
     );
     // Sun 2030-01-13 23:00 Dhaka = 17:00Z, to Mon 01:00 Dhaka = 19:00Z.
     expect(coveredByPlan(plan, d("2030-01-13T17:00:00Z"), d("2030-01-13T19:00:00Z"))).toBe(true);
+  });
+
+  it("recovers the plain week from the stored form", () => {
+    const weekly = weeklyRanges([
+      { day: "sun", start: "22:00", end: "24:00" },
+      { day: "mon", start: "00:00", end: "03:00" },
+      { day: "wed", start: "09:00", end: "17:00" },
+    ]);
+    expect(baseWeekRanges(storedWeekRanges(weekly))).toEqual(weekly);
   });
 
   it("lets an around-the-clock plan cover any window up to a week", () => {

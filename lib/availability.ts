@@ -63,6 +63,11 @@ export function storedWeekRanges(weekly: Range[]): Range[] {
   return mergeRanges([...weekly, ...weekly.map(([a, b]) => [a + MINUTES_PER_WEEK, b + MINUTES_PER_WEEK] as Range)]);
 }
 
+/** Back from the stored form to the plain week: clip to [0, 10080) and merge (wrapping ranges come back whole). */
+export function baseWeekRanges(stored: Range[]): Range[] {
+  return mergeRanges(stored.map(([a, b]) => [Math.max(a, 0), Math.min(b, MINUTES_PER_WEEK)] as Range));
+}
+
 /** Minute of the local (Dhaka) week, Monday 00:00 = 0. */
 export function minuteOfWeek(at: Date): number {
   const local = at.getTime() + DHAKA_OFFSET_MS - FIRST_MONDAY_MS;

@@ -137,6 +137,10 @@ export async function makeProvider(
       s.unit,
     ]);
   }
+  await sql("UPDATE providers SET weekly_schedule = $2 WHERE id = $1", [
+    providerId,
+    JSON.stringify(opts.weekly ?? ALWAYS),
+  ]);
   for (const [lo, hi] of storedWeekRanges(weeklyRanges(opts.weekly ?? ALWAYS))) {
     await sql("INSERT INTO provider_schedule (provider_id, week_minutes) VALUES ($1, int4range($2, $3))", [
       providerId,

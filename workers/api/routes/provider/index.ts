@@ -1,6 +1,14 @@
-// The /provider service: its sub-app, mounted by the gateway at /provider.
+// The /provider service: catalog, profiles, availability, devices and KYC.
 import { createApp } from "../../openapi";
 import { registerHealth } from "../system/health";
+import { registerAvailability } from "./availability";
+import { registerDevices } from "./devices";
+import { registerProfile } from "./profile";
+import { registerServices } from "./services";
 
 export const provider = createApp();
 registerHealth(provider, "provider");
+registerServices(provider);
+registerProfile(provider);
+registerAvailability(provider);
+registerDevices(provider);
