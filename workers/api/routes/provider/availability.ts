@@ -95,7 +95,7 @@ export function registerAvailability(app: App) {
       [id, from.toISOString(), to.toISOString()],
     );
     const row = rows[0];
-    if (!row || row.verification_status !== "verified") throw new ApiError("not_found");
+    if (row?.verification_status !== "verified") throw new ApiError("not_found");
     const toIntervals = (xs: { start: string; end: string }[]) =>
       xs.map((x) => ({ start: new Date(x.start), end: new Date(x.end) }));
     const free = freeIntervals(

@@ -192,7 +192,7 @@ export function registerProfile(app: App) {
     const rows = await pgReader(c.env, `provider:${id}`).read(`${PROVIDER_SELECT} WHERE p.id = $1`, [id]);
     const row = rows[0];
     // Only verified providers are public; the rest do not exist for others.
-    if (!row || row.verification_status !== "verified") throw new ApiError("not_found");
+    if (row?.verification_status !== "verified") throw new ApiError("not_found");
     return c.json(publicView(row), 200, { "Cache-Control": "public, max-age=60" });
   });
 }
