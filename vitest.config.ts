@@ -36,6 +36,7 @@ export default defineConfig({
           ...timeouts,
           name: "node",
           environment: "node",
+          alias: { "cloudflare:workers": new URL("./test/node/cloudflare-workers-shim.ts", import.meta.url).pathname },
           include: ["dev/test/**/*.test.mjs", "test/node/**/*.test.{ts,mjs}", "lib/**/*.test.ts"],
         },
       },

@@ -4,12 +4,14 @@ import { startWsBridge } from "./bridges/ws-bridge.mjs";
 import { DEFAULT_DATABASE_URL, ensureDatabase, migrate } from "./db.mjs";
 import { devSecrets } from "./keys.mjs";
 import { seedDev, TEST_USERS } from "./seed.mjs";
+import { startS3Simulator } from "./simulators/s3.mjs";
 import { startSmsSimulator } from "./simulators/sms.mjs";
 
 /** Fixed-code test numbers for development (never production: the gateway refuses to run with them there). */
 export const DEV_TEST_NUMBERS = TEST_USERS.map((u) => `${u.phone}:123456`).join(",");
 
 const SMS_SIM = { apiToken: "sim-ssl-token", sid: "KORMOMELA" };
+const S3_SIM = { accessKeyId: "kormo-dev-key", secretAccessKey: "kormo-dev-secret", bucket: "kormo-kyc" };
 
 export function requireNode22() {
   const [major, minor] = process.versions.node.split(".").map(Number);
@@ -34,6 +36,7 @@ export function localConfig(env = process.env) {
     upstashBridgePort: Number(env.UPSTASH_BRIDGE_PORT ?? 8079),
     upstashToken: env.UPSTASH_BRIDGE_TOKEN ?? "kormo-dev-token",
     smsSimPort: Number(env.SMS_SIM_PORT ?? 8090),
+    s3SimPort: Number(env.S3_SIM_PORT ?? 8091),
     secretsPath: env.DEV_SECRETS_PATH ?? ".dev/secrets.json",
   };
 }
@@ -62,6 +65,8 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
     started.push(upstash);
     const sms = await startSmsSimulator({ port: cfg.smsSimPort, ...SMS_SIM });
     started.push(sms);
+    const s3 = await startS3Simulator({ port: cfg.s3SimPort, ...S3_SIM });
+    started.push(s3);
     return {
       vars: {
         DATABASE_URL: cfg.databaseUrl,
@@ -74,8 +79,12 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
         SMS_API_URL: sms.url,
         SMS_API_TOKEN: SMS_SIM.apiToken,
         SMS_SID: SMS_SIM.sid,
+        KYC_S3_ENDPOINT: s3.url,
+        KYC_S3_BUCKET: S3_SIM.bucket,
+        KYC_S3_ACCESS_KEY_ID: S3_SIM.accessKeyId,
+        KYC_S3_SECRET_ACCESS_KEY: S3_SIM.secretAccessKey,
       },
-      ports: { ws: ws.port, upstash: upstash.port, sms: sms.port },
+      ports: { ws: ws.port, upstash: upstash.port, sms: sms.port, s3: s3.port },
       close,
     };
   } catch (err) {

@@ -26,6 +26,12 @@ export const ConfigSchema = z.object({
   BOOKING_ACCEPT_TIMEOUT_MIN: z.coerce.number().int().min(1).default(60),
   FREE_CANCEL_HOURS: z.coerce.number().min(0).default(24),
   LATE_CANCEL_FEE_HOURS: z.coerce.number().min(0).default(1),
+  /** KYC documents: R2's S3 endpoint (https://<account>.r2.cloudflarestorage.com) or the local simulator. */
+  KYC_S3_ENDPOINT: z.url(),
+  KYC_S3_BUCKET: z.string().min(3),
+  KYC_S3_REGION: z.string().default("auto"),
+  KYC_S3_ACCESS_KEY_ID: z.string().min(1),
+  KYC_S3_SECRET_ACCESS_KEY: z.string().min(1),
   /** Fixed-code test numbers, "+8801700000001:123456,…". Development and test only. */
   AUTH_TEST_NUMBERS: z.string().optional(),
 });

@@ -5,6 +5,11 @@ interface KormoSecrets {
   AUTH_SIGNING_KID?: string;
   OTP_HMAC_SECRET: string;
   AUTH_TEST_NUMBERS?: string;
+  KYC_S3_ENDPOINT: string;
+  KYC_S3_BUCKET: string;
+  KYC_S3_REGION?: string;
+  KYC_S3_ACCESS_KEY_ID: string;
+  KYC_S3_SECRET_ACCESS_KEY: string;
 }
 interface Env extends KormoSecrets {}
 declare namespace Cloudflare {

@@ -3,6 +3,7 @@ import { createApp } from "../../openapi";
 import { registerHealth } from "../system/health";
 import { registerAvailability } from "./availability";
 import { registerDevices } from "./devices";
+import { registerKyc } from "./kyc";
 import { registerProfile } from "./profile";
 import { registerServices } from "./services";
 
@@ -12,3 +13,4 @@ registerServices(provider);
 registerProfile(provider);
 registerAvailability(provider);
 registerDevices(provider);
+registerKyc(provider);
