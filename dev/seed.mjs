@@ -1,6 +1,10 @@
 // Idempotent dev seed: the test-number users and provider 1 (a verified driver in Gulshan, Dhaka, bookable any hour).
 import pg from "pg";
-import { DEFAULT_DATABASE_URL, SetupError } from "./db.mjs";
+import { DEFAULT_DATABASE_URL } from "./db.mjs";
+import { seedProviders } from "./seed-providers.mjs";
+
+/** `npm run dev` keeps at least this many generated providers, so search has something to find. */
+export const DEV_PROVIDERS = 3000;
 
 /** Dev test numbers (code 123456 in development). Documented in README.md. */
 export const TEST_USERS = [
@@ -64,12 +68,32 @@ export async function seedDev(url = DEFAULT_DATABASE_URL) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** The dev seed plus generated providers up to `providers`. */
+export async function seedAll(url, providers = DEV_PROVIDERS, log = () => {}) {
+  const out = await seedDev(url);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    const out = await seedDev(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
-    console.log(`[seed] ${Object.keys(out.users).length} test users, provider ${out.providerId}`);
+    await seedProviders(client, providers, { log });
+  } finally {
+    await client.end();
+  }
+  return out;
+}
+
+// `npm run seed -- --providers 100000`
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const i = process.argv.indexOf("--providers");
+  const n = i > 0 ? Number(process.argv[i + 1]) : DEV_PROVIDERS;
+  if (!Number.isInteger(n) || n < 0) {
+    console.error("✘ --providers takes a whole number, e.g. npm run seed -- --providers 100000");
+    process.exit(1);
+  }
+  try {
+    const out = await seedAll(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, n, (m) => console.log(`[seed] ${m}`));
+    console.log(`[seed] ${Object.keys(out.users).length} test users, provider ${out.providerId}, ${n} generated providers`);
   } catch (err) {
-    console.error(`✘ seed failed: ${err instanceof SetupError ? err.message : err.message}`);
+    console.error(`✘ seed failed: ${err.message}`);
     process.exit(1);
   }
 }

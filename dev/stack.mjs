@@ -48,7 +48,7 @@ export function localConfig(env = process.env) {
 export async function startStack(cfg, { log = () => {}, seed = true, fresh = false, secrets } = {}) {
   await ensureDatabase(cfg.databaseUrl, { log, fresh });
   await migrate(cfg.databaseUrl, { log });
-  if (seed) await seedDev(cfg.databaseUrl);
+  if (seed) await seedAll(cfg.databaseUrl, undefined, log);
   const keys = secrets ?? (await devSecrets(cfg.secretsPath));
   const started = [];
   const close = async () => {

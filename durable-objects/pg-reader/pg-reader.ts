@@ -10,10 +10,13 @@ export type Row = Record<string, string | number | boolean | null | Date | objec
 export type SqlParam = string | number | boolean | null;
 
 export class PgReader extends DurableObject<Env> {
-  private readonly pg = new PgConnection(this.env, { idleMs: 60_000, onConnect: ["SET jit = off"] });
+  private readonly pg = new PgConnection(this.env, {
+    idleMs: 60_000,
+    onConnect: ["SET jit = off", "SET max_parallel_workers_per_gather = 0"],
+  });
 
   async read(text: string, params: SqlParam[]): Promise<Row[]> {
-    const { rows } = await this.pg.query<Row>(text, params);
+    const { rows } = await this.pg.query<Row>(text, params, { prepare: true });
     return rows;
   }
 }

@@ -53,13 +53,23 @@ export class PgConnection implements Queryable {
     }, this.opts.idleMs);
   }
 
-  /** Runs one statement; after a connection-level failure the next call reconnects. */
-  async query<R extends QueryResultRow = QueryResultRow>(text: string, params: unknown[] = []) {
+  /**
+   * Runs one statement; after a connection-level failure the next call reconnects. `prepare` names the statement
+   * after its text, so the server parses and plans it once per connection (planning a search costs more than
+   * running it).
+   */
+  async query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    params: unknown[] = [],
+    opts: { prepare?: boolean } = {},
+  ) {
     this.inFlight++;
     try {
       const client = await this.connect();
       try {
-        const res = await client.query<R>(text, params);
+        const res = opts.prepare
+          ? await client.query<R>({ name: statementName(text), text, values: params })
+          : await client.query<R>(text, params);
         return { rows: res.rows, rowCount: res.rowCount };
       } catch (err) {
         // A SQL error leaves the session usable; anything else (socket gone) means reconnect next time.
@@ -116,6 +126,13 @@ export class PgConnection implements Queryable {
   get connected(): boolean {
     return this.client !== undefined;
   }
+}
+
+/** A short, stable statement name for a query text (FNV-1a). */
+function statementName(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `k${h.toString(36)}_${text.length}`;
 }
 
 export function isSqlError(err: unknown): boolean {

@@ -42,6 +42,33 @@ describe("GET /search/providers", () => {
     expect(items.every((i) => i.verified)).toBe(true);
   });
 
+  it("pages nearest-first through many providers in exactly the geodesic order", async () => {
+    const c = isolatedCenter();
+    const made = [];
+    for (let i = 0; i < 14; i++) {
+      // A spiral: directions vary, so sphere and spheroid orders could disagree if the engine trusted the sphere.
+      const angle = i * 2.4;
+      const r = 0.002 + i * 0.0011;
+      const lat = c.lat + r * Math.cos(angle);
+      const lng = c.lng + r * Math.sin(angle);
+      made.push({ id: (await makeProvider({ lat, lng })).providerId, d: vincentyMeters(c.lat, c.lng, lat, lng) });
+    }
+    const expected = made.sort((a, b) => a.d - b.d).map((m) => m.id);
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: Json } = await search({
+        ...c,
+        service_type: "driver",
+        limit: 2,
+        ...(cursor ? { cursor } : {}),
+      });
+      seen.push(...(page.body.items as Item[]).map((i) => i.provider_id));
+      cursor = page.body.next_cursor as string | null;
+    } while (cursor);
+    expect(seen).toEqual(expected);
+  });
+
   it("honours the radius at its edge", async () => {
     const c = isolatedCenter();
     const inside = await makeProvider({ lat: c.lat + 0.045, lng: c.lng });

@@ -8,7 +8,7 @@ import { sha256Hex } from "../../auth/crypto";
 import { type App, errorResponses } from "../../openapi";
 import { cached, versionKey } from "../../search/cache";
 import { decodeCursor, encodeCursor } from "../../search/cursor";
-import { buildSearchQuery, type SearchParams, type SearchRow, SORTS } from "../../search/query";
+import { runSearch, type SearchParams, SORTS } from "../../search/query";
 
 const num = (schema: z.ZodNumber) => z.coerce.number().pipe(schema);
 
@@ -103,8 +103,8 @@ export function registerSearchProviders(app: App) {
         versionKeys: cells.flatMap((cell) => kinds.map((k) => versionKey(k, cell))),
       },
       async () => {
-        const { text, params } = buildSearchQuery({ ...base, after });
-        const rows = (await pgReader(c.env, cellOf(q.lat, q.lng)).read(text, params)) as unknown as SearchRow[];
+        const reader = pgReader(c.env, cellOf(q.lat, q.lng));
+        const rows = await runSearch((text, params) => reader.read(text, params), { ...base, after });
         const page = rows.slice(0, q.limit);
         const last = page[page.length - 1];
         return {
