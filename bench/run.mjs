@@ -60,10 +60,11 @@ function durationOverride() {
 
 const ratio = (t, b) => (t === null || !b ? null : Number((t / b).toFixed(2)));
 
-async function warmAndMeasure(label, request, connections, duration) {
-  log(`${label}: warm-up ${WARMUP_S} s, then ${duration} s at ${connections} connections`);
-  await measure({ base, request, connections, duration: WARMUP_S });
-  return measure({ base, request, connections, duration });
+async function warmAndMeasure(label, request, connections, duration, { amount, warmup = true } = {}) {
+  const span = amount ? `${amount} requests` : `${duration} s`;
+  log(`${label}: ${warmup ? `warm-up ${WARMUP_S} s, then ` : ""}${span} at ${connections} connections`);
+  if (warmup) await measure({ base, request, connections, duration: WARMUP_S });
+  return measure({ base, request, connections, duration, amount });
 }
 
 function printTable(rows, ratios) {
@@ -88,9 +89,13 @@ async function runScenario(s, durationOverrideS) {
   const duration = durationOverrideS ?? s.duration_s;
   const startedAt = new Date().toISOString();
   console.log(`\n▶ ${s.name}: ${s.description ?? ""}${s.target ? `\n  target: ${s.target}` : ""}`);
-  const { check, ...request } = await s.setup({ base, connections: s.connections });
-  const baseline = await warmAndMeasure("baseline GET /health", BASELINE, s.connections, duration);
-  const target = await warmAndMeasure(`target ${s.name}`, request, s.connections, duration);
+  const { check, compare, ...request } = await s.setup({ base, connections: s.connections });
+  // A burst scenario (amount) sends a fixed number of requests once, with no warm-up that would spend them.
+  const burst = s.amount ? { amount: s.amount, warmup: false } : {};
+  const baseline = await warmAndMeasure("baseline GET /health", BASELINE, s.connections, duration, {
+    amount: s.amount,
+  });
+  const target = await warmAndMeasure(`target ${s.name}`, request, s.connections, duration, burst);
   const ratios = {
     p50: ratio(target.p50, baseline.p50),
     p95: ratio(target.p95, baseline.p95),
@@ -113,7 +118,11 @@ async function runScenario(s, durationOverrideS) {
   if (target.errors || target.non2xx) {
     console.log(`  ⚠ target: ${target.errors} errors, ${target.non2xx} non-2xx responses (latencies cover 2xx only)`);
   }
-  const verdict = check ? check({ baseline, target, ratio: ratios }) : null;
+  console.log(`  target status codes: ${JSON.stringify(target.statuses)}`);
+  // Some scenarios set their numbers beside another measurement of the same work (e.g. the same SQL via pgbench).
+  const comparison = compare ? await compare() : null;
+  if (comparison) console.log(`  beside it: ${comparison.text}`);
+  const verdict = check ? await check({ baseline, target, ratio: ratios }) : null;
   if (verdict) console.log(`  ${verdict.ok ? "✔ target met" : "✘ TARGET MISSED"}: ${verdict.text}`);
 
   const out = {
@@ -126,6 +135,8 @@ async function runScenario(s, durationOverrideS) {
     ratio_p95: ratios.p95,
     ratio_p99: ratios.p99,
     goal: s.target ?? null,
+    ...(s.amount ? { amount: s.amount } : {}),
+    ...(comparison ? { comparison } : {}),
     check: verdict,
     started_at: startedAt,
   };

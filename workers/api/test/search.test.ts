@@ -188,6 +188,10 @@ describe("GET /search/providers", () => {
     const third = await search(q);
     expect(third.headers.get("x-cache")).toBe("MISS");
     expect((third.body.items as Item[])[0]?.price_poisha).toBe(99_900);
+    const qs = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]));
+    const fresh = await call(`/search/providers?${qs}`, { headers: { "cache-control": "no-cache" } });
+    expect(fresh.headers.get("x-cache")).toBe("BYPASS");
+    expect(fresh.body).toEqual(third.body);
   });
 
   it("runs the query once for concurrent misses on one key", async () => {
