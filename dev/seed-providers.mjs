@@ -13,20 +13,39 @@ const CITIES = [
 ];
 
 const NAMES = [
-  ["Rahim Uddin", "রহিম উদ্দিন"], ["Karim Mia", "করিম মিয়া"], ["Fatema Begum", "ফাতেমা বেগম"],
-  ["Ayesha Akter", "আয়েশা আক্তার"], ["Jamal Hossain", "জামাল হোসেন"], ["Nasrin Sultana", "নাসরিন সুলতানা"],
-  ["Abdul Kader", "আবদুল কাদের"], ["Shirin Khatun", "শিরিন খাতুন"], ["Mizanur Rahman", "মিজানুর রহমান"],
-  ["Rokeya Parvin", "রোকেয়া পারভীন"], ["Habibur Rahman", "হাবিবুর রহমান"], ["Salma Khanam", "সালমা খানম"],
-  ["Kamrul Islam", "কামরুল ইসলাম"], ["Taslima Nasrin", "তাসলিমা নাসরিন"], ["Delwar Hossain", "দেলোয়ার হোসেন"],
-  ["Morium Begum", "মরিয়ম বেগম"], ["Shahidul Alam", "শহিদুল আলম"], ["Rina Das", "রিনা দাস"],
-  ["Bimal Chandra", "বিমল চন্দ্র"], ["Anwar Hossain", "আনোয়ার হোসেন"],
+  ["Rahim Uddin", "রহিম উদ্দিন"],
+  ["Karim Mia", "করিম মিয়া"],
+  ["Fatema Begum", "ফাতেমা বেগম"],
+  ["Ayesha Akter", "আয়েশা আক্তার"],
+  ["Jamal Hossain", "জামাল হোসেন"],
+  ["Nasrin Sultana", "নাসরিন সুলতানা"],
+  ["Abdul Kader", "আবদুল কাদের"],
+  ["Shirin Khatun", "শিরিন খাতুন"],
+  ["Mizanur Rahman", "মিজানুর রহমান"],
+  ["Rokeya Parvin", "রোকেয়া পারভীন"],
+  ["Habibur Rahman", "হাবিবুর রহমান"],
+  ["Salma Khanam", "সালমা খানম"],
+  ["Kamrul Islam", "কামরুল ইসলাম"],
+  ["Taslima Nasrin", "তাসলিমা নাসরিন"],
+  ["Delwar Hossain", "দেলোয়ার হোসেন"],
+  ["Morium Begum", "মরিয়ম বেগম"],
+  ["Shahidul Alam", "শহিদুল আলম"],
+  ["Rina Das", "রিনা দাস"],
+  ["Bimal Chandra", "বিমল চন্দ্র"],
+  ["Anwar Hossain", "আনোয়ার হোসেন"],
 ];
 
 // service, unit, base price (poisha), spread
 const SERVICES = [
-  ["driver", "hour", 25000, 10000], ["housekeeper", "hour", 12000, 5000], ["cook", "hour", 15000, 6000],
-  ["nanny", "hour", 14000, 6000], ["electrician", "visit", 60000, 30000], ["plumber", "visit", 55000, 25000],
-  ["caregiver", "day", 150000, 60000], ["cleaner", "hour", 10000, 4000], ["tutor", "hour", 40000, 20000],
+  ["driver", "hour", 25000, 10000],
+  ["housekeeper", "hour", 12000, 5000],
+  ["cook", "hour", 15000, 6000],
+  ["nanny", "hour", 14000, 6000],
+  ["electrician", "visit", 60000, 30000],
+  ["plumber", "visit", 55000, 25000],
+  ["caregiver", "day", 150000, 60000],
+  ["cleaner", "hour", 10000, 4000],
+  ["tutor", "hour", 40000, 20000],
   ["ac_technician", "visit", 90000, 40000],
 ];
 
@@ -52,7 +71,8 @@ export async function seedProviders(client, n, { log = () => {} } = {}) {
     cumulative += share;
     return { name, lat, lng, spread, until: cumulative };
   });
-  const pick = (field) => `CASE ${cities.map((c) => `WHEN s.r_city <= ${c.until} THEN ${lit(c[field])}`).join(" ")} ELSE ${lit(cities[0][field])} END`;
+  const pick = (field) =>
+    `CASE ${cities.map((c) => `WHEN s.r_city <= ${c.until} THEN ${lit(c[field])}`).join(" ")} ELSE ${lit(cities[0][field])} END`;
 
   await client.query("BEGIN");
   try {

@@ -91,7 +91,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   try {
     const out = await seedAll(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, n, (m) => console.log(`[seed] ${m}`));
-    console.log(`[seed] ${Object.keys(out.users).length} test users, provider ${out.providerId}, ${n} generated providers`);
+    console.log(
+      `[seed] ${Object.keys(out.users).length} test users, provider ${out.providerId}, ${n} generated providers`,
+    );
   } catch (err) {
     console.error(`✘ seed failed: ${err.message}`);
     process.exit(1);

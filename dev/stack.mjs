@@ -3,7 +3,7 @@ import { startUpstashBridge } from "./bridges/upstash-bridge.mjs";
 import { startWsBridge } from "./bridges/ws-bridge.mjs";
 import { DEFAULT_DATABASE_URL, ensureDatabase, migrate } from "./db.mjs";
 import { devSecrets } from "./keys.mjs";
-import { seedDev, TEST_USERS } from "./seed.mjs";
+import { seedAll, TEST_USERS } from "./seed.mjs";
 import { startS3Simulator } from "./simulators/s3.mjs";
 import { startSmsSimulator } from "./simulators/sms.mjs";
 
