@@ -15,6 +15,16 @@ async function book(providerId: number, customerToken: string, w = window(2)) {
   return res;
 }
 
+/** Polls until `check` passes: the relay runs right after the response, not before it. */
+async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 3000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (check(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 const outboxOf = (bookingId: number) =>
   sql<{ type: string; published: boolean; attempts: number; last_error: string | null }>(
     `SELECT payload->>'type' AS type, published_at IS NOT NULL AS published, attempts, last_error

@@ -13,16 +13,8 @@ import { cancelTerms, quote, type Unit } from "../../lib/pricing";
 import { loadConfig } from "../../workers/api/config";
 import { invalidateCell } from "../../workers/api/search/cache";
 import { Mutex, PgConnection, type Queryable } from "../shared/pg";
-import { bookingEvent } from "./events";
-import {
-  AUDIT_AND_OUTBOX,
-  BOOKING_COLUMNS,
-  CLAIM_KEY,
-  PROVIDER_CONTEXT,
-  READ_KEY,
-  STORE_RESPONSE,
-  toView,
-} from "./sql";
+import { type BookingEvent, bookingEvent } from "./events";
+import { BOOKING_COLUMNS, FINISH_CHANGE, PROVIDER_CONTEXT, READ_KEY, toView } from "./sql";
 import type { ActorRef, BookingView, CreateInput, Idempotency, Outcome, TransitionInput } from "./types";
 
 const MINUTE = 60_000;
@@ -134,19 +126,15 @@ export class ProviderBookings extends DurableObject<Env> {
     const { body, actor } = input;
     const start = new Date(body.start_date);
     const end = new Date(body.end_date);
-    let invalidate = false;
 
-    const outcome = await this.withIdempotency(actor, input.idempotency, async (tx) => {
+    const outcome = await this.change(actor, input.idempotency, async (tx) => {
       const now = Date.now();
       const [weekFrom, weekTo] = windowWeekRange(start, end);
-      const { rows } = await tx.query(PROVIDER_CONTEXT, [
-        body.provider_id,
-        body.service_type,
-        weekFrom,
-        weekTo,
-        start.toISOString(),
-        end.toISOString(),
-      ]);
+      const { rows } = await tx.query(
+        PROVIDER_CONTEXT,
+        [body.provider_id, body.service_type, weekFrom, weekTo, start.toISOString(), end.toISOString()],
+        { prepare: true },
+      );
       const p = rows[0] as
         | {
             user_id: string;
@@ -159,70 +147,73 @@ export class ProviderBookings extends DurableObject<Env> {
           }
         | undefined;
       // Unverified providers are not public: to a customer they do not exist.
-      if (p?.verification_status !== "verified") return fail("not_found", "provider_not_bookable");
-      if (Number(p.user_id) === actor.userId) return fail("forbidden", "self_booking");
-      if (!p.service) return fail("invalid_input", "service_not_offered");
+      if (p?.verification_status !== "verified") return only(fail("not_found", "provider_not_bookable"));
+      if (Number(p.user_id) === actor.userId) return only(fail("forbidden", "self_booking"));
+      if (!p.service) return only(fail("invalid_input", "service_not_offered"));
       if (start.getTime() < now + cfg.BOOKING_MIN_NOTICE_MIN * MINUTE) {
-        return fail("invalid_input", "too_soon", { min_notice_minutes: cfg.BOOKING_MIN_NOTICE_MIN });
+        return only(fail("invalid_input", "too_soon", { min_notice_minutes: cfg.BOOKING_MIN_NOTICE_MIN }));
       }
       const minutes = (end.getTime() - start.getTime()) / MINUTE;
       if (minutes < cfg.BOOKING_MIN_DURATION_MIN || minutes > cfg.BOOKING_MAX_DURATION_H * 60) {
-        return fail("invalid_input", "bad_duration", {
-          min_minutes: cfg.BOOKING_MIN_DURATION_MIN,
-          max_hours: cfg.BOOKING_MAX_DURATION_H,
-        });
+        return only(
+          fail("invalid_input", "bad_duration", {
+            min_minutes: cfg.BOOKING_MIN_DURATION_MIN,
+            max_hours: cfg.BOOKING_MAX_DURATION_H,
+          }),
+        );
       }
-      if (!p.in_plan || p.time_off) return fail("conflict", "outside_availability");
-      if (this.overlapsCache(start.getTime(), end.getTime())) return fail("conflict", "slot_taken");
+      if (!p.in_plan || p.time_off) return only(fail("conflict", "outside_availability"));
+      if (this.overlapsCache(start.getTime(), end.getTime())) return only(fail("conflict", "slot_taken"));
 
       const price = quote(Number(p.service.price_poisha), p.service.unit, start, end);
       const deadline = new Date(Math.min(now + cfg.BOOKING_ACCEPT_TIMEOUT_MIN * MINUTE, start.getTime()));
-      await tx.query("SAVEPOINT create_booking");
-      let view: BookingView;
-      try {
-        const inserted = await tx.query(
-          `INSERT INTO bookings AS b (customer_id, provider_id, service_type, start_date, end_date, status,
-             price_poisha, unit_price_poisha, unit, payment_method, payment_method_id, address, location, notes,
-             accept_deadline)
-           VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11,
-             CASE WHEN $12::float8 IS NULL THEN NULL
-                  ELSE ST_SetSRID(ST_MakePoint($13::float8, $12::float8), 4326)::geography END, $14, $15)
-           RETURNING ${BOOKING_COLUMNS}`,
-          [
-            actor.userId,
-            body.provider_id,
-            body.service_type,
-            start.toISOString(),
-            end.toISOString(),
-            price,
-            p.service.price_poisha,
-            p.service.unit,
-            body.payment_method,
-            body.payment_method_id ?? null,
-            body.address ?? null,
-            body.location?.lat ?? null,
-            body.location?.lng ?? null,
-            body.notes ?? null,
-            deadline.toISOString(),
-          ],
-        );
-        view = toView(inserted.rows[0] as Record<string, unknown>);
-      } catch (err) {
-        // The database's exclusion constraint is the final guard: our cache missed a booking. Postgres wins.
-        if ((err as { code?: string }).code === "23P01") {
-          await tx.query("ROLLBACK TO SAVEPOINT create_booking");
-          this.loaded = false;
-          return fail("conflict", "slot_taken");
-        }
-        throw err;
+      // The exclusion constraint is the final guard. DO NOTHING turns a lost race into "no row" instead of an
+      // aborted transaction; when that happens our cache missed a booking, so Postgres wins and the cache reloads.
+      const inserted = await tx.query(
+        `INSERT INTO bookings AS b (customer_id, provider_id, service_type, start_date, end_date, status,
+           price_poisha, unit_price_poisha, unit, payment_method, payment_method_id, address, location, notes,
+           accept_deadline)
+         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11,
+           CASE WHEN $12::float8 IS NULL THEN NULL
+                ELSE ST_SetSRID(ST_MakePoint($13::float8, $12::float8), 4326)::geography END, $14, $15)
+         ON CONFLICT DO NOTHING
+         RETURNING ${BOOKING_COLUMNS}`,
+        [
+          actor.userId,
+          body.provider_id,
+          body.service_type,
+          start.toISOString(),
+          end.toISOString(),
+          price,
+          p.service.price_poisha,
+          p.service.unit,
+          body.payment_method,
+          body.payment_method_id ?? null,
+          body.address ?? null,
+          body.location?.lat ?? null,
+          body.location?.lng ?? null,
+          body.notes ?? null,
+          deadline.toISOString(),
+        ],
+        { prepare: true },
+      );
+      const row = inserted.rows[0] as Record<string, unknown> | undefined;
+      if (!row) {
+        this.loaded = false;
+        return { outcome: fail("conflict", "slot_taken") };
       }
-      await this.recordTransition(tx, view, actor.userId, "created", null, {
-        provider_user_id: Number(p.user_id),
-        price_poisha: price,
-      });
-      invalidate = true;
+      const view = toView(row);
       this.cellOfProvider = cellOf(p.lat, p.lng);
-      return { ok: true, status: 201, body: view };
+      return {
+        outcome: { ok: true, status: 201, body: view },
+        record: {
+          view,
+          actorId: actor.userId,
+          action: "created",
+          from: null,
+          meta: { provider_user_id: Number(p.user_id), price_poisha: price },
+        },
+      };
     });
 
     if (outcome.ok && !outcome.replayed) {
@@ -239,7 +230,6 @@ export class ProviderBookings extends DurableObject<Env> {
       await this.armAlarm();
     }
     if (!this.loaded) await this.reload();
-    await this.afterCommit(invalidate);
     return outcome;
   }
 
@@ -248,8 +238,7 @@ export class ProviderBookings extends DurableObject<Env> {
   private async doTransition(input: Omit<TransitionInput, "action"> & { action: Action }): Promise<Outcome> {
     await this.ensureLoaded();
     const cfg = loadConfig(this.env);
-    let changed = false;
-    const outcome = await this.withIdempotency(input.actor, input.idempotency, async (tx) => {
+    const outcome = await this.change(input.actor, input.idempotency, async (tx) => {
       const { rows } = await tx.query(
         `SELECT ${BOOKING_COLUMNS}, p.user_id AS provider_user_id,
                 ST_Y(p.location::geometry) AS provider_lat, ST_X(p.location::geometry) AS provider_lng
@@ -257,23 +246,25 @@ export class ProviderBookings extends DurableObject<Env> {
           WHERE b.id = $1 AND b.provider_id = $2
           FOR UPDATE OF b`,
         [input.bookingId, this.providerId],
+        { prepare: true },
       );
       const row = rows[0] as Record<string, unknown> | undefined;
-      if (!row) return fail("not_found", "not_found");
+      if (!row) return only(fail("not_found", "not_found"));
       const booking = toView(row);
       const providerUserId = Number(row.provider_user_id);
       const actor = actorKind(input.actor, booking.customer_id, providerUserId);
       // Nobody outside the booking learns that it exists.
-      if (!actor) return fail("not_found", "not_found");
+      if (!actor) return only(fail("not_found", "not_found"));
 
       const now = new Date();
       const decision = decide(booking.status, input.action, actor, { now, start: new Date(booking.start_date) });
       if (!decision.ok) {
-        if (alreadyThere(booking.status, input.action, actor)) return { ok: true, status: 200, body: booking };
-        if (decision.reason === "forbidden") return fail("forbidden", "forbidden", { status: booking.status });
-        if (decision.reason === "too_early")
-          return fail("conflict", "too_early_to_complete", { status: booking.status });
-        return fail("conflict", "illegal_transition", { status: booking.status });
+        if (alreadyThere(booking.status, input.action, actor)) return only({ ok: true, status: 200, body: booking });
+        if (decision.reason === "forbidden") return only(fail("forbidden", "forbidden", { status: booking.status }));
+        if (decision.reason === "too_early") {
+          return only(fail("conflict", "too_early_to_complete", { status: booking.status }));
+        }
+        return only(fail("conflict", "illegal_transition", { status: booking.status }));
       }
 
       const terms =
@@ -304,26 +295,27 @@ export class ProviderBookings extends DurableObject<Env> {
           terms ? (input.reason ?? terms.reason) : null,
           terms ? terms.feePoisha : null,
         ],
+        { prepare: true },
       );
       const view = toView(updated.rows[0] as Record<string, unknown>);
-      await this.recordTransition(
-        tx,
-        view,
-        actor === "timer" ? null : input.actor.userId,
-        input.action,
-        booking.status,
-        {
-          provider_user_id: providerUserId,
-          actor: actor,
-          ...(terms ? { fee_poisha: terms.feePoisha, refund_poisha: terms.refundPoisha, policy: terms.reason } : {}),
-        },
-      );
       this.cellOfProvider = cellOf(Number(row.provider_lat), Number(row.provider_lng));
-      changed = true;
-      return { ok: true, status: 200, body: view };
+      return {
+        outcome: { ok: true, status: 200, body: view },
+        record: {
+          view,
+          actorId: actor === "timer" ? null : input.actor.userId,
+          action: input.action,
+          from: booking.status,
+          meta: {
+            provider_user_id: providerUserId,
+            actor,
+            ...(terms ? { fee_poisha: terms.feePoisha, refund_poisha: terms.refundPoisha, policy: terms.reason } : {}),
+          },
+        },
+      };
     });
 
-    if (outcome.ok && changed) {
+    if (outcome.ok && outcome.status === 200 && !outcome.replayed) {
       const b = outcome.body;
       if ((ACTIVE as readonly string[]).includes(b.status)) {
         this.ctx.storage.sql.exec("UPDATE active SET status = ?, deadline_ms = NULL WHERE id = ?", b.status, b.id);
@@ -332,7 +324,6 @@ export class ProviderBookings extends DurableObject<Env> {
       }
       await this.armAlarm();
     }
-    await this.afterCommit(changed);
     return outcome;
   }
 
@@ -408,108 +399,106 @@ export class ProviderBookings extends DurableObject<Env> {
     );
   }
 
-  /** Writes the audit row and the outbox event of a change, inside the change's transaction. */
-  private async recordTransition(
-    tx: Queryable,
-    view: BookingView,
-    actorId: number | null,
-    action: string,
-    from: Status | null,
-    meta: Record<string, unknown>,
-  ): Promise<void> {
-    const event = bookingEvent(view, actorId, { ...meta, from_status: from });
-    await tx.query(AUDIT_AND_OUTBOX, [
-      view.id,
-      actorId,
-      action,
-      from,
-      view.status,
-      JSON.stringify({ ...meta, event_id: event.meta.event_id }),
-      event.meta.event_id,
-      String(this.providerId),
-      JSON.stringify(event),
-    ]);
-  }
-
   /**
-   * Runs `work` in a transaction that first claims the caller's idempotency key. A key already used for the same
-   * request replays the stored answer; for a different request it is refused. The stored answer commits with the
-   * change it describes, so a replay can never disagree with what happened.
+   * Runs one change in one transaction and finishes it with a single statement that stores the idempotency key
+   * with its answer, the audit row and the outbox event. If the key is already taken (a retry, or a concurrent
+   * duplicate that committed first), everything rolls back and the stored answer is replayed, or refused (422)
+   * when it belongs to a different request. After commit the event is relayed and search is told, in the
+   * background: the caller does not wait for either, and the alarm and cron sweep catch what does not get through.
    */
-  private async withIdempotency(
+  private async change(
     actor: ActorRef,
     idem: Idempotency | undefined,
-    work: (tx: Queryable) => Promise<Outcome>,
+    work: (tx: Queryable) => Promise<Change>,
   ): Promise<Outcome> {
-    return this.pg.transaction(async (tx) => {
-      if (idem) {
-        let claimed = (await tx.query(CLAIM_KEY, [actor.userId, idem.key, idem.method, idem.path, idem.requestHash]))
-          .rowCount;
-        if (!claimed) {
-          const { rows } = await tx.query(READ_KEY, [actor.userId, idem.key]);
-          const prior = rows[0] as
-            | {
-                method: string;
-                path: string;
-                request_hash: string;
-                response_code: number | null;
-                response_body: Outcome | null;
-                live: boolean;
-              }
-            | undefined;
-          if (prior && !prior.live) {
-            // Keys live 24 hours; after that the same key is a new request.
-            await tx.query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2", [actor.userId, idem.key]);
-            claimed = (await tx.query(CLAIM_KEY, [actor.userId, idem.key, idem.method, idem.path, idem.requestHash]))
-              .rowCount;
-          } else if (
-            !prior ||
-            prior.request_hash !== idem.requestHash ||
-            prior.method !== idem.method ||
-            prior.path !== idem.path
-          ) {
-            return fail("idempotency_mismatch", "idempotency_mismatch");
-          } else if (prior.response_body) {
-            return { ...prior.response_body, replayed: true };
-          }
-        }
-        if (!claimed) return fail("conflict", "conflict");
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let event: { id: number; payload: BookingEvent } | undefined;
+      const result: Outcome | typeof KEY_TAKEN = await this.pg
+        .transaction<Outcome | typeof KEY_TAKEN>(async (tx) => {
+          const { outcome, record } = await work(tx);
+          if (!idem && !record) return outcome;
+          const payload = record
+            ? bookingEvent(record.view, record.actorId, { ...record.meta, from_status: record.from })
+            : undefined;
+          const code = outcome.ok ? outcome.status : STATUS_OF[outcome.code];
+          const { rows } = await tx.query(
+            FINISH_CHANGE,
+            [
+              actor.userId,
+              idem?.key ?? null,
+              idem?.method ?? null,
+              idem?.path ?? null,
+              idem?.requestHash ?? null,
+              code,
+              JSON.stringify(outcome),
+              record?.view.id ?? null,
+              record?.actorId ?? null,
+              record?.action ?? null,
+              record?.from ?? null,
+              record?.view.status ?? null,
+              record && payload ? JSON.stringify({ ...record.meta, event_id: payload.meta.event_id }) : null,
+              payload?.meta.event_id ?? null,
+              String(this.providerId),
+              payload ? JSON.stringify(payload) : null,
+            ],
+            { prepare: true },
+          );
+          const finished = rows[0] as { claimed: boolean; outbox_id: string | null };
+          if (!finished.claimed) throw KEY_TAKEN;
+          if (payload && finished.outbox_id) event = { id: Number(finished.outbox_id), payload };
+          return outcome;
+        })
+        .catch((err: unknown) => {
+          if (err === KEY_TAKEN) return KEY_TAKEN;
+          throw err;
+        });
+      if (result !== KEY_TAKEN) {
+        if (event) this.afterCommit(event);
+        return result;
       }
-      const outcome = await work(tx);
-      if (idem) {
-        const code = outcome.ok ? outcome.status : (STATUS_OF[outcome.code] ?? 500);
-        await tx.query(STORE_RESPONSE, [actor.userId, idem.key, code, JSON.stringify(outcome)]);
+      const prior = (await this.pg.query(READ_KEY, [actor.userId, idem?.key], { prepare: true })).rows[0] as
+        | { method: string; path: string; request_hash: string; response_body: Outcome | null; live: boolean }
+        | undefined;
+      if (prior && !prior.live) {
+        // Keys live 24 hours; after that the same key is a new request.
+        await this.pg.query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2", [actor.userId, idem?.key]);
+        continue;
       }
-      return outcome;
-    });
+      if (
+        !prior?.response_body ||
+        prior.request_hash !== idem?.requestHash ||
+        prior.method !== idem.method ||
+        prior.path !== idem.path
+      ) {
+        return fail("idempotency_mismatch", "idempotency_mismatch");
+      }
+      return { ...prior.response_body, replayed: true };
+    }
+    return fail("conflict", "conflict");
   }
 
-  /** After a commit: tell search its cached windows are stale, and publish the outbox. */
-  private async afterCommit(changed: boolean): Promise<void> {
-    if (!changed) return;
+  /** Publishes a committed event and invalidates cached search windows, without holding up the caller. */
+  private afterCommit(event: { id: number; payload: BookingEvent }): void {
+    const cfg = loadConfig(this.env);
     if (this.cellOfProvider) {
-      const cfg = loadConfig(this.env);
       const redis = new Redis({
         url: cfg.UPSTASH_REDIS_REST_URL,
         token: cfg.UPSTASH_REDIS_REST_TOKEN,
         enableAutoPipelining: false,
       });
       // Best effort: entries expire within a minute anyway, and a Redis blip must not fail a committed booking.
-      await invalidateCell(redis, this.cellOfProvider, ["a"]).catch(() => {});
+      this.ctx.waitUntil(invalidateCell(redis, this.cellOfProvider, ["a"]).catch(() => {}));
     }
-    await this.relay();
+    // Through the lock: the connection must not interleave this with another change's transaction.
+    this.ctx.waitUntil(this.mutex.run(() => this.publish([event])));
   }
 
-  /** Sends this provider's unpublished outbox rows; on failure leaves them for the alarm (and the cron sweep). */
-  private async relay(): Promise<void> {
-    const { rows } = await this.pg.query<{ id: string; payload: unknown }>(
-      "SELECT id, payload FROM outbox WHERE partition_key = $1 AND published_at IS NULL ORDER BY id LIMIT 100",
-      [String(this.providerId)],
-    );
-    if (rows.length === 0) return;
-    const ids = rows.map((r) => r.id);
+  /** Sends events, marks them published; on failure leaves them for the alarm (and the cron sweep). */
+  private async publish(events: { id: number; payload: unknown }[]): Promise<void> {
+    if (events.length === 0) return;
+    const ids = events.map((e) => e.id);
     try {
-      await this.events.sendBatch(rows.map((r) => ({ body: r.payload, contentType: "json" as const })));
+      await this.events.sendBatch(events.map((e) => ({ body: e.payload, contentType: "json" as const })));
     } catch (err) {
       await this.pg.query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])", [
         ids,
@@ -521,7 +510,19 @@ export class ProviderBookings extends DurableObject<Env> {
     await this.pg.query(
       "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])",
       [ids],
+      {
+        prepare: true,
+      },
     );
+  }
+
+  /** Relays everything this provider left unpublished (after a failed send or a crash between commit and send). */
+  private async relay(): Promise<void> {
+    const { rows } = await this.pg.query<{ id: string; payload: unknown }>(
+      "SELECT id, payload FROM outbox WHERE partition_key = $1 AND published_at IS NULL ORDER BY id LIMIT 100",
+      [String(this.providerId)],
+    );
+    await this.publish(rows.map((r) => ({ id: Number(r.id), payload: r.payload })));
   }
 
   /** One alarm per object: the earliest accept deadline among pending bookings. */
@@ -537,6 +538,23 @@ export class ProviderBookings extends DurableObject<Env> {
 }
 
 const TIMER: ActorRef = { userId: 0, role: "admin" };
+
+/** A change's answer, and what to record (audit row + event) when it changed a booking. */
+interface Change {
+  outcome: Outcome;
+  record?: {
+    view: BookingView;
+    actorId: number | null;
+    action: string;
+    from: Status | null;
+    meta: Record<string, unknown>;
+  };
+}
+
+const only = (outcome: Outcome): Change => ({ outcome });
+
+/** Thrown inside a transaction to roll it back when the idempotency key turns out to be taken. */
+const KEY_TAKEN = Symbol("idempotency key taken");
 
 /** Which party the caller is for this booking, or null when they are none of them. */
 function actorKind(actor: ActorRef, customerId: number, providerUserId: number): Actor | null {

@@ -49,26 +49,29 @@ export const PROVIDER_CONTEXT = `
                   WHERE t.provider_id = p.id AND t.period && tstzrange($5, $6, '[)')) AS time_off
     FROM providers p WHERE p.id = $1`;
 
-/** Claims an idempotency key inside the caller's transaction; waits for a concurrent claimer of the same key. */
-export const CLAIM_KEY = `
-  INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
-  VALUES ($1, $2, $3, $4, $5)
-  ON CONFLICT (user_id, key) DO NOTHING
-  RETURNING 1`;
-
 export const READ_KEY = `
   SELECT method, path, request_hash, response_code, response_body, created_at > now() - interval '24 hours' AS live
     FROM idempotency_keys WHERE user_id = $1 AND key = $2`;
 
-export const STORE_RESPONSE = `
-  UPDATE idempotency_keys SET response_code = $3, response_body = $4 WHERE user_id = $1 AND key = $2`;
-
-/** The transition's audit row and outbox event, written in the same transaction as the change. */
-export const AUDIT_AND_OUTBOX = `
-  WITH audit AS (
+/**
+ * One statement that finishes a change: the idempotency key with its answer, the audit row and the outbox event.
+ * `claimed` is false when another request already holds the key; the caller then rolls everything back.
+ * Parameters: $1 user, $2 key, $3 method, $4 path, $5 hash, $6 code, $7 body (null $2 = no key);
+ * $8 booking, $9 actor, $10 action, $11 from, $12 to, $13 audit meta, $14 event id, $15 partition, $16 payload
+ * (null $8 = nothing to record).
+ */
+export const FINISH_CHANGE = `
+  WITH claim AS (
+    INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, response_code, response_body)
+    SELECT $1, $2, $3, $4, $5, $6, $7 WHERE $2::text IS NOT NULL
+    ON CONFLICT (user_id, key) DO NOTHING
+    RETURNING 1
+  ), audit AS (
     INSERT INTO audit_log (booking_id, actor_id, action, from_status, to_status, meta)
-    VALUES ($1, $2, $3, $4, $5, $6)
+    SELECT $8, $9, $10, $11, $12, $13 WHERE $8::bigint IS NOT NULL
+  ), event AS (
+    INSERT INTO outbox (event_id, topic, partition_key, payload)
+    SELECT $14, 'booking-events', $15, $16 WHERE $8::bigint IS NOT NULL
+    RETURNING id
   )
-  INSERT INTO outbox (event_id, topic, partition_key, payload)
-  VALUES ($7, 'booking-events', $8, $9)
-  RETURNING id`;
+  SELECT ($2::text IS NULL OR EXISTS (SELECT 1 FROM claim)) AS claimed, (SELECT id FROM event) AS outbox_id`;

@@ -7,6 +7,7 @@ export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(
     text: string,
     params?: unknown[],
+    opts?: { prepare?: boolean },
   ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
@@ -96,9 +97,9 @@ export class PgConnection implements Queryable {
     }
     const owner = this.client;
     const tx: Queryable = {
-      query: async (text, params) => {
+      query: async (text, params, opts) => {
         if (this.client !== owner) throw new Error("connection lost inside a transaction");
-        return this.query(text, params);
+        return this.query(text, params, opts);
       },
     };
     try {

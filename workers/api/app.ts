@@ -5,6 +5,7 @@ import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { ApiError } from "../../lib/errors";
 import { notFound, onError } from "./errors";
+import { emptyJsonBody } from "./middleware/empty-json";
 import { init } from "./middleware/init";
 import { requestContext } from "./middleware/request";
 import { createApp } from "./openapi";
@@ -41,6 +42,8 @@ export function buildApp() {
       },
     })(c, next),
   );
+
+  app.use("*", emptyJsonBody());
 
   registerHealth(app, "system");
   registerReady(app);

@@ -54,7 +54,7 @@ export function registerTransitions(app: App) {
       const { id } = c.req.valid("param");
       const key = c.req.valid("header")["idempotency-key"];
       // The body is optional: curl -X POST with no body is a valid step.
-      const body = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : {};
+      const body = c.req.valid("json");
       const me = caller(c);
       const providerId = await bookingProvider(c.env, id);
       if (providerId === null) throw new ApiError("not_found");

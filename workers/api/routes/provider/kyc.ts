@@ -289,7 +289,7 @@ export function registerKyc(app: App) {
   for (const action of ["approve", "reject"] as const) {
     app.openapi(decide(action), async (c) => {
       const { id } = c.req.valid("param");
-      const reason = c.req.header("content-type")?.includes("json") ? (c.req.valid("json").reason ?? null) : null;
+      const reason = c.req.valid("json").reason ?? null;
       const target = action === "approve" ? "approved" : "rejected";
       const pool = c.var.services.pool();
       const result = await withTransaction(pool, async (tx) => {
