@@ -44,7 +44,9 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
     if (!target) return refuse(socket, 400, "address must be host:port");
     if (!allowed.has(address)) return refuse(socket, 403, "address not allowed");
 
-    const tcp = connect(target);
+    // Postgres speaks in small request/response messages: Nagle's algorithm would hold them back for an ACK.
+    const tcp = connect({ ...target, noDelay: true });
+    socket.setNoDelay(true);
     const pair = { tcp, ws: /** @type {import("ws").WebSocket | undefined} */ (undefined) };
     pairs.add(pair);
     // Client hung up while we dialled, or ws rejected the handshake (it then destroys the socket).

@@ -25,8 +25,12 @@ const TITLES: Record<Status, string> = {
   EXPIRED: "Booking expired",
 };
 
+/**
+ * The event for a booking as it is after a change. A booking being created has no id yet: pass id 0 and the
+ * statement that inserts it fills `id`, and the `#?` in `body`, from the new row (see finishChange).
+ */
 export function bookingEvent(
-  booking: BookingView,
+  booking: Pick<BookingView, "id" | "status" | "customer_id" | "provider_id">,
   actorId: number | null,
   meta: Record<string, unknown>,
   at: Date = new Date(),
@@ -40,7 +44,7 @@ export function bookingEvent(
     provider_id: booking.provider_id,
     status: booking.status,
     title: TITLES[booking.status],
-    body: `Booking #${booking.id} ${verb}`,
+    body: `Booking #${booking.id || "?"} ${verb}`,
     meta: { ...meta, event_id: crypto.randomUUID(), at: at.toISOString() },
   };
 }

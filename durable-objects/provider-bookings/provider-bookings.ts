@@ -1,24 +1,37 @@
 // ProviderBookings: one object per provider. Serializes that provider's booking creates and transitions, keeps
-// their active bookings in SQLite, commits each change with its audit row and outbox event in one Postgres
-// transaction, and relays the event to the queue right after commit.
+// their active bookings in SQLite, and makes every change in one atomic Postgres statement together with its
+// audit row, its outbox event and the answer under the caller's idempotency key; the event is relayed to the
+// queue right after the commit.
 
 import { DurableObject } from "cloudflare:workers";
 import { Redis } from "@upstash/redis/cloudflare";
 import { windowWeekRange } from "../../lib/availability";
 import { ACTIVE, type Action, type Actor, decide, RULES, type Status } from "../../lib/booking-machine";
-import type { ErrorCode } from "../../lib/errors";
+import { type ErrorCode, statusOf } from "../../lib/errors";
 import { cellOf } from "../../lib/geo";
 import type { MessageKey } from "../../lib/i18n";
 import { cancelTerms, quote, type Unit } from "../../lib/pricing";
 import { loadConfig } from "../../workers/api/config";
 import { invalidateCell } from "../../workers/api/search/cache";
-import { Mutex, PgConnection, type Queryable } from "../shared/pg";
+import { Mutex, PgConnection } from "../shared/pg";
 import { type BookingEvent, bookingEvent } from "./events";
-import { BOOKING_COLUMNS, FINISH_CHANGE, PROVIDER_CONTEXT, READ_KEY, toView } from "./sql";
+import {
+  ANSWER_KEY,
+  BOOKING_CONTEXT,
+  finishChange,
+  INSERT_BOOKING,
+  PROVIDER_CONTEXT,
+  READ_KEY,
+  TAKE_OVER_KEY,
+  toView,
+  UPDATE_STATUS,
+} from "./sql";
 import type { ActorRef, BookingView, CreateInput, Idempotency, Outcome, TransitionInput } from "./types";
 
 const MINUTE = 60_000;
 const OUTBOX_RETRY_MS = 30_000;
+const FINISH_CREATE = finishChange(INSERT_BOOKING);
+const FINISH_TRANSITION = finishChange(UPDATE_STATUS);
 
 const fail = (code: ErrorCode, message: MessageKey, details?: unknown): Outcome => ({
   ok: false,
@@ -27,22 +40,8 @@ const fail = (code: ErrorCode, message: MessageKey, details?: unknown): Outcome 
   ...(details === undefined ? {} : { details }),
 });
 
-/** HTTP status stored with an idempotent response, so a replay answers exactly as the first time. */
-const STATUS_OF: Record<ErrorCode, number> = {
-  invalid_input: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  idempotency_mismatch: 422,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  dependency_unavailable: 503,
-  misconfigured: 503,
-  internal: 500,
-};
+/** The outcome of claiming a key: go ahead, or answer now (a replay, a mismatch, or a duplicate in flight). */
+type Claim = { go: true; row: Record<string, unknown> } | { go: false; outcome: Outcome };
 
 export class ProviderBookings extends DurableObject<Env> {
   private readonly pg: PgConnection;
@@ -55,6 +54,7 @@ export class ProviderBookings extends DurableObject<Env> {
   events: Queue;
   private providerId: number | undefined;
   private loaded = false;
+  private cellOfProvider: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -106,9 +106,8 @@ export class ProviderBookings extends DurableObject<Env> {
       if (this.providerId === undefined) return;
       await this.bind(this.providerId);
       await this.ensureLoaded();
-      const now = Date.now();
       const due = this.ctx.storage.sql
-        .exec<{ id: number }>("SELECT id FROM active WHERE status = 'PENDING' AND deadline_ms <= ?", now)
+        .exec<{ id: number }>("SELECT id FROM active WHERE status = 'PENDING' AND deadline_ms <= ?", Date.now())
         .toArray();
       for (const { id } of due) {
         await this.doTransition({ providerId: this.providerId, bookingId: id, action: "expire", actor: TIMER });
@@ -123,114 +122,95 @@ export class ProviderBookings extends DurableObject<Env> {
   private async doCreate(input: CreateInput): Promise<Outcome> {
     await this.ensureLoaded();
     const cfg = loadConfig(this.env);
-    const { body, actor } = input;
+    const { body, actor, idempotency: idem } = input;
     const start = new Date(body.start_date);
     const end = new Date(body.end_date);
+    const [weekFrom, weekTo] = windowWeekRange(start, end);
+    const claim = await this.claim(actor, idem, PROVIDER_CONTEXT, [
+      body.provider_id,
+      body.service_type,
+      weekFrom,
+      weekTo,
+      start.toISOString(),
+      end.toISOString(),
+    ]);
+    if (!claim.go) return claim.outcome;
+    const p = claim.row as {
+      user_id: string | null;
+      verification_status: string | null;
+      lat: number;
+      lng: number;
+      service: { price_poisha: number; unit: Unit } | null;
+      in_plan: boolean;
+      time_off: boolean;
+    };
 
-    const outcome = await this.change(actor, input.idempotency, async (tx) => {
-      const now = Date.now();
-      const [weekFrom, weekTo] = windowWeekRange(start, end);
-      const { rows } = await tx.query(
-        PROVIDER_CONTEXT,
-        [body.provider_id, body.service_type, weekFrom, weekTo, start.toISOString(), end.toISOString()],
-        { prepare: true },
-      );
-      const p = rows[0] as
-        | {
-            user_id: string;
-            verification_status: string;
-            lat: number;
-            lng: number;
-            service: { price_poisha: number; unit: Unit } | null;
-            in_plan: boolean;
-            time_off: boolean;
-          }
-        | undefined;
-      // Unverified providers are not public: to a customer they do not exist.
-      if (p?.verification_status !== "verified") return only(fail("not_found", "provider_not_bookable"));
-      if (Number(p.user_id) === actor.userId) return only(fail("forbidden", "self_booking"));
-      if (!p.service) return only(fail("invalid_input", "service_not_offered"));
-      if (start.getTime() < now + cfg.BOOKING_MIN_NOTICE_MIN * MINUTE) {
-        return only(fail("invalid_input", "too_soon", { min_notice_minutes: cfg.BOOKING_MIN_NOTICE_MIN }));
-      }
-      const minutes = (end.getTime() - start.getTime()) / MINUTE;
-      if (minutes < cfg.BOOKING_MIN_DURATION_MIN || minutes > cfg.BOOKING_MAX_DURATION_H * 60) {
-        return only(
-          fail("invalid_input", "bad_duration", {
-            min_minutes: cfg.BOOKING_MIN_DURATION_MIN,
-            max_hours: cfg.BOOKING_MAX_DURATION_H,
-          }),
-        );
-      }
-      if (!p.in_plan || p.time_off) return only(fail("conflict", "outside_availability"));
-      if (this.overlapsCache(start.getTime(), end.getTime())) return only(fail("conflict", "slot_taken"));
+    const now = Date.now();
+    const minutes = (end.getTime() - start.getTime()) / MINUTE;
+    let refusal: Outcome | undefined;
+    // Unverified providers are not public: to a customer they do not exist.
+    if (p.verification_status !== "verified") refusal = fail("not_found", "provider_not_bookable");
+    else if (Number(p.user_id) === actor.userId) refusal = fail("forbidden", "self_booking");
+    else if (!p.service) refusal = fail("invalid_input", "service_not_offered");
+    else if (start.getTime() < now + cfg.BOOKING_MIN_NOTICE_MIN * MINUTE) {
+      refusal = fail("invalid_input", "too_soon", { min_notice_minutes: cfg.BOOKING_MIN_NOTICE_MIN });
+    } else if (minutes < cfg.BOOKING_MIN_DURATION_MIN || minutes > cfg.BOOKING_MAX_DURATION_H * 60) {
+      refusal = fail("invalid_input", "bad_duration", {
+        min_minutes: cfg.BOOKING_MIN_DURATION_MIN,
+        max_hours: cfg.BOOKING_MAX_DURATION_H,
+      });
+    } else if (!p.in_plan || p.time_off) refusal = fail("conflict", "outside_availability");
+    else if (this.overlapsCache(start.getTime(), end.getTime())) refusal = fail("conflict", "slot_taken");
+    if (refusal || !p.service) return this.answer(actor, idem, refusal ?? fail("internal", "internal"));
 
-      const price = quote(Number(p.service.price_poisha), p.service.unit, start, end);
-      const deadline = new Date(Math.min(now + cfg.BOOKING_ACCEPT_TIMEOUT_MIN * MINUTE, start.getTime()));
-      // The exclusion constraint is the final guard. DO NOTHING turns a lost race into "no row" instead of an
-      // aborted transaction; when that happens our cache missed a booking, so Postgres wins and the cache reloads.
-      const inserted = await tx.query(
-        `INSERT INTO bookings AS b (customer_id, provider_id, service_type, start_date, end_date, status,
-           price_poisha, unit_price_poisha, unit, payment_method, payment_method_id, address, location, notes,
-           accept_deadline)
-         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, $10, $11,
-           CASE WHEN $12::float8 IS NULL THEN NULL
-                ELSE ST_SetSRID(ST_MakePoint($13::float8, $12::float8), 4326)::geography END, $14, $15)
-         ON CONFLICT DO NOTHING
-         RETURNING ${BOOKING_COLUMNS}`,
-        [
-          actor.userId,
-          body.provider_id,
-          body.service_type,
-          start.toISOString(),
-          end.toISOString(),
-          price,
-          p.service.price_poisha,
-          p.service.unit,
-          body.payment_method,
-          body.payment_method_id ?? null,
-          body.address ?? null,
-          body.location?.lat ?? null,
-          body.location?.lng ?? null,
-          body.notes ?? null,
-          deadline.toISOString(),
-        ],
-        { prepare: true },
-      );
-      const row = inserted.rows[0] as Record<string, unknown> | undefined;
-      if (!row) {
-        this.loaded = false;
-        return { outcome: fail("conflict", "slot_taken") };
-      }
-      const view = toView(row);
-      this.cellOfProvider = cellOf(p.lat, p.lng);
-      return {
-        outcome: { ok: true, status: 201, body: view },
-        record: {
-          view,
-          actorId: actor.userId,
-          action: "created",
-          from: null,
-          meta: { provider_user_id: Number(p.user_id), price_poisha: price },
-        },
-      };
-    });
-
-    if (outcome.ok && !outcome.replayed) {
-      const b = outcome.body;
-      this.ctx.storage.sql.exec(
-        "INSERT OR REPLACE INTO active (id, customer_id, start_ms, end_ms, status, deadline_ms) VALUES (?, ?, ?, ?, ?, ?)",
-        b.id,
-        b.customer_id,
-        Date.parse(b.start_date),
-        Date.parse(b.end_date),
-        b.status,
-        b.accept_deadline ? Date.parse(b.accept_deadline) : null,
-      );
-      await this.armAlarm();
+    const price = quote(Number(p.service.price_poisha), p.service.unit, start, end);
+    const deadline = new Date(Math.min(now + cfg.BOOKING_ACCEPT_TIMEOUT_MIN * MINUTE, start.getTime()));
+    const meta = { provider_user_id: Number(p.user_id), price_poisha: price };
+    const event = bookingEvent(
+      { id: 0, status: "PENDING", customer_id: actor.userId, provider_id: body.provider_id },
+      actor.userId,
+      {
+        ...meta,
+        from_status: null,
+      },
+    );
+    // The exclusion constraint is the final guard. DO NOTHING turns a lost race into "no row" instead of an error;
+    // then our cache missed a booking: Postgres wins and the cache reloads.
+    const done = await this.finish(FINISH_CREATE, actor, idem, event, "created", null, meta, 201, [
+      actor.userId,
+      body.provider_id,
+      body.service_type,
+      start.toISOString(),
+      end.toISOString(),
+      price,
+      p.service.price_poisha,
+      p.service.unit,
+      body.payment_method,
+      body.payment_method_id ?? null,
+      body.address ?? null,
+      body.location?.lat ?? null,
+      body.location?.lng ?? null,
+      body.notes ?? null,
+      deadline.toISOString(),
+    ]);
+    if (!done) {
+      await this.reload();
+      return this.answer(actor, idem, fail("conflict", "slot_taken"));
     }
-    if (!this.loaded) await this.reload();
-    return outcome;
+    this.cellOfProvider = cellOf(p.lat, p.lng);
+    const b = done.view;
+    this.ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO active (id, customer_id, start_ms, end_ms, status, deadline_ms) VALUES (?, ?, ?, ?, ?, ?)",
+      b.id,
+      b.customer_id,
+      Date.parse(b.start_date),
+      Date.parse(b.end_date),
+      b.status,
+      b.accept_deadline ? Date.parse(b.accept_deadline) : null,
+    );
+    await this.armAlarm();
+    this.afterCommit(done.event);
+    return { ok: true, status: 201, body: b };
   }
 
   // ---- transitions -------------------------------------------------------------------------------------------
@@ -238,98 +218,212 @@ export class ProviderBookings extends DurableObject<Env> {
   private async doTransition(input: Omit<TransitionInput, "action"> & { action: Action }): Promise<Outcome> {
     await this.ensureLoaded();
     const cfg = loadConfig(this.env);
-    const outcome = await this.change(input.actor, input.idempotency, async (tx) => {
-      const { rows } = await tx.query(
-        `SELECT ${BOOKING_COLUMNS}, p.user_id AS provider_user_id,
-                ST_Y(p.location::geometry) AS provider_lat, ST_X(p.location::geometry) AS provider_lng
-           FROM bookings b JOIN providers p ON p.id = b.provider_id
-          WHERE b.id = $1 AND b.provider_id = $2
-          FOR UPDATE OF b`,
-        [input.bookingId, this.providerId],
-        { prepare: true },
-      );
-      const row = rows[0] as Record<string, unknown> | undefined;
-      if (!row) return only(fail("not_found", "not_found"));
-      const booking = toView(row);
-      const providerUserId = Number(row.provider_user_id);
-      const actor = actorKind(input.actor, booking.customer_id, providerUserId);
-      // Nobody outside the booking learns that it exists.
-      if (!actor) return only(fail("not_found", "not_found"));
+    const { actor: who, idempotency: idem } = input;
+    const claim = await this.claim(who, idem, BOOKING_CONTEXT, [input.bookingId, this.providerId ?? 0]);
+    if (!claim.go) return claim.outcome;
+    const row = claim.row;
+    if (!row.view) return this.answer(who, idem, fail("not_found", "not_found"));
+    const booking = toView(row.view);
+    const providerUserId = Number(row.provider_user_id);
+    const actor = actorKind(who, booking.customer_id, providerUserId);
+    // Nobody outside the booking learns that it exists.
+    if (!actor) return this.answer(who, idem, fail("not_found", "not_found"));
 
-      const now = new Date();
-      const decision = decide(booking.status, input.action, actor, { now, start: new Date(booking.start_date) });
-      if (!decision.ok) {
-        if (alreadyThere(booking.status, input.action, actor)) return only({ ok: true, status: 200, body: booking });
-        if (decision.reason === "forbidden") return only(fail("forbidden", "forbidden", { status: booking.status }));
-        if (decision.reason === "too_early") {
-          return only(fail("conflict", "too_early_to_complete", { status: booking.status }));
-        }
-        return only(fail("conflict", "illegal_transition", { status: booking.status }));
-      }
+    const now = new Date();
+    const decision = decide(booking.status, input.action, actor, { now, start: new Date(booking.start_date) });
+    if (!decision.ok) {
+      const stay: Outcome = alreadyThere(booking.status, input.action, actor)
+        ? { ok: true, status: 200, body: booking }
+        : decision.reason === "forbidden"
+          ? fail("forbidden", "forbidden", { status: booking.status })
+          : decision.reason === "too_early"
+            ? fail("conflict", "too_early_to_complete", { status: booking.status })
+            : fail("conflict", "illegal_transition", { status: booking.status });
+      return this.answer(who, idem, stay);
+    }
 
-      const terms =
-        input.action === "cancel" || input.action === "expire"
-          ? cancelTerms(
-              {
-                status: booking.status,
-                start: new Date(booking.start_date),
-                pricePoisha: booking.price_poisha,
-                unitPricePoisha: booking.unit_price_poisha,
-                unit: booking.unit,
-              },
-              actor,
-              now,
-              { freeCancelHours: cfg.FREE_CANCEL_HOURS, lateFeeHours: cfg.LATE_CANCEL_FEE_HOURS },
-            )
-          : undefined;
-      const updated = await tx.query(
-        `UPDATE bookings AS b SET status = $2,
-                canceled_by = COALESCE($3, b.canceled_by),
-                cancel_reason = COALESCE($4, b.cancel_reason),
-                fee_poisha = COALESCE($5, b.fee_poisha)
-          WHERE b.id = $1 RETURNING ${BOOKING_COLUMNS}`,
-        [
-          booking.id,
-          decision.to,
-          terms ? actor : null,
-          terms ? (input.reason ?? terms.reason) : null,
-          terms ? terms.feePoisha : null,
-        ],
-        { prepare: true },
-      );
-      const view = toView(updated.rows[0] as Record<string, unknown>);
-      this.cellOfProvider = cellOf(Number(row.provider_lat), Number(row.provider_lng));
-      return {
-        outcome: { ok: true, status: 200, body: view },
-        record: {
-          view,
-          actorId: actor === "timer" ? null : input.actor.userId,
-          action: input.action,
-          from: booking.status,
-          meta: {
-            provider_user_id: providerUserId,
+    const terms =
+      input.action === "cancel" || input.action === "expire"
+        ? cancelTerms(
+            {
+              status: booking.status,
+              start: new Date(booking.start_date),
+              pricePoisha: booking.price_poisha,
+              unitPricePoisha: booking.unit_price_poisha,
+              unit: booking.unit,
+            },
             actor,
-            ...(terms ? { fee_poisha: terms.feePoisha, refund_poisha: terms.refundPoisha, policy: terms.reason } : {}),
-          },
-        },
-      };
-    });
+            now,
+            { freeCancelHours: cfg.FREE_CANCEL_HOURS, lateFeeHours: cfg.LATE_CANCEL_FEE_HOURS },
+          )
+        : undefined;
+    const actorId = actor === "timer" ? null : who.userId;
+    const meta = {
+      provider_user_id: providerUserId,
+      actor,
+      ...(terms ? { fee_poisha: terms.feePoisha, refund_poisha: terms.refundPoisha, policy: terms.reason } : {}),
+    };
+    const event = bookingEvent({ ...booking, status: decision.to }, actorId, { ...meta, from_status: booking.status });
+    const done = await this.finish(FINISH_TRANSITION, who, idem, event, input.action, booking.status, meta, 200, [
+      booking.id,
+      booking.status,
+      decision.to,
+      terms ? actor : null,
+      terms ? (input.reason ?? terms.reason) : null,
+      terms ? terms.feePoisha : null,
+    ]);
+    if (!done) {
+      // Someone moved the booking between our read and our write. Postgres wins: reload and report what it is.
+      await this.reload();
+      return this.answer(who, idem, fail("conflict", "illegal_transition"));
+    }
+    this.cellOfProvider = cellOf(Number(row.provider_lat), Number(row.provider_lng));
+    const b = done.view;
+    if ((ACTIVE as readonly string[]).includes(b.status)) {
+      this.ctx.storage.sql.exec("UPDATE active SET status = ?, deadline_ms = NULL WHERE id = ?", b.status, b.id);
+    } else {
+      this.ctx.storage.sql.exec("DELETE FROM active WHERE id = ?", b.id);
+    }
+    await this.armAlarm();
+    this.afterCommit(done.event);
+    return { ok: true, status: 200, body: b };
+  }
 
-    if (outcome.ok && outcome.status === 200 && !outcome.replayed) {
-      const b = outcome.body;
-      if ((ACTIVE as readonly string[]).includes(b.status)) {
-        this.ctx.storage.sql.exec("UPDATE active SET status = ?, deadline_ms = NULL WHERE id = ?", b.status, b.id);
-      } else {
-        this.ctx.storage.sql.exec("DELETE FROM active WHERE id = ?", b.id);
+  // ---- idempotency and the one-statement change ----------------------------------------------------------------
+
+  /**
+   * Round trip 1: claim the key and read the context. A key already taken answers now: the stored answer for the
+   * same request, 422 for a different one, 409 while the first is still running, and a takeover when the first
+   * died before its change committed (the change is one statement, so nothing happened).
+   */
+  private async claim(actor: ActorRef, idem: Idempotency | undefined, read: string, params: unknown[]): Promise<Claim> {
+    const keyParams = [
+      actor.userId,
+      idem?.key ?? null,
+      idem?.method ?? null,
+      idem?.path ?? null,
+      idem?.requestHash ?? null,
+    ];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { rows } = await this.pg.query(read, [...keyParams, ...params], { prepare: true });
+      const row = rows[0] as Record<string, unknown>;
+      if (row.claimed) return { go: true, row };
+      const prior = (await this.pg.query(READ_KEY, [actor.userId, idem?.key], { prepare: true })).rows[0] as
+        | {
+            method: string;
+            path: string;
+            request_hash: string;
+            response_body: Outcome | null;
+            live: boolean;
+            stale: boolean;
+          }
+        | undefined;
+      if (!prior) continue; // deleted meanwhile: claim again
+      if (!prior.live) {
+        // Keys live 24 hours; after that the same key is a new request.
+        await this.pg.query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2", [actor.userId, idem?.key]);
+        continue;
       }
-      await this.armAlarm();
+      if (prior.request_hash !== idem?.requestHash || prior.method !== idem.method || prior.path !== idem.path) {
+        return { go: false, outcome: fail("idempotency_mismatch", "idempotency_mismatch") };
+      }
+      if (prior.response_body) return { go: false, outcome: { ...prior.response_body, replayed: true } };
+      if (prior.stale && (await this.pg.query(TAKE_OVER_KEY, keyParams)).rowCount) continue;
+      return { go: false, outcome: fail("conflict", "conflict", { retry: "the same request is still in progress" }) };
+    }
+    return { go: false, outcome: fail("conflict", "conflict") };
+  }
+
+  /** Stores a refusal (or a no-op answer) under the key, so a retry gets the same answer. */
+  private async answer(actor: ActorRef, idem: Idempotency | undefined, outcome: Outcome): Promise<Outcome> {
+    if (idem) {
+      const code = outcome.ok ? outcome.status : statusOf[outcome.code];
+      await this.pg.query(ANSWER_KEY, [actor.userId, idem.key, code, JSON.stringify(outcome)], { prepare: true });
     }
     return outcome;
   }
 
-  // ---- shared machinery --------------------------------------------------------------------------------------
+  /** Round trip 2: the change, its audit row, its outbox event and the answer, in one atomic statement. */
+  private async finish(
+    statement: string,
+    actor: ActorRef,
+    idem: Idempotency | undefined,
+    event: BookingEvent,
+    action: string,
+    from: Status | null,
+    meta: Record<string, unknown>,
+    status: 200 | 201,
+    params: unknown[],
+  ): Promise<{ view: BookingView; event: { id: number; payload: unknown } } | null> {
+    const actorId = event.actor_id;
+    const { rows } = await this.pg.query(
+      statement,
+      [
+        actor.userId,
+        idem?.key ?? null,
+        actorId,
+        action,
+        from,
+        JSON.stringify({ ...meta, event_id: event.meta.event_id }),
+        event.meta.event_id,
+        String(this.providerId),
+        JSON.stringify(event),
+        status,
+        ...params,
+      ],
+      { prepare: true },
+    );
+    const row = rows[0] as { view: unknown; outbox_id: string; payload: unknown } | undefined;
+    return row ? { view: toView(row.view), event: { id: Number(row.outbox_id), payload: row.payload } } : null;
+  }
 
-  private cellOfProvider: string | undefined;
+  /** Publishes a committed event and invalidates cached search windows, without holding up the caller. */
+  private afterCommit(event: { id: number; payload: unknown }): void {
+    const cfg = loadConfig(this.env);
+    if (this.cellOfProvider) {
+      const redis = new Redis({
+        url: cfg.UPSTASH_REDIS_REST_URL,
+        token: cfg.UPSTASH_REDIS_REST_TOKEN,
+        enableAutoPipelining: false,
+      });
+      // Best effort: entries expire within a minute anyway, and a Redis blip must not fail a committed booking.
+      this.ctx.waitUntil(invalidateCell(redis, this.cellOfProvider, ["a"]).catch(() => {}));
+    }
+    // Through the lock: the connection must not interleave this with another change.
+    this.ctx.waitUntil(this.mutex.run(() => this.publish([event])));
+  }
+
+  /** Sends events, marks them published; on failure leaves them for the alarm (and the cron sweep). */
+  private async publish(events: { id: number; payload: unknown }[]): Promise<void> {
+    if (events.length === 0) return;
+    const ids = events.map((e) => e.id);
+    try {
+      await this.events.sendBatch(events.map((e) => ({ body: e.payload, contentType: "json" as const })));
+    } catch (err) {
+      await this.pg.query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])", [
+        ids,
+        err instanceof Error ? err.message.slice(0, 200) : "send failed",
+      ]);
+      await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+      return;
+    }
+    await this.pg.query(
+      "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])",
+      [ids],
+      { prepare: true },
+    );
+  }
+
+  /** Relays everything this provider left unpublished (after a failed send or a crash between commit and send). */
+  private async relay(): Promise<void> {
+    const { rows } = await this.pg.query<{ id: string; payload: unknown }>(
+      "SELECT id, payload FROM outbox WHERE partition_key = $1 AND published_at IS NULL ORDER BY id LIMIT 100",
+      [String(this.providerId)],
+    );
+    await this.publish(rows.map((r) => ({ id: Number(r.id), payload: r.payload })));
+  }
+
+  // ---- the SQLite cache --------------------------------------------------------------------------------------
 
   /** Binds this object to its provider on first use; a mismatch means a routing bug, never user input. */
   private async bind(providerId: number): Promise<void> {
@@ -338,9 +432,7 @@ export class ProviderBookings extends DurableObject<Env> {
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('provider_id', ?)", String(providerId));
     }
     this.pg.applicationName = `kormo:provider:${this.providerId}`;
-    if (this.providerId !== providerId) {
-      throw new Error("booking object routed to the wrong provider");
-    }
+    if (this.providerId !== providerId) throw new Error("booking object routed to the wrong provider");
   }
 
   private async ensureLoaded(): Promise<void> {
@@ -399,132 +491,6 @@ export class ProviderBookings extends DurableObject<Env> {
     );
   }
 
-  /**
-   * Runs one change in one transaction and finishes it with a single statement that stores the idempotency key
-   * with its answer, the audit row and the outbox event. If the key is already taken (a retry, or a concurrent
-   * duplicate that committed first), everything rolls back and the stored answer is replayed, or refused (422)
-   * when it belongs to a different request. After commit the event is relayed and search is told, in the
-   * background: the caller does not wait for either, and the alarm and cron sweep catch what does not get through.
-   */
-  private async change(
-    actor: ActorRef,
-    idem: Idempotency | undefined,
-    work: (tx: Queryable) => Promise<Change>,
-  ): Promise<Outcome> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      let event: { id: number; payload: BookingEvent } | undefined;
-      const result: Outcome | typeof KEY_TAKEN = await this.pg
-        .transaction<Outcome | typeof KEY_TAKEN>(async (tx) => {
-          const { outcome, record } = await work(tx);
-          if (!idem && !record) return outcome;
-          const payload = record
-            ? bookingEvent(record.view, record.actorId, { ...record.meta, from_status: record.from })
-            : undefined;
-          const code = outcome.ok ? outcome.status : STATUS_OF[outcome.code];
-          const { rows } = await tx.query(
-            FINISH_CHANGE,
-            [
-              actor.userId,
-              idem?.key ?? null,
-              idem?.method ?? null,
-              idem?.path ?? null,
-              idem?.requestHash ?? null,
-              code,
-              JSON.stringify(outcome),
-              record?.view.id ?? null,
-              record?.actorId ?? null,
-              record?.action ?? null,
-              record?.from ?? null,
-              record?.view.status ?? null,
-              record && payload ? JSON.stringify({ ...record.meta, event_id: payload.meta.event_id }) : null,
-              payload?.meta.event_id ?? null,
-              String(this.providerId),
-              payload ? JSON.stringify(payload) : null,
-            ],
-            { prepare: true },
-          );
-          const finished = rows[0] as { claimed: boolean; outbox_id: string | null };
-          if (!finished.claimed) throw KEY_TAKEN;
-          if (payload && finished.outbox_id) event = { id: Number(finished.outbox_id), payload };
-          return outcome;
-        })
-        .catch((err: unknown) => {
-          if (err === KEY_TAKEN) return KEY_TAKEN;
-          throw err;
-        });
-      if (result !== KEY_TAKEN) {
-        if (event) this.afterCommit(event);
-        return result;
-      }
-      const prior = (await this.pg.query(READ_KEY, [actor.userId, idem?.key], { prepare: true })).rows[0] as
-        | { method: string; path: string; request_hash: string; response_body: Outcome | null; live: boolean }
-        | undefined;
-      if (prior && !prior.live) {
-        // Keys live 24 hours; after that the same key is a new request.
-        await this.pg.query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2", [actor.userId, idem?.key]);
-        continue;
-      }
-      if (
-        !prior?.response_body ||
-        prior.request_hash !== idem?.requestHash ||
-        prior.method !== idem.method ||
-        prior.path !== idem.path
-      ) {
-        return fail("idempotency_mismatch", "idempotency_mismatch");
-      }
-      return { ...prior.response_body, replayed: true };
-    }
-    return fail("conflict", "conflict");
-  }
-
-  /** Publishes a committed event and invalidates cached search windows, without holding up the caller. */
-  private afterCommit(event: { id: number; payload: BookingEvent }): void {
-    const cfg = loadConfig(this.env);
-    if (this.cellOfProvider) {
-      const redis = new Redis({
-        url: cfg.UPSTASH_REDIS_REST_URL,
-        token: cfg.UPSTASH_REDIS_REST_TOKEN,
-        enableAutoPipelining: false,
-      });
-      // Best effort: entries expire within a minute anyway, and a Redis blip must not fail a committed booking.
-      this.ctx.waitUntil(invalidateCell(redis, this.cellOfProvider, ["a"]).catch(() => {}));
-    }
-    // Through the lock: the connection must not interleave this with another change's transaction.
-    this.ctx.waitUntil(this.mutex.run(() => this.publish([event])));
-  }
-
-  /** Sends events, marks them published; on failure leaves them for the alarm (and the cron sweep). */
-  private async publish(events: { id: number; payload: unknown }[]): Promise<void> {
-    if (events.length === 0) return;
-    const ids = events.map((e) => e.id);
-    try {
-      await this.events.sendBatch(events.map((e) => ({ body: e.payload, contentType: "json" as const })));
-    } catch (err) {
-      await this.pg.query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])", [
-        ids,
-        err instanceof Error ? err.message.slice(0, 200) : "send failed",
-      ]);
-      await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
-      return;
-    }
-    await this.pg.query(
-      "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])",
-      [ids],
-      {
-        prepare: true,
-      },
-    );
-  }
-
-  /** Relays everything this provider left unpublished (after a failed send or a crash between commit and send). */
-  private async relay(): Promise<void> {
-    const { rows } = await this.pg.query<{ id: string; payload: unknown }>(
-      "SELECT id, payload FROM outbox WHERE partition_key = $1 AND published_at IS NULL ORDER BY id LIMIT 100",
-      [String(this.providerId)],
-    );
-    await this.publish(rows.map((r) => ({ id: Number(r.id), payload: r.payload })));
-  }
-
   /** One alarm per object: the earliest accept deadline among pending bookings. */
   private async armAlarm(): Promise<void> {
     const next = this.ctx.storage.sql
@@ -538,23 +504,6 @@ export class ProviderBookings extends DurableObject<Env> {
 }
 
 const TIMER: ActorRef = { userId: 0, role: "admin" };
-
-/** A change's answer, and what to record (audit row + event) when it changed a booking. */
-interface Change {
-  outcome: Outcome;
-  record?: {
-    view: BookingView;
-    actorId: number | null;
-    action: string;
-    from: Status | null;
-    meta: Record<string, unknown>;
-  };
-}
-
-const only = (outcome: Outcome): Change => ({ outcome });
-
-/** Thrown inside a transaction to roll it back when the idempotency key turns out to be taken. */
-const KEY_TAKEN = Symbol("idempotency key taken");
 
 /** Which party the caller is for this booking, or null when they are none of them. */
 function actorKind(actor: ActorRef, customerId: number, providerUserId: number): Actor | null {

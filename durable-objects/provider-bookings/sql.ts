@@ -1,77 +1,110 @@
-// SQL of the booking engine, kept apart from the control flow that uses it.
+// SQL of the booking engine, kept apart from the control flow that uses it. Each change is two round trips:
+// claim-and-read, then one atomic statement that changes the booking and records everything about the change.
 import type { BookingView } from "./types";
 
-/** Columns of a booking as the API shows it (location as lat/lng, times as ISO strings). */
-export const BOOKING_COLUMNS = `
-  b.id, b.status, b.customer_id, b.provider_id, b.service_type, b.start_date, b.end_date, b.price_poisha,
-  b.unit_price_poisha, b.unit, b.payment_method, b.address,
-  CASE WHEN b.location IS NULL THEN NULL
-       ELSE json_build_object('lat', ST_Y(b.location::geometry), 'lng', ST_X(b.location::geometry)) END AS location,
-  b.notes, b.accept_deadline, b.canceled_by, b.cancel_reason, b.fee_poisha, b.created_at, b.updated_at`;
-
-type Row = Record<string, unknown>;
-const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());
-
-export function toView(r: Row): BookingView {
-  return {
-    id: Number(r.id),
-    status: r.status as BookingView["status"],
-    customer_id: Number(r.customer_id),
-    provider_id: Number(r.provider_id),
-    service_type: String(r.service_type),
-    start_date: iso(r.start_date) as string,
-    end_date: iso(r.end_date) as string,
-    price_poisha: Number(r.price_poisha),
-    unit_price_poisha: Number(r.unit_price_poisha),
-    unit: r.unit as BookingView["unit"],
-    payment_method: r.payment_method as BookingView["payment_method"],
-    address: (r.address as string | null) ?? null,
-    location: (r.location as BookingView["location"]) ?? null,
-    notes: (r.notes as string | null) ?? null,
-    accept_deadline: iso(r.accept_deadline),
-    canceled_by: (r.canceled_by as string | null) ?? null,
-    cancel_reason: (r.cancel_reason as string | null) ?? null,
-    fee_poisha: Number(r.fee_poisha ?? 0),
-    created_at: iso(r.created_at) as string,
-    updated_at: iso(r.updated_at) as string,
-  };
+export function toView(v: unknown): BookingView {
+  return v as BookingView;
 }
 
-/** Everything a create needs to know about the provider, in one round trip, for one window. */
-export const PROVIDER_CONTEXT = `
+/**
+ * Round trip 1. Claims the caller's idempotency key (when there is one) and, in the same statement, reads what
+ * the change needs. `claimed` is false when the key is already taken. $1 user, $2 key (null = none), $3 method,
+ * $4 path, $5 request hash; the read's own parameters start at $6.
+ */
+export function claimAnd(read: string): string {
+  return `
+  WITH claim AS (
+    INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
+    SELECT $1, $2, $3, $4, $5 WHERE $2::text IS NOT NULL
+    ON CONFLICT (user_id, key) DO NOTHING
+    RETURNING 1
+  )
+  SELECT ($2::text IS NULL OR EXISTS (SELECT 1 FROM claim)) AS claimed, r.*
+    FROM (SELECT 1) one LEFT JOIN (${read}) r ON true`;
+}
+
+/** What a create needs to know about the provider, for one window. */
+export const PROVIDER_CONTEXT = claimAnd(`
   SELECT p.user_id, p.verification_status,
          ST_Y(p.location::geometry) AS lat, ST_X(p.location::geometry) AS lng,
          (SELECT json_build_object('price_poisha', s.price_poisha, 'unit', s.unit)
-            FROM provider_services s WHERE s.provider_id = p.id AND s.service_type = $2) AS service,
+            FROM provider_services s WHERE s.provider_id = p.id AND s.service_type = $7) AS service,
          EXISTS (SELECT 1 FROM provider_schedule s
-                  WHERE s.provider_id = p.id AND s.week_minutes @> int4range($3, $4)) AS in_plan,
+                  WHERE s.provider_id = p.id AND s.week_minutes @> int4range($8, $9)) AS in_plan,
          EXISTS (SELECT 1 FROM provider_time_off t
-                  WHERE t.provider_id = p.id AND t.period && tstzrange($5, $6, '[)')) AS time_off
-    FROM providers p WHERE p.id = $1`;
+                  WHERE t.provider_id = p.id AND t.period && tstzrange($10, $11, '[)')) AS time_off
+    FROM providers p WHERE p.id = $6`);
+
+/** What a transition needs: the booking as the API shows it, and its provider's user and place. */
+export const BOOKING_CONTEXT = claimAnd(`
+  SELECT booking_view(b) AS view, p.user_id AS provider_user_id,
+         ST_Y(p.location::geometry) AS provider_lat, ST_X(p.location::geometry) AS provider_lng
+    FROM bookings b JOIN providers p ON p.id = b.provider_id
+   WHERE b.id = $6 AND b.provider_id = $7`);
 
 export const READ_KEY = `
-  SELECT method, path, request_hash, response_code, response_body, created_at > now() - interval '24 hours' AS live
+  SELECT method, path, request_hash, response_code, response_body,
+         created_at > now() - interval '24 hours' AS live,
+         response_code IS NULL AND created_at < now() - interval '60 seconds' AS stale
     FROM idempotency_keys WHERE user_id = $1 AND key = $2`;
 
+/** Takes over a claim whose answer never came (its change never committed: see migration 0006). */
+export const TAKE_OVER_KEY = `
+  UPDATE idempotency_keys SET created_at = now(), method = $3, path = $4, request_hash = $5
+   WHERE user_id = $1 AND key = $2 AND response_code IS NULL AND created_at < now() - interval '60 seconds'
+  RETURNING 1`;
+
+export const ANSWER_KEY = `
+  UPDATE idempotency_keys SET response_code = $3, response_body = $4
+   WHERE user_id = $1 AND key = $2 AND $2::text IS NOT NULL`;
+
 /**
- * One statement that finishes a change: the idempotency key with its answer, the audit row and the outbox event.
- * `claimed` is false when another request already holds the key; the caller then rolls everything back.
- * Parameters: $1 user, $2 key, $3 method, $4 path, $5 hash, $6 code, $7 body (null $2 = no key);
- * $8 booking, $9 actor, $10 action, $11 from, $12 to, $13 audit meta, $14 event id, $15 partition, $16 payload
- * (null $8 = nothing to record).
+ * The tail every change shares, after a CTE named `b` that inserted or updated the booking (RETURNING b.*):
+ * the audit row, the outbox event (id and body filled from the row), and the answer under the key. Parameters:
+ * $1 user, $2 key, then $3 actor id, $4 action, $5 from status, $6 audit meta, $7 event id, $8 partition,
+ * $9 event template, $10 answer status. The change's own parameters follow from $11.
  */
-export const FINISH_CHANGE = `
-  WITH claim AS (
-    INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, response_code, response_body)
-    SELECT $1, $2, $3, $4, $5, $6, $7 WHERE $2::text IS NOT NULL
-    ON CONFLICT (user_id, key) DO NOTHING
-    RETURNING 1
-  ), audit AS (
+export function finishChange(change: string): string {
+  return `
+  WITH b AS (${change}),
+  v AS (SELECT b.id, b.status, booking_view(ROW(b.*)::bookings) AS view FROM b),
+  audit AS (
     INSERT INTO audit_log (booking_id, actor_id, action, from_status, to_status, meta)
-    SELECT $8, $9, $10, $11, $12, $13 WHERE $8::bigint IS NOT NULL
-  ), event AS (
+    SELECT v.id, $3, $4, $5, v.status, $6 FROM v
+  ),
+  event AS (
     INSERT INTO outbox (event_id, topic, partition_key, payload)
-    SELECT $14, 'booking-events', $15, $16 WHERE $8::bigint IS NOT NULL
-    RETURNING id
+    SELECT $7, 'booking-events', $8,
+           jsonb_set(jsonb_set($9::jsonb, '{id}', to_jsonb(v.id)), '{body}',
+                     to_jsonb(replace($9::jsonb ->> 'body', '#?', '#' || v.id)))
+      FROM v
+    RETURNING id, payload
+  ),
+  answer AS (
+    UPDATE idempotency_keys k SET response_code = $10::int,
+           response_body = jsonb_build_object('ok', true, 'status', $10::int, 'body', v.view)
+      FROM v WHERE k.user_id = $1 AND k.key = $2 AND $2::text IS NOT NULL
   )
-  SELECT ($2::text IS NULL OR EXISTS (SELECT 1 FROM claim)) AS claimed, (SELECT id FROM event) AS outbox_id`;
+  SELECT v.view, e.id AS outbox_id, e.payload FROM v, event e`;
+}
+
+export const INSERT_BOOKING = `
+  INSERT INTO bookings AS b (customer_id, provider_id, service_type, start_date, end_date, status,
+    price_poisha, unit_price_poisha, unit, payment_method, payment_method_id, address, location, notes, accept_deadline)
+  VALUES ($11, $12, $13, $14, $15, 'PENDING', $16, $17, $18, $19, $20, $21,
+    CASE WHEN $22::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($23::float8, $22::float8), 4326)::geography END,
+    $24, $25)
+  ON CONFLICT DO NOTHING
+  RETURNING b.*`;
+
+/** Moves a booking on only from the status it was read in: anything else changed it meanwhile. */
+export const UPDATE_STATUS = `
+  UPDATE bookings AS b SET status = $13,
+         canceled_by = COALESCE($14, b.canceled_by),
+         cancel_reason = COALESCE($15, b.cancel_reason),
+         fee_poisha = COALESCE($16, b.fee_poisha)
+   WHERE b.id = $11 AND b.status = $12
+  RETURNING b.*`;
+
+/** Reads return the same view the changes do. */
+export const BOOKING_VIEW = "booking_view(b) AS view";

@@ -186,7 +186,10 @@ describe("booking authorization", () => {
     expect(own.status).toBe(403);
     expect((await step(customer.access, id, "confirm")).status).toBe(409);
     // Many HTTP clients send a JSON content type with an empty body for a bare action: that is not malformed JSON.
-    const accepted = await step(p.user.access, id, "accept", { "content-type": "application/json", "content-length": "0" });
+    const accepted = await step(p.user.access, id, "accept", {
+      "content-type": "application/json",
+      "content-length": "0",
+    });
     expect(accepted.body.status).toBe("ACCEPTED");
     // A retried accept answers the booking as it is, not an error.
     const again = await step(p.user.access, id, "accept");

@@ -3,7 +3,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
-import { BOOKING_COLUMNS, toView } from "../../../../durable-objects/provider-bookings/sql";
+import { BOOKING_VIEW, toView } from "../../../../durable-objects/provider-bookings/sql";
 import { STATUSES } from "../../../../lib/booking-machine";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
@@ -19,7 +19,7 @@ const security = [{ bearerAuth: [] }];
 async function visibleBooking(c: Context<AppEnv>, id: number) {
   const me = caller(c);
   const rows = await pgReader(c.env, `booking:${id}`).read(
-    `SELECT ${BOOKING_COLUMNS}, p.user_id AS provider_user_id
+    `SELECT ${BOOKING_VIEW}, b.customer_id, p.user_id AS provider_user_id
        FROM bookings b JOIN providers p ON p.id = b.provider_id WHERE b.id = $1`,
     [id],
   );
@@ -28,7 +28,7 @@ async function visibleBooking(c: Context<AppEnv>, id: number) {
   const allowed =
     me.role === "admin" || Number(row.customer_id) === me.userId || Number(row.provider_user_id) === me.userId;
   if (!allowed) throw new ApiError("not_found");
-  return toView(row);
+  return toView(row.view);
 }
 
 const getOne = createRoute({
@@ -132,12 +132,12 @@ export function registerBookingReads(app: App) {
     const who =
       q.role === "customer" ? "b.customer_id = $1" : "b.provider_id = (SELECT id FROM providers WHERE user_id = $1)";
     const rows = await pgReader(c.env, `user:${me.userId}`).read(
-      `SELECT ${BOOKING_COLUMNS} FROM bookings b
+      `SELECT ${BOOKING_VIEW} FROM bookings b
         WHERE ${who} AND ($2::text IS NULL OR b.status = $2) AND ($3::bigint IS NULL OR b.id < $3)
         ORDER BY b.id DESC LIMIT $4`,
       [me.userId, q.status ?? null, after ? after[2] : null, q.limit + 1],
     );
-    const page = rows.slice(0, q.limit).map(toView);
+    const page = rows.slice(0, q.limit).map((r) => toView(r.view));
     const last = page[page.length - 1];
     return c.json(
       { items: page, next_cursor: rows.length > q.limit && last ? encodeCursor(scope, [0, 0, last.id]) : null },
