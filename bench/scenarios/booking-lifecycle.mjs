@@ -1,5 +1,6 @@
 // Scenario: a booking's whole life, four requests an iteration: create, accept (provider), confirm (customer), and
-// complete (provider) of an earlier booking whose start time has come (completion is refused before the start).
+// complete (provider). Completion is refused before a booking's start, so each iteration completes an earlier
+// booking whose start has come; setup books a first round so that queue never runs dry.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { login, ratioCheck } from "../lib/auth.mjs";
@@ -8,43 +9,86 @@ import { mintAccessToken } from "../lib/tokens.mjs";
 import { PROVIDERS } from "./booking-create.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-/** Bookings start this far ahead: long enough to be in the future at create, short enough to be due soon. */
-const LEAD_MS = 500;
+/** Bookings start this far ahead: in the future at create, due a moment later. */
+const LEAD_MS = 600;
+const PREFILL = 40;
+
+/**
+ * A run cut short leaves bookings in flight that would block their providers for half an hour: each provider
+ * clears its own through the API (declines what is pending, cancels what is accepted or confirmed).
+ */
+async function clearProviders(base, providers) {
+  for (const p of providers) {
+    const headers = { authorization: `Bearer ${p.token}` };
+    for (const [status, action] of [
+      ["PENDING", "decline"],
+      ["ACCEPTED", "cancel"],
+      ["CONFIRMED", "cancel"],
+    ]) {
+      const res = await fetch(`${base}/booking/bookings?role=provider&status=${status}&limit=50`, { headers });
+      const { items = [] } = await res.json();
+      for (const b of items) {
+        if (Date.parse(b.start_date) < Date.now() + 3_600_000) {
+          await fetch(`${base}/booking/bookings/${b.id}/${action}`, { method: "POST", headers });
+        }
+      }
+    }
+  }
+}
 
 export default {
   name: "booking-lifecycle",
   description: "create -> accept -> confirm -> complete across providers, all four steps measured together",
-  connections: 4,
+  connections: 2,
   duration_s: 10,
   target: "p95 <= 6x baseline, no errors",
   async setup({ base }) {
-    const customer = (await login(base, "+8801700000001")).access_token;
+    const customer = (await login(base, "+8801700000003")).access_token;
     const free = await Promise.all(
       (await bookableProviders(PROVIDERS)).map(async (p) => ({
         ...p,
         token: await mintAccessToken(root, { userId: p.user_id, role: "provider" }),
       })),
     );
-    const due = []; // confirmed bookings waiting for their start: { booking, provider }
+    await clearProviders(base, free);
     const json = (token) => ({ "content-type": "application/json", authorization: `Bearer ${token}` });
+    const bookingBody = (provider) => {
+      const start = Math.ceil((Date.now() + LEAD_MS) / 1000) * 1000;
+      return JSON.stringify({
+        provider_id: provider.id,
+        service_type: "driver",
+        start_date: new Date(start).toISOString(),
+        end_date: new Date(start + 30 * 60_000).toISOString(),
+      });
+    };
+    const post = async (path, token, body, extra = {}) => {
+      const res = await fetch(`${base}${path}`, { method: "POST", headers: { ...json(token), ...extra }, body });
+      if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+      return res.json();
+    };
+    // Confirmed bookings waiting for their start, oldest first.
+    const due = [];
+    for (let i = 0; i < PREFILL; i++) {
+      const provider = free.shift();
+      const booking = await post("/booking/bookings", customer, bookingBody(provider), {
+        "idempotency-key": crypto.randomUUID(),
+      });
+      await post(`/booking/bookings/${booking.id}/accept`, provider.token);
+      await post(`/booking/bookings/${booking.id}/confirm`, customer);
+      due.push({ booking, provider });
+    }
+    await new Promise((r) => setTimeout(r, LEAD_MS + 1_000));
     return {
       requests: [
         {
           method: "POST",
           path: "/booking/bookings",
           setupRequest(req, context) {
-            // A provider is busy from create until its booking completes; take a free one.
             context.provider = free.shift();
-            const start = Math.ceil((Date.now() + LEAD_MS) / 1000) * 1000;
             return {
               ...req,
               headers: { ...json(customer), "idempotency-key": crypto.randomUUID() },
-              body: JSON.stringify({
-                provider_id: context.provider?.id ?? 0,
-                service_type: "driver",
-                start_date: new Date(start).toISOString(),
-                end_date: new Date(start + 30 * 60_000).toISOString(),
-              }),
+              body: context.provider ? bookingBody(context.provider) : "{}",
             };
           },
           onResponse(status, body, context) {
@@ -74,17 +118,20 @@ export default {
         {
           method: "POST",
           setupRequest(req, context) {
-            const i = due.findIndex((d) => Date.parse(d.booking.start_date) <= Date.now());
-            context.completing = i >= 0 ? due.splice(i, 1)[0] : undefined;
+            context.completing = due.shift();
             const d = context.completing;
             return {
               ...req,
               path: `/booking/bookings/${d?.booking.id ?? 0}/complete`,
-              headers: json(d?.provider.token ?? customer),
+              headers: json(d?.provider.token ?? ""),
             };
           },
           onResponse(status, _body, context) {
-            if (status === 200 && context.completing) free.push(context.completing.provider);
+            const d = context.completing;
+            if (!d) return;
+            // Completed: the provider is free again. Refused as too early: it goes back in line.
+            if (status === 200) free.push(d.provider);
+            else due.push(d);
           },
         },
       ],
