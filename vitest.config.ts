@@ -7,7 +7,8 @@ type Vars = Record<string, string>;
 // Projects do not inherit root test options unless they extend the root, and extending would run globalSetup per project.
 const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };
 
-const workerVars = (vars: Vars) => ({ ...vars, ENVIRONMENT: "test", LOG_LEVEL: "silent" });
+// RETRY_BASE_S 0: retried messages come back at once, so retry and dead-letter paths run in test time.
+const workerVars = (vars: Vars) => ({ ...vars, ENVIRONMENT: "test", LOG_LEVEL: "silent", RETRY_BASE_S: "0" });
 
 export default defineConfig({
   test: {
@@ -29,7 +30,7 @@ export default defineConfig({
             miniflare: { bindings: workerVars(inject<Vars>("vars")) },
           })),
         ],
-        test: { ...timeouts, name: "notifications", include: ["workers/notifications/**/*.test.ts"] },
+        test: { ...timeouts, name: "notifications", include: ["workers/notifications/test/**/*.test.ts"] },
       },
       {
         test: {
@@ -37,7 +38,12 @@ export default defineConfig({
           name: "node",
           environment: "node",
           alias: { "cloudflare:workers": new URL("./test/node/cloudflare-workers-shim.ts", import.meta.url).pathname },
-          include: ["dev/test/**/*.test.mjs", "test/node/**/*.test.{ts,mjs}", "lib/**/*.test.ts"],
+          include: [
+            "dev/test/**/*.test.mjs",
+            "test/node/**/*.test.{ts,mjs}",
+            "lib/**/*.test.ts",
+            "workers/notifications/fanout/**/*.test.ts",
+          ],
         },
       },
     ],

@@ -4,6 +4,7 @@ import { startWsBridge } from "./bridges/ws-bridge.mjs";
 import { DEFAULT_DATABASE_URL, ensureDatabase, migrate } from "./db.mjs";
 import { devSecrets } from "./keys.mjs";
 import { seedAll, TEST_USERS } from "./seed.mjs";
+import { startFcmSimulator } from "./simulators/fcm.mjs";
 import { startS3Simulator } from "./simulators/s3.mjs";
 import { startSmsSimulator } from "./simulators/sms.mjs";
 
@@ -37,6 +38,7 @@ export function localConfig(env = process.env) {
     upstashToken: env.UPSTASH_BRIDGE_TOKEN ?? "kormo-dev-token",
     smsSimPort: Number(env.SMS_SIM_PORT ?? 8090),
     s3SimPort: Number(env.S3_SIM_PORT ?? 8091),
+    fcmSimPort: Number(env.FCM_SIM_PORT ?? 8092),
     secretsPath: env.DEV_SECRETS_PATH ?? ".dev/secrets.json",
   };
 }
@@ -67,6 +69,9 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
     started.push(sms);
     const s3 = await startS3Simulator({ port: cfg.s3SimPort, ...S3_SIM });
     started.push(s3);
+    // A fresh service account per start: the simulator checks the adapter's JWTs against its public key.
+    const fcm = await startFcmSimulator({ port: cfg.fcmSimPort, projectId: "kormo-dev" });
+    started.push(fcm);
     return {
       vars: {
         DATABASE_URL: cfg.databaseUrl,
@@ -83,8 +88,10 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
         KYC_S3_BUCKET: S3_SIM.bucket,
         KYC_S3_ACCESS_KEY_ID: S3_SIM.accessKeyId,
         KYC_S3_SECRET_ACCESS_KEY: S3_SIM.secretAccessKey,
+        FCM_SERVICE_ACCOUNT: JSON.stringify(fcm.serviceAccountJson),
+        FCM_API_URL: fcm.url,
       },
-      ports: { ws: ws.port, upstash: upstash.port, sms: sms.port, s3: s3.port },
+      ports: { ws: ws.port, upstash: upstash.port, sms: sms.port, s3: s3.port, fcm: fcm.port },
       close,
     };
   } catch (err) {

@@ -50,6 +50,7 @@ export default async function setup(project) {
     UPSTASH_BRIDGE_TOKEN: "kormo-test-token",
     SMS_SIM_PORT: "0",
     S3_SIM_PORT: "0",
+    FCM_SIM_PORT: "0",
   });
   // Two keys: one signs, one (public only) verifies, as during a key rotation.
   const signer = await generateSigningJwk();

@@ -165,7 +165,13 @@ export class ProviderBookings extends DurableObject<Env> {
 
     const price = quote(Number(p.service.price_poisha), p.service.unit, start, end);
     const deadline = new Date(Math.min(now + cfg.BOOKING_ACCEPT_TIMEOUT_MIN * MINUTE, start.getTime()));
-    const meta = { provider_user_id: Number(p.user_id), price_poisha: price };
+    // What the notifications worker needs to word the message without a database read.
+    const meta = {
+      provider_user_id: Number(p.user_id),
+      price_poisha: price,
+      start_date: start.toISOString(),
+      service_type: body.service_type,
+    };
     const event = bookingEvent(
       { id: 0, status: "PENDING", customer_id: actor.userId, provider_id: body.provider_id },
       actor.userId,
@@ -261,6 +267,9 @@ export class ProviderBookings extends DurableObject<Env> {
     const meta = {
       provider_user_id: providerUserId,
       actor,
+      price_poisha: booking.price_poisha,
+      start_date: booking.start_date,
+      service_type: booking.service_type,
       ...(terms ? { fee_poisha: terms.feePoisha, refund_poisha: terms.refundPoisha, policy: terms.reason } : {}),
     };
     const event = bookingEvent({ ...booking, status: decision.to }, actorId, { ...meta, from_status: booking.status });

@@ -8,4 +8,12 @@ export interface NotificationsEnv {
   SMS_API_URL: string;
   SMS_API_TOKEN: string;
   SMS_SID: string;
+  /** The Firebase service account JSON (secret). */
+  FCM_SERVICE_ACCOUNT: string;
+  /** https://fcm.googleapis.com in production. */
+  FCM_API_URL: string;
+  /** Base of the retry backoff in seconds (2 in production; tests make it 0). */
+  RETRY_BASE_S?: string;
+  /** To send an event again later (quiet hours). */
+  BOOKING_EVENTS: Queue;
 }

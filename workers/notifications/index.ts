@@ -1,9 +1,13 @@
-// Notifications worker: acks booking events (fan-out lands with the notifications issue) and sends OTP SMS.
+// Notifications worker: booking events become pushes and SMS (fan-out), OTP requests become SMS. Every message
+// is acknowledged or retried on its own; what exhausts its retries lands in the dead-letter queue.
 import { z } from "zod";
-import { logLine } from "../../lib/log";
+import { createPool } from "../../db/client";
+import { type LogLevel, logLine } from "../../lib/log";
 import type { NotificationsEnv } from "./env";
+import { BookingEventSchema, fanout } from "./fanout/fanout";
+import type { ServiceAccount } from "./push/fcm";
 import { sendSms } from "./sms/sslwireless";
-import { otpText } from "./sms/templates";
+import { otpText } from "./templates";
 
 const OtpMessage = z.object({
   type: z.literal("sms.otp"),
@@ -14,13 +18,17 @@ const OtpMessage = z.object({
   expires_in: z.number().int().positive(),
 });
 
-/** Exponential backoff for queue retries: 2, 4, 8 … seconds, capped at 5 minutes. */
-export function backoffSeconds(attempts: number): number {
-  return Math.min(300, 2 ** Math.max(1, attempts));
+/** Queues cap a delay at 12 hours. */
+const MAX_DELAY_S = 43_200;
+
+/** Exponential backoff for queue retries: base·2^attempts seconds (2, 4, 8 … by default), capped at 5 minutes. */
+export function backoffSeconds(attempts: number, base = 1): number {
+  return Math.min(300, base * 2 ** Math.max(1, attempts));
 }
 
-async function handleSms(message: Message, env: NotificationsEnv): Promise<void> {
-  const level = env.LOG_LEVEL ?? "info";
+type Ctx = { env: NotificationsEnv; level: LogLevel; pool: () => ReturnType<typeof createPool> };
+
+async function handleSms(message: Message, { env, level }: Ctx): Promise<void> {
   const parsed = OtpMessage.safeParse(message.body);
   if (!parsed.success) {
     // A malformed message will never succeed: drop it loudly rather than poisoning the queue.
@@ -40,39 +48,90 @@ async function handleSms(message: Message, env: NotificationsEnv): Promise<void>
       error: result.error,
       attempts: message.attempts,
     });
-    message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    message.retry({ delaySeconds: backoffSeconds(message.attempts, retryBase(env)) });
   } else {
     await logLine(level, "error", { msg: "sms failed", message_id: otp.message_id, error: result.error });
     message.ack();
   }
 }
 
-async function handleBookingEvent(message: Message, env: NotificationsEnv): Promise<void> {
-  const body = message.body as { type?: unknown; meta?: { event_id?: unknown } } | null;
-  await logLine(env.LOG_LEVEL ?? "info", "info", {
-    msg: "event received",
-    type: typeof body?.type === "string" ? body.type : "unknown",
-    event_id: typeof body?.meta?.event_id === "string" ? body.meta.event_id : undefined,
+async function handleBookingEvent(message: Message, { env, level, pool }: Ctx): Promise<void> {
+  const parsed = BookingEventSchema.safeParse(message.body);
+  if (!parsed.success) {
+    await logLine(level, "warn", { msg: "event dropped", reason: "invalid", id: message.id });
+    message.ack();
+    return;
+  }
+  const event = parsed.data;
+  const out = await fanout(event, {
+    pool: pool(),
+    fcm: { serviceAccount: JSON.parse(env.FCM_SERVICE_ACCOUNT) as ServiceAccount, apiUrl: env.FCM_API_URL },
+    sms: env,
+  });
+  if (out.holdS > 0) {
+    // Quiet hours: the same event comes back when they end; what was already sent will not repeat.
+    await env.BOOKING_EVENTS.send(event, { delaySeconds: Math.min(out.holdS, MAX_DELAY_S), contentType: "json" });
+  }
+  await logLine(level, out.retry ? "warn" : "info", {
+    msg: "event fanned out",
+    type: event.type,
+    event_id: event.meta.event_id,
+    sent: out.sent,
+    held_s: out.holdS || undefined,
+    retry: out.retry || undefined,
     attempts: message.attempts,
   });
+  if (out.retry) {
+    message.retry({ delaySeconds: Math.max(out.retryAfterS ?? 0, backoffSeconds(message.attempts, retryBase(env))) });
+  } else {
+    message.ack();
+  }
+}
+
+/** Dead letters: the deliveries still open for that event are marked failed, so the log tells the truth. */
+async function handleDeadLetter(message: Message, { level, pool }: Ctx): Promise<void> {
+  const eventId = (message.body as { meta?: { event_id?: unknown } } | null)?.meta?.event_id;
+  if (typeof eventId === "string" && /^[0-9a-f-]{36}$/.test(eventId)) {
+    await pool().query(
+      "UPDATE notification_deliveries SET status = 'failed', error = 'dead_letter' WHERE event_id = $1 AND status <> 'sent'",
+      [eventId],
+    );
+  }
+  await logLine(level, "error", { msg: "dead letter", event_id: typeof eventId === "string" ? eventId : undefined });
   message.ack();
 }
 
+function retryBase(env: NotificationsEnv): number {
+  const n = Number(env.RETRY_BASE_S ?? 1);
+  return Number.isFinite(n) && n >= 0 ? n : 1;
+}
+
 export default {
-  async queue(batch, env) {
-    const handle = batch.queue.startsWith("sms-outbox") ? handleSms : handleBookingEvent;
-    // Each message is acked or retried on its own: one failure never re-delivers its neighbours.
-    for (const message of batch.messages) {
-      try {
-        await handle(message, env);
-      } catch (err) {
-        await logLine(env.LOG_LEVEL ?? "info", "error", {
-          msg: "message failed",
-          queue: batch.queue,
-          error: err instanceof Error ? err.name : "unknown",
-        });
-        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+  async queue(batch, env, ctx) {
+    const level = env.LOG_LEVEL ?? "info";
+    let pool: ReturnType<typeof createPool> | undefined;
+    const c: Ctx = { env, level, pool: () => (pool ??= createPool(env)) };
+    const handle = batch.queue.endsWith("-dlq")
+      ? handleDeadLetter
+      : batch.queue.startsWith("sms-outbox")
+        ? handleSms
+        : handleBookingEvent;
+    try {
+      // Each message is acked or retried on its own: one failure never re-delivers its neighbours.
+      for (const message of batch.messages) {
+        try {
+          await handle(message, c);
+        } catch (err) {
+          await logLine(level, "error", {
+            msg: "message failed",
+            queue: batch.queue,
+            error: err instanceof Error ? err.name : "unknown",
+          });
+          message.retry({ delaySeconds: backoffSeconds(message.attempts, retryBase(env)) });
+        }
       }
+    } finally {
+      if (pool) ctx.waitUntil(pool.end().catch(() => {}));
     }
   },
 } satisfies ExportedHandler<NotificationsEnv>;

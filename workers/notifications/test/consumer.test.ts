@@ -5,7 +5,7 @@ import type { NotificationsEnv } from "../env";
 import worker from "../index";
 
 describe("notifications consumer", () => {
-  it("acknowledges every booking event in a batch, one by one", async () => {
+  it("acknowledges and drops events that are not booking envelopes, one by one, instead of retrying them", async () => {
     const batch = createMessageBatch("booking-events", [
       {
         id: "m1",
@@ -21,7 +21,7 @@ describe("notifications consumer", () => {
       },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, env as unknown as NotificationsEnv);
+    await worker.queue(batch, env as unknown as NotificationsEnv, ctx);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual(["m1", "m2"]);
     expect(result.retryMessages).toEqual([]);

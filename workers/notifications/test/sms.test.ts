@@ -20,7 +20,7 @@ async function run(
 ) {
   const batch = createMessageBatch("sms-outbox", messages);
   const ctx = createExecutionContext();
-  await worker.queue(batch, nenv);
+  await worker.queue(batch, nenv, ctx);
   return getQueueResult(batch, ctx);
 }
 
@@ -81,7 +81,9 @@ describe("OTP SMS", () => {
 });
 
 describe("backoffSeconds", () => {
-  it("doubles per attempt from 2 s and caps at 5 minutes", () => {
-    expect([1, 2, 3, 4, 8, 9, 20].map(backoffSeconds)).toEqual([2, 4, 8, 16, 256, 300, 300]);
+  it("doubles per attempt from 2 s, scales with the base, and caps at 5 minutes", () => {
+    expect([1, 2, 3, 4, 8, 9, 20].map((a) => backoffSeconds(a))).toEqual([2, 4, 8, 16, 256, 300, 300]);
+    expect(backoffSeconds(3, 2)).toBe(16);
+    expect(backoffSeconds(5, 0)).toBe(0);
   });
 });

@@ -1,0 +1,137 @@
+// Message texts in Bangla and English: money in taka, times in Asia/Dhaka. Bangla texts use Bangla digits, except
+// in OTP codes, which people copy.
+import { toBanglaDigits } from "../../lib/digits";
+import type { Lang } from "../../lib/i18n";
+
+export function otpText(lang: Lang, code: string, ttlSeconds: number): string {
+  const minutes = Math.round(ttlSeconds / 60);
+  return lang === "bn"
+    ? `কর্ম মেলা: আপনার লগইন কোড ${code}। ${toBanglaDigits(String(minutes))} মিনিটের মধ্যে ব্যবহার করুন। কোডটি কাউকে জানাবেন না।`
+    : `Kormo Mela: your login code is ${code}. It expires in ${minutes} minutes. Never share it with anyone.`;
+}
+
+/** ৳২,৫০০ or Tk 2,500 (poisha shown only when there are some). */
+export function taka(poisha: number, lang: Lang): string {
+  const whole = poisha % 100 === 0;
+  const text = new Intl.NumberFormat("en-IN", {
+    minimumFractionDigits: whole ? 0 : 2,
+    maximumFractionDigits: 2,
+  }).format(poisha / 100);
+  return lang === "bn" ? `৳${toBanglaDigits(text)}` : `Tk ${text}`;
+}
+
+/** "15 Dec, 3:00 pm" or "১৫ ডিসেম্বর, বিকাল ৩:০০", always in Dhaka time. */
+export function dhakaTime(iso: string, lang: Lang): string {
+  const d = new Date(iso);
+  if (lang === "en") {
+    return new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Asia/Dhaka",
+      day: "numeric",
+      month: "short",
+      hour: "numeric",
+      minute: "2-digit",
+      hour12: true,
+    }).format(d);
+  }
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Dhaka",
+    day: "numeric",
+    month: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(d);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const hour = get("hour");
+  const minute = String(get("minute")).padStart(2, "0");
+  const period =
+    hour < 4 ? "রাত" : hour < 12 ? "সকাল" : hour < 15 ? "দুপুর" : hour < 18 ? "বিকাল" : hour < 20 ? "সন্ধ্যা" : "রাত";
+  const h12 = hour % 12 === 0 ? 12 : hour % 12;
+  return `${toBanglaDigits(String(get("day")))} ${BN_MONTHS[get("month") - 1]}, ${period} ${toBanglaDigits(`${h12}:${minute}`)}`;
+}
+
+const BN_MONTHS = [
+  "জানুয়ারি",
+  "ফেব্রুয়ারি",
+  "মার্চ",
+  "এপ্রিল",
+  "মে",
+  "জুন",
+  "জুলাই",
+  "আগস্ট",
+  "সেপ্টেম্বর",
+  "অক্টোবর",
+  "নভেম্বর",
+  "ডিসেম্বর",
+];
+
+export interface BookingFacts {
+  id: number;
+  start_date: string;
+  price_poisha: number;
+}
+
+type Text = { title: string; body: string };
+type Templates = Record<Lang, (f: BookingFacts, when: string, price: string, id: string) => Text>;
+
+const BOOKING: Record<string, Templates> = {
+  "booking.created": {
+    en: (_f, when, price, id) => ({
+      title: "New booking request",
+      body: `Booking #${id} for ${when}, ${price}. Please accept or decline.`,
+    }),
+    bn: (_f, when, price, id) => ({
+      title: "নতুন বুকিং অনুরোধ",
+      body: `বুকিং #${id}: ${when}, ${price}। গ্রহণ বা প্রত্যাখ্যান করুন।`,
+    }),
+  },
+  "booking.accepted": {
+    en: (_f, when, _p, id) => ({
+      title: "Booking accepted",
+      body: `Your booking #${id} for ${when} was accepted. Confirm it to lock it in.`,
+    }),
+    bn: (_f, when, _p, id) => ({ title: "বুকিং গৃহীত", body: `${when}-এর বুকিং #${id} গৃহীত হয়েছে। নিশ্চিত করুন।` }),
+  },
+  "booking.declined": {
+    en: (_f, when, _p, id) => ({
+      title: "Booking declined",
+      body: `Your booking #${id} for ${when} was declined. Try another provider.`,
+    }),
+    bn: (_f, when, _p, id) => ({ title: "বুকিং প্রত্যাখ্যাত", body: `${when}-এর বুকিং #${id} প্রত্যাখ্যাত হয়েছে। অন্য সেবাদাতা খুঁজুন।` }),
+  },
+  "booking.confirmed": {
+    en: (_f, when, price, id) => ({
+      title: "Booking confirmed",
+      body: `Booking #${id} for ${when} is confirmed (${price}).`,
+    }),
+    bn: (_f, when, price, id) => ({ title: "বুকিং নিশ্চিত", body: `${when}-এর বুকিং #${id} নিশ্চিত হয়েছে (${price})।` }),
+  },
+  "booking.completed": {
+    en: (_f, _w, _p, id) => ({
+      title: "Job completed",
+      body: `Booking #${id} is complete. Please rate your provider.`,
+    }),
+    bn: (_f, _w, _p, id) => ({ title: "কাজ সম্পন্ন", body: `বুকিং #${id} সম্পন্ন হয়েছে। সেবাদাতাকে রেটিং দিন।` }),
+  },
+  "booking.canceled": {
+    en: (_f, when, _p, id) => ({ title: "Booking canceled", body: `Booking #${id} for ${when} was canceled.` }),
+    bn: (_f, when, _p, id) => ({ title: "বুকিং বাতিল", body: `${when}-এর বুকিং #${id} বাতিল হয়েছে।` }),
+  },
+  "booking.expired": {
+    en: (_f, when, _p, id) => ({
+      title: "Booking expired",
+      body: `The provider did not answer booking #${id} for ${when} in time.`,
+    }),
+    bn: (_f, when, _p, id) => ({
+      title: "বুকিংয়ের মেয়াদ শেষ",
+      body: `সেবাদাতা সময়মতো ${when}-এর বুকিং #${id}-এর উত্তর দেননি।`,
+    }),
+  },
+};
+
+export function bookingText(type: string, lang: Lang, facts: BookingFacts): Text | null {
+  const t = BOOKING[type]?.[lang];
+  if (!t) return null;
+  const id = lang === "bn" ? toBanglaDigits(String(facts.id)) : String(facts.id);
+  return t(facts, dhakaTime(facts.start_date, lang), taka(facts.price_poisha, lang), id);
+}
