@@ -122,7 +122,7 @@ async function runScenario(s, durationOverrideS) {
   // Some scenarios set their numbers beside another measurement of the same work (e.g. the same SQL via pgbench).
   const comparison = compare ? await compare() : null;
   if (comparison) console.log(`  beside it: ${comparison.text}`);
-  const verdict = check ? await check({ baseline, target, ratio: ratios }) : null;
+  const verdict = check ? await check({ baseline, target, ratio: ratios, comparison }) : null;
   if (verdict) console.log(`  ${verdict.ok ? "✔ target met" : "✘ TARGET MISSED"}: ${verdict.text}`);
 
   const out = {

@@ -110,26 +110,30 @@ export default {
   async queue(batch, env, ctx) {
     const level = env.LOG_LEVEL ?? "info";
     let pool: ReturnType<typeof createPool> | undefined;
-    const c: Ctx = { env, level, pool: () => (pool ??= createPool(env)) };
+    // One pool per batch, wide enough for the batch's messages to run side by side.
+    const c: Ctx = { env, level, pool: () => (pool ??= createPool(env, { max: 10 })) };
     const handle = batch.queue.endsWith("-dlq")
       ? handleDeadLetter
       : batch.queue.startsWith("sms-outbox")
         ? handleSms
         : handleBookingEvent;
     try {
-      // Each message is acked or retried on its own: one failure never re-delivers its neighbours.
-      for (const message of batch.messages) {
-        try {
-          await handle(message, c);
-        } catch (err) {
-          await logLine(level, "error", {
-            msg: "message failed",
-            queue: batch.queue,
-            error: err instanceof Error ? err.name : "unknown",
-          });
-          message.retry({ delaySeconds: backoffSeconds(message.attempts, retryBase(env)) });
-        }
-      }
+      // Messages run side by side (the delivery log keeps them from stepping on each other), and each is acked or
+      // retried on its own: one failure never re-delivers its neighbours.
+      await Promise.all(
+        batch.messages.map(async (message) => {
+          try {
+            await handle(message, c);
+          } catch (err) {
+            await logLine(level, "error", {
+              msg: "message failed",
+              queue: batch.queue,
+              error: err instanceof Error ? err.name : "unknown",
+            });
+            message.retry({ delaySeconds: backoffSeconds(message.attempts, retryBase(env)) });
+          }
+        }),
+      );
     } finally {
       if (pool) ctx.waitUntil(pool.end().catch(() => {}));
     }

@@ -117,44 +117,58 @@ export async function fanout(e: BookingEventMsg, deps: FanoutDeps): Promise<Fano
       ...(p.push ? user.devices.map((t) => ({ channel: "push" as const, target: t })) : []),
       ...(p.sms ? [{ channel: "sms" as const, target: user.phone }] : []),
     ];
-    for (const { channel, target } of targets) {
-      const hash = await sha256(`${channel}:${target}`);
-      if (!(await claim(deps.pool, e, userId, channel, hash))) continue; // already sent
-      if (p.holdS > 0) {
-        await record(deps.pool, e, userId, channel, hash, "skipped", "quiet_hours");
-        result.holdS = Math.max(result.holdS, p.holdS);
-        continue;
-      }
-      if (channel === "push") {
-        const r = await sendPush(deps.fcm, {
-          token: target,
-          title: text.title,
-          body: text.body,
-          data: { type: e.type, booking_id: String(e.id), event_id: e.meta.event_id },
-        });
-        if (r.kind === "sent") {
-          await record(deps.pool, e, userId, channel, hash, "sent", null);
-          result.sent++;
-        } else if (r.kind === "dead_token") {
-          // FCM says this token will never work again: forget the device.
-          await deps.pool.query("DELETE FROM user_devices WHERE push_token = $1", [target]);
-          await record(deps.pool, e, userId, channel, hash, "failed", r.error);
-        } else {
-          await record(deps.pool, e, userId, channel, hash, "failed", r.error);
-          if (r.kind === "retry") {
-            result.retry = true;
-            if (r.retryAfterS) result.retryAfterS = Math.max(result.retryAfterS ?? 0, r.retryAfterS);
-          }
-        }
-      } else {
-        const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(e.meta.event_id, userId));
-        await record(deps.pool, e, userId, channel, hash, r.ok ? "sent" : "failed", r.ok ? null : r.error);
-        if (r.ok) result.sent++;
-        else if (r.retryable) result.retry = true;
-      }
-    }
+    // A user's devices are independent: reach them side by side.
+    await Promise.all(
+      targets.map(({ channel, target }) => deliver(deps, e, userId, channel, target, text, p.holdS, result)),
+    );
   }
   return result;
+}
+
+async function deliver(
+  deps: FanoutDeps,
+  e: BookingEventMsg,
+  userId: number,
+  channel: "push" | "sms",
+  target: string,
+  text: { title: string; body: string },
+  holdS: number,
+  result: FanoutResult,
+): Promise<void> {
+  const hash = await sha256(`${channel}:${target}`);
+  if (!(await claim(deps.pool, e, userId, channel, hash))) return; // already sent
+  if (holdS > 0) {
+    await record(deps.pool, e, userId, channel, hash, "skipped", "quiet_hours");
+    result.holdS = Math.max(result.holdS, holdS);
+    return;
+  }
+  if (channel === "sms") {
+    const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(e.meta.event_id, userId));
+    await record(deps.pool, e, userId, channel, hash, r.ok ? "sent" : "failed", r.ok ? null : r.error);
+    if (r.ok) result.sent++;
+    else if (r.retryable) result.retry = true;
+    return;
+  }
+  const r = await sendPush(deps.fcm, {
+    token: target,
+    title: text.title,
+    body: text.body,
+    data: { type: e.type, booking_id: String(e.id), event_id: e.meta.event_id },
+  });
+  if (r.kind === "sent") {
+    await record(deps.pool, e, userId, channel, hash, "sent", null);
+    result.sent++;
+    return;
+  }
+  if (r.kind === "dead_token") {
+    // FCM says this token will never work again: forget the device.
+    await deps.pool.query("DELETE FROM user_devices WHERE push_token = $1", [target]);
+  }
+  await record(deps.pool, e, userId, channel, hash, "failed", r.error);
+  if (r.kind === "retry") {
+    result.retry = true;
+    if (r.retryAfterS) result.retryAfterS = Math.max(result.retryAfterS ?? 0, r.retryAfterS);
+  }
 }
 
 /** The gateway's idempotency id for this SMS (same event and user: same id), so a retry never double-sends. */
