@@ -1,6 +1,7 @@
 // PgReader: a few objects that each keep a warm Postgres connection, so the stateless gateway's hot read paths
 // (cold search) do not pay a new connection per request. Reads only: no transactions run here.
 import { DurableObject } from "cloudflare:workers";
+import { loadConfig } from "../../workers/api/config";
 import { PgConnection } from "../shared/pg";
 
 export const READER_SHARDS = 4;
@@ -10,7 +11,8 @@ export type Row = Record<string, string | number | boolean | null | Date | objec
 export type SqlParam = string | number | boolean | null;
 
 export class PgReader extends DurableObject<Env> {
-  private readonly pg = new PgConnection(this.env, {
+  // Validated config, not raw env: DATABASE_URL is a secret in deployed environments.
+  private readonly pg = new PgConnection(loadConfig(this.env), {
     idleMs: 60_000,
     onConnect: ["SET jit = off", "SET max_parallel_workers_per_gather = 0"],
   });

@@ -46,7 +46,11 @@ describe("ProviderBookings object", () => {
     const created = await book(p.providerId, customer.access);
     expect(created.status).toBe(201);
     const id = created.body.id as number;
-    expect(await outboxOf(id)).toEqual([
+    const failed = await eventually(
+      () => outboxOf(id),
+      (rows) => rows[0]?.attempts === 1,
+    );
+    expect(failed).toEqual([
       { type: "booking.created", published: false, attempts: 1, last_error: "queue unavailable" },
     ]);
 

@@ -59,7 +59,8 @@ export class ProviderBookings extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.events = env.BOOKING_EVENTS;
-    this.pg = new PgConnection(env, { idleMs: 10_000, onConnect: ["SET jit = off"] });
+    // Validated config, not raw env: DATABASE_URL is a secret in deployed environments.
+    this.pg = new PgConnection(loadConfig(env), { idleMs: 10_000, onConnect: ["SET jit = off"] });
     ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql;
       sql.exec(`CREATE TABLE IF NOT EXISTS active (
