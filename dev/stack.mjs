@@ -7,6 +7,7 @@ import { seedAll, TEST_USERS } from "./seed.mjs";
 import { startFcmSimulator } from "./simulators/fcm.mjs";
 import { startS3Simulator } from "./simulators/s3.mjs";
 import { startSmsSimulator } from "./simulators/sms.mjs";
+import { startStripeSimulator } from "./simulators/stripe.mjs";
 
 /** Fixed-code test numbers for development (never production: the gateway refuses to run with them there). */
 export const DEV_TEST_NUMBERS = TEST_USERS.map((u) => `${u.phone}:123456`).join(",");
@@ -39,6 +40,7 @@ export function localConfig(env = process.env) {
     smsSimPort: Number(env.SMS_SIM_PORT ?? 8090),
     s3SimPort: Number(env.S3_SIM_PORT ?? 8091),
     fcmSimPort: Number(env.FCM_SIM_PORT ?? 8092),
+    stripeSimPort: Number(env.STRIPE_SIM_PORT ?? 8093),
     secretsPath: env.DEV_SECRETS_PATH ?? ".dev/secrets.json",
   };
 }
@@ -72,6 +74,8 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
     // A fresh service account per start: the simulator checks the adapter's JWTs against its public key.
     const fcm = await startFcmSimulator({ port: cfg.fcmSimPort, projectId: "kormo-dev" });
     started.push(fcm);
+    const stripe = await startStripeSimulator({ port: cfg.stripeSimPort, secretKey: "sk_test_kormo_dev" });
+    started.push(stripe);
     return {
       vars: {
         DATABASE_URL: cfg.databaseUrl,
@@ -90,8 +94,10 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
         KYC_S3_SECRET_ACCESS_KEY: S3_SIM.secretAccessKey,
         FCM_SERVICE_ACCOUNT: JSON.stringify(fcm.serviceAccountJson),
         FCM_API_URL: fcm.url,
+        STRIPE_API_URL: stripe.url,
+        STRIPE_SECRET_KEY: "sk_test_kormo_dev",
       },
-      ports: { ws: ws.port, upstash: upstash.port, sms: sms.port, s3: s3.port, fcm: fcm.port },
+      ports: { ws: ws.port, upstash: upstash.port, sms: sms.port, s3: s3.port, fcm: fcm.port, stripe: stripe.port },
       close,
     };
   } catch (err) {

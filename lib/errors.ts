@@ -5,6 +5,7 @@ import { type Message, type MessageKey, messages } from "./i18n";
 export const ErrorCode = z.enum([
   "invalid_input",
   "unauthenticated",
+  "payment_required",
   "forbidden",
   "not_found",
   "method_not_allowed",
@@ -22,6 +23,7 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 export const statusOf = {
   invalid_input: 400,
   unauthenticated: 401,
+  payment_required: 402,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,

@@ -107,6 +107,23 @@ export const messages = {
     en: "A booking can be completed only from its start time on.",
     bn: "শুরুর সময়ের আগে বুকিং সম্পন্ন করা যায় না।",
   },
+  payment_required: { en: "Payment is required.", bn: "পেমেন্ট প্রয়োজন।" },
+  card_declined: {
+    en: "Your card was declined. Try another card or pay in cash.",
+    bn: "আপনার কার্ড গ্রহণ করা হয়নি। অন্য কার্ড দিন বা নগদে পরিশোধ করুন।",
+  },
+  insufficient_funds: {
+    en: "Your card has insufficient funds.",
+    bn: "আপনার কার্ডে পর্যাপ্ত টাকা নেই।",
+  },
+  payment_method_unavailable: {
+    en: "This payment method is not available yet. Pay by card or in cash.",
+    bn: "এই পেমেন্ট পদ্ধতি এখনো চালু হয়নি। কার্ডে বা নগদে পরিশোধ করুন।",
+  },
+  payment_method_id_required: {
+    en: "Card bookings need payment_method_id from the app's card form.",
+    bn: "কার্ডে বুকিংয়ের জন্য অ্যাপের কার্ড ফর্মের payment_method_id প্রয়োজন।",
+  },
   internal: {
     en: "Something went wrong on our side. Try again.",
     bn: "আমাদের দিকে একটি সমস্যা হয়েছে। আবার চেষ্টা করুন।",

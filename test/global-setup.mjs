@@ -51,6 +51,7 @@ export default async function setup(project) {
     SMS_SIM_PORT: "0",
     S3_SIM_PORT: "0",
     FCM_SIM_PORT: "0",
+    STRIPE_SIM_PORT: "0",
   });
   // Two keys: one signs, one (public only) verifies, as during a key rotation.
   const signer = await generateSigningJwk();

@@ -12,6 +12,8 @@ import { cellOf } from "../../lib/geo";
 import type { MessageKey } from "../../lib/i18n";
 import { cancelTerms, quote, type Unit } from "../../lib/pricing";
 import { loadConfig } from "../../workers/api/config";
+import { cashGateway, type PaymentGateway } from "../../workers/api/payments/gateway";
+import { stripeGateway } from "../../workers/api/payments/stripe";
 import { invalidateCell } from "../../workers/api/search/cache";
 import { Mutex, PgConnection } from "../shared/pg";
 import { type BookingEvent, bookingEvent } from "./events";
@@ -20,6 +22,7 @@ import {
   BOOKING_CONTEXT,
   finishChange,
   INSERT_BOOKING,
+  MOVE_PAYMENT,
   PROVIDER_CONTEXT,
   READ_KEY,
   TAKE_OVER_KEY,
@@ -264,6 +267,16 @@ export class ProviderBookings extends DurableObject<Env> {
             { freeCancelHours: cfg.FREE_CANCEL_HOURS, lateFeeHours: cfg.LATE_CANCEL_FEE_HOURS },
           )
         : undefined;
+    const payment = await this.settlePayment(input.action, booking, row, terms?.feePoisha ?? 0);
+    if (!payment.ok) {
+      // A gateway that did not answer must not pin the key: the retry (same key) tries again, safely, because every
+      // gateway call carries its own idempotency key.
+      if (payment.transient) {
+        await this.release(who, idem);
+        return payment.outcome;
+      }
+      return this.answer(who, idem, payment.outcome);
+    }
     const actorId = actor === "timer" ? null : who.userId;
     const meta = {
       provider_user_id: providerUserId,
@@ -342,6 +355,108 @@ export class ProviderBookings extends DurableObject<Env> {
       return { go: false, outcome: fail("conflict", "conflict", { retry: "the same request is still in progress" }) };
     }
     return { go: false, outcome: fail("conflict", "conflict") };
+  }
+
+  /** Frees a claimed key without an answer (a transient failure: nothing happened, the retry should run again). */
+  private async release(actor: ActorRef, idem: Idempotency | undefined): Promise<void> {
+    if (!idem) return;
+    await this.pg.query("DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND response_code IS NULL", [
+      actor.userId,
+      idem.key,
+    ]);
+  }
+
+  private gateway(method: string): PaymentGateway {
+    if (method === "card") {
+      const cfg = loadConfig(this.env);
+      return stripeGateway({ apiUrl: cfg.STRIPE_API_URL, secretKey: cfg.STRIPE_SECRET_KEY });
+    }
+    return cashGateway;
+  }
+
+  /**
+   * The money side of a step, before the step commits. Confirm places the hold (cash holds nothing and is due at
+   * completion); complete captures; cancel captures the fee from the hold or releases it. Ledger updates only move
+   * forward from the states named, so a repeated step never moves money twice.
+   */
+  private async settlePayment(
+    action: Action,
+    booking: BookingView,
+    row: Record<string, unknown>,
+    feePoisha: number,
+  ): Promise<{ ok: true } | { ok: false; outcome: Outcome; transient: boolean }> {
+    const payment = row.payment as { status: string; gateway_ref: string | null; amount_poisha: number } | null;
+    const gw = this.gateway(booking.payment_method);
+    const name = gw.name;
+    const move = (
+      status: string,
+      captured: number,
+      ref: string | null,
+      from: string[],
+      kind: string,
+      amount: number,
+      error: string | null = null,
+    ) =>
+      this.pg.query(
+        MOVE_PAYMENT,
+        [
+          booking.id,
+          name,
+          status,
+          booking.price_poisha,
+          captured,
+          ref,
+          error,
+          from,
+          kind,
+          amount,
+          JSON.stringify({ action }),
+        ],
+        { prepare: true },
+      );
+    const unavailable = (error: string) => ({
+      ok: false as const,
+      transient: true,
+      outcome: fail("dependency_unavailable", "dependency_unavailable", { gateway: name, error }),
+    });
+
+    if (action === "confirm") {
+      if (payment?.status === "authorized") return { ok: true }; // held before; only the step itself was lost
+      const r = await gw.hold({
+        bookingId: booking.id,
+        amountPoisha: booking.price_poisha,
+        paymentMethodId: (row.payment_method_id as string | null) ?? null,
+        customerId: booking.customer_id,
+      });
+      if (r.kind === "unavailable") return unavailable(r.error);
+      if (r.kind === "declined") {
+        await move("failed", 0, r.ref, ["failed", "requires_action"], "hold_declined", booking.price_poisha, r.reason);
+        return { ok: false, transient: false, outcome: fail("payment_required", r.reason, { status: booking.status }) };
+      }
+      await move("authorized", 0, r.ref, ["failed", "requires_action"], "hold", booking.price_poisha);
+      return { ok: true };
+    }
+    if (payment?.status !== "authorized") return { ok: true };
+    if (action === "complete") {
+      const r = await gw.capture(booking.id, payment.gateway_ref, booking.price_poisha);
+      if (r.kind === "unavailable") return unavailable(r.error);
+      if (r.kind === "refused")
+        return { ok: false, transient: false, outcome: fail("conflict", "payment_required", { error: r.error }) };
+      await move("captured", booking.price_poisha, null, ["authorized"], "capture", booking.price_poisha);
+      return { ok: true };
+    }
+    if (action === "cancel" || action === "expire") {
+      const r =
+        feePoisha > 0
+          ? await gw.capture(booking.id, payment.gateway_ref, feePoisha)
+          : await gw.void(booking.id, payment.gateway_ref);
+      if (r.kind === "unavailable") return unavailable(r.error);
+      if (r.kind === "refused")
+        return { ok: false, transient: false, outcome: fail("conflict", "payment_required", { error: r.error }) };
+      if (feePoisha > 0) await move("captured", feePoisha, null, ["authorized"], "capture_fee", feePoisha);
+      else await move("voided", 0, null, ["authorized"], "void", booking.price_poisha);
+    }
+    return { ok: true };
   }
 
   /** Stores a refusal (or a no-op answer) under the key, so a retry gets the same answer. */

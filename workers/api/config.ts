@@ -32,6 +32,9 @@ export const ConfigSchema = z.object({
   KYC_S3_REGION: z.string().default("auto"),
   KYC_S3_ACCESS_KEY_ID: z.string().min(1),
   KYC_S3_SECRET_ACCESS_KEY: z.string().min(1),
+  /** Stripe (cards): https://api.stripe.com in production, the simulator locally. */
+  STRIPE_API_URL: z.url().default("https://api.stripe.com"),
+  STRIPE_SECRET_KEY: z.string().min(1),
   /** Fixed-code test numbers, "+8801700000001:123456,…". Development and test only. */
   AUTH_TEST_NUMBERS: z.string().optional(),
 });

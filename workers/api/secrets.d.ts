@@ -10,6 +10,8 @@ interface KormoSecrets {
   KYC_S3_REGION?: string;
   KYC_S3_ACCESS_KEY_ID: string;
   KYC_S3_SECRET_ACCESS_KEY: string;
+  STRIPE_API_URL?: string;
+  STRIPE_SECRET_KEY: string;
 }
 interface Env extends KormoSecrets {}
 declare namespace Cloudflare {

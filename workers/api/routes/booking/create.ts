@@ -50,6 +50,14 @@ export function registerCreateBooking(app: App) {
     const key = c.req.valid("header")["idempotency-key"];
     if (!key) throw new ApiError("invalid_input", { message: "idempotency_key_required" });
     const body = c.req.valid("json");
+    // Wallets (bKash, Nagad) need the approve-and-callback flow of the payments work; until then they are refused
+    // up front rather than confirmed without a hold.
+    if (body.payment_method === "bkash" || body.payment_method === "nagad") {
+      throw new ApiError("invalid_input", { message: "payment_method_unavailable" });
+    }
+    if (body.payment_method === "card" && !body.payment_method_id) {
+      throw new ApiError("invalid_input", { message: "payment_method_id_required" });
+    }
     const me = caller(c);
     const outcome = await providerBookings(c.env, body.provider_id).create({
       actor: { userId: me.userId, role: me.role },

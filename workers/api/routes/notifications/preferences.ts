@@ -52,17 +52,15 @@ const clock = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${S
 
 export function registerPreferences(app: App) {
   app.openapi(get, async (c) => {
-    const { rows } = await c.var.services
-      .pool()
-      .query<{
-        lang: "bn" | "en";
-        notify_push: boolean;
-        notify_sms: boolean;
-        quiet_start_min: number | null;
-        quiet_end_min: number | null;
-      }>("SELECT lang, notify_push, notify_sms, quiet_start_min, quiet_end_min FROM users WHERE id = $1", [
-        caller(c).userId,
-      ]);
+    const { rows } = await c.var.services.pool().query<{
+      lang: "bn" | "en";
+      notify_push: boolean;
+      notify_sms: boolean;
+      quiet_start_min: number | null;
+      quiet_end_min: number | null;
+    }>("SELECT lang, notify_push, notify_sms, quiet_start_min, quiet_end_min FROM users WHERE id = $1", [
+      caller(c).userId,
+    ]);
     const u = rows[0];
     if (!u) throw new ApiError("not_found");
     return c.json(
