@@ -3,7 +3,9 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -12,6 +14,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -26,6 +29,9 @@ export const geographyPoint = customType<{ data: LngLat; driverData: string }>({
 /** tstzrange, generated from start_date/end_date in the database; read-only here. */
 export const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });
 
+/** int4range: minute-of-week ranges of a provider's weekly plan (see lib/availability.ts). */
+export const int4range = customType<{ data: string }>({ dataType: () => "int4range" });
+
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const createdAt = () => ts("created_at").notNull().defaultNow();
 const updatedAt = () => ts("updated_at").notNull().defaultNow();
@@ -33,7 +39,16 @@ const updatedAt = () => ts("updated_at").notNull().defaultNow();
 export const USER_ROLES = ["customer", "provider", "admin"] as const;
 export const VERIFICATION_STATUSES = ["unverified", "pending", "verified", "rejected"] as const;
 export const PRICE_UNITS = ["hour", "day", "visit"] as const;
-export const BOOKING_STATUSES = ["PENDING", "ACCEPTED", "CONFIRMED", "COMPLETED", "CANCELED"] as const;
+export const BOOKING_STATUSES = [
+  "PENDING",
+  "ACCEPTED",
+  "CONFIRMED",
+  "COMPLETED",
+  "CANCELED",
+  "DECLINED",
+  "EXPIRED",
+] as const;
+export const PAYMENT_METHODS = ["cash", "card", "bkash", "nagad"] as const;
 export const DEVICE_PLATFORMS = ["ios", "android", "web"] as const;
 
 export const users = pgTable("users", {
@@ -44,6 +59,10 @@ export const users = pgTable("users", {
   lang: text("lang", { enum: ["bn", "en"] })
     .notNull()
     .default("bn"),
+  notifyPush: boolean("notify_push").notNull().default(true),
+  notifySms: boolean("notify_sms").notNull().default(true),
+  quietStartMin: integer("quiet_start_min"),
+  quietEndMin: integer("quiet_end_min"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -72,6 +91,7 @@ export const providers = pgTable("providers", {
   verificationStatus: text("verification_status", { enum: VERIFICATION_STATUSES }).notNull().default("unverified"),
   ratingAvg: numeric("rating_avg", { precision: 3, scale: 2, mode: "number" }).notNull().default(0),
   ratingCount: integer("rating_count").notNull().default(0),
+  weeklySchedule: jsonb("weekly_schedule").$type<{ day: string; start: string; end: string }[]>().notNull().default([]),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -108,6 +128,17 @@ export const bookings = pgTable(
     endDate: ts("end_date").notNull(),
     status: text("status", { enum: BOOKING_STATUSES }).notNull().default("PENDING"),
     pricePoisha: bigint("price_poisha", { mode: "number" }),
+    unitPricePoisha: bigint("unit_price_poisha", { mode: "number" }),
+    unit: text("unit", { enum: PRICE_UNITS }),
+    paymentMethod: text("payment_method", { enum: PAYMENT_METHODS }).notNull().default("cash"),
+    paymentMethodId: text("payment_method_id"),
+    address: text("address"),
+    location: geographyPoint("location"),
+    notes: text("notes"),
+    acceptDeadline: ts("accept_deadline"),
+    canceledBy: text("canceled_by", { enum: ["customer", "provider", "admin", "timer"] }),
+    cancelReason: text("cancel_reason"),
+    feePoisha: bigint("fee_poisha", { mode: "number" }).notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     bookingWindow: tstzrange("booking_window").generatedAlwaysAs(sql`tstzrange(start_date, end_date, '[)')`),
@@ -165,4 +196,153 @@ export const outbox = pgTable("outbox", {
   publishedAt: ts("published_at"),
   attempts: integer("attempts").notNull().default(0),
   lastError: text("last_error"),
+});
+
+export const authSessions = pgTable("auth_sessions", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  userId: bigint("user_id", { mode: "number" })
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  deviceId: text("device_id").notNull(),
+  platform: text("platform", { enum: DEVICE_PLATFORMS }).notNull(),
+  deviceName: text("device_name"),
+  deviceJkt: text("device_jkt"),
+  deviceKey: jsonb("device_key"),
+  createdAt: createdAt(),
+  lastUsedAt: ts("last_used_at").notNull().defaultNow(),
+  revokedAt: ts("revoked_at"),
+  revokeReason: text("revoke_reason"),
+});
+
+export const refreshTokens = pgTable("refresh_tokens", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  tokenHash: text("token_hash").notNull().unique(),
+  familyId: uuid("family_id")
+    .notNull()
+    .references(() => authSessions.id, { onDelete: "cascade" }),
+  userId: bigint("user_id", { mode: "number" })
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  deviceId: text("device_id").notNull(),
+  expiresAt: ts("expires_at").notNull(),
+  createdAt: createdAt(),
+  revokedAt: ts("revoked_at"),
+  replacedBy: bigint("replaced_by", { mode: "number" }),
+});
+
+export const providerSchedule = pgTable("provider_schedule", {
+  providerId: bigint("provider_id", { mode: "number" })
+    .notNull()
+    .references(() => providers.id, { onDelete: "cascade" }),
+  weekMinutes: int4range("week_minutes").notNull(),
+});
+
+export const providerTimeOff = pgTable("provider_time_off", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  providerId: bigint("provider_id", { mode: "number" })
+    .notNull()
+    .references(() => providers.id, { onDelete: "cascade" }),
+  period: tstzrange("period").notNull(),
+  reason: text("reason"),
+});
+
+export const kycSubmissions = pgTable("kyc_submissions", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  providerId: bigint("provider_id", { mode: "number" })
+    .notNull()
+    .references(() => providers.id, { onDelete: "cascade" }),
+  nidNumber: text("nid_number").notNull(),
+  documents: jsonb("documents").$type<Record<"nid_front" | "nid_back" | "selfie", string>>().notNull(),
+  status: text("status", { enum: ["pending", "approved", "rejected"] })
+    .notNull()
+    .default("pending"),
+  submittedAt: ts("submitted_at").notNull().defaultNow(),
+  reviewedBy: bigint("reviewed_by", { mode: "number" }).references(() => users.id),
+  reviewedAt: ts("reviewed_at"),
+  reason: text("reason"),
+});
+
+export const adminAudit = pgTable("admin_audit", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  adminId: bigint("admin_id", { mode: "number" })
+    .notNull()
+    .references(() => users.id),
+  action: text("action").notNull(),
+  targetType: text("target_type").notNull(),
+  targetId: text("target_id").notNull(),
+  meta: jsonb("meta").$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: createdAt(),
+});
+
+/** Maintained by triggers from providers and provider_services (migration 0004); never written by the app. */
+export const searchListings = pgTable(
+  "search_listings",
+  {
+    providerId: bigint("provider_id", { mode: "number" })
+      .notNull()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    serviceType: text("service_type").notNull(),
+    displayName: text("display_name").notNull(),
+    pricePoisha: bigint("price_poisha", { mode: "number" }).notNull(),
+    unit: text("unit", { enum: PRICE_UNITS }).notNull(),
+    ratingAvg: numeric("rating_avg", { precision: 3, scale: 2, mode: "number" }).notNull(),
+    ratingCount: integer("rating_count").notNull(),
+    location: geographyPoint("location").notNull(),
+    serviceRadiusM: doublePrecision("service_radius_m").notNull(),
+    verified: boolean("verified").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.providerId, t.serviceType] })],
+);
+
+export const notificationDeliveries = pgTable(
+  "notification_deliveries",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    eventId: uuid("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    bookingId: bigint("booking_id", { mode: "number" }),
+    userId: bigint("user_id", { mode: "number" })
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    channel: text("channel", { enum: ["push", "sms"] }).notNull(),
+    targetHash: text("target_hash").notNull(),
+    status: text("status", { enum: ["pending", "sent", "failed", "skipped"] }).notNull(),
+    error: text("error"),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [unique().on(t.eventId, t.userId, t.channel, t.targetHash)],
+);
+
+export const PAYMENT_STATUSES = ["requires_action", "authorized", "captured", "voided", "refunded", "failed"] as const;
+
+export const payments = pgTable("payments", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  bookingId: bigint("booking_id", { mode: "number" })
+    .notNull()
+    .unique()
+    .references(() => bookings.id),
+  gateway: text("gateway", { enum: ["cash", "stripe", "bkash", "nagad"] }).notNull(),
+  status: text("status", { enum: PAYMENT_STATUSES }).notNull(),
+  currency: text("currency").notNull().default("BDT"),
+  amountPoisha: bigint("amount_poisha", { mode: "number" }).notNull(),
+  capturedPoisha: bigint("captured_poisha", { mode: "number" }).notNull().default(0),
+  refundedPoisha: bigint("refunded_poisha", { mode: "number" }).notNull().default(0),
+  gatewayRef: text("gateway_ref"),
+  lastError: text("last_error"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const paymentEvents = pgTable("payment_events", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  paymentId: bigint("payment_id", { mode: "number" })
+    .notNull()
+    .references(() => payments.id),
+  kind: text("kind").notNull(),
+  amountPoisha: bigint("amount_poisha", { mode: "number" }),
+  gatewayRef: text("gateway_ref"),
+  meta: jsonb("meta").$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: createdAt(),
 });
