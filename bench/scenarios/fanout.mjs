@@ -12,6 +12,30 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const FCM_SIM = process.env.FCM_SIM_URL ?? "http://127.0.0.1:8092";
 const PROVIDERS = 24;
 
+/**
+ * Earlier scenarios leave the queue busy (every booking they created notifies its provider). Measure on a drained
+ * queue: book once and wait until that push reaches the simulator.
+ */
+async function drained(base, customer, provider, token, slot) {
+  const before = await pushCount(token);
+  await fetch(`${base}/booking/bookings`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${customer}`,
+      "idempotency-key": crypto.randomUUID(),
+    },
+    body: JSON.stringify({ provider_id: provider.id, service_type: "driver", ...slot(provider.id) }),
+  });
+  const until = Date.now() + 180_000;
+  while (Date.now() < until && (await pushCount(token)) <= before) await new Promise((r) => setTimeout(r, 500));
+}
+
+async function pushCount(token) {
+  const res = await fetch(`${FCM_SIM}/__sim/messages?token=${token}`);
+  return (await res.json()).messages.length;
+}
+
 export default {
   name: "fanout",
   description: "POST /booking/bookings -> outbox -> queue -> notifications worker -> FCM messages:send (simulator)",
@@ -35,6 +59,7 @@ export default {
     }
     const customer = await customerToken(base);
     const slot = slotMaker(1);
+    await drained(base, customer, providers[0], `${tag}-${providers[0].id}`, slot);
     const startedAt = new Date();
     let i = 0;
     return {

@@ -420,6 +420,12 @@ export class ProviderBookings extends DurableObject<Env> {
       outcome: fail("dependency_unavailable", "dependency_unavailable", { gateway: name, error }),
     });
 
+    if (name === "cash") {
+      // Nothing is held for cash: the amount is recorded as due, and settled in person, at completion.
+      if (action === "complete")
+        await move("captured", booking.price_poisha, null, [], "cash_due", booking.price_poisha);
+      return { ok: true };
+    }
     if (action === "confirm") {
       if (payment?.status === "authorized") return { ok: true }; // held before; only the step itself was lost
       const r = await gw.hold({

@@ -148,6 +148,32 @@ describe("card payments (Stripe, manual capture)", () => {
     expect(again.body.status).toBe("CONFIRMED");
   });
 
+  it("holds nothing for cash and records the amount as due at completion", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    const created = await call("/booking/bookings", {
+      method: "POST",
+      token: customer.access,
+      headers: key(),
+      body: { provider_id: p.providerId, service_type: "driver", ...window(6, 2) },
+    });
+    const id = created.body.id as number;
+    await call(`/booking/bookings/${id}/accept`, { method: "POST", token: p.user.access });
+    await call(`/booking/bookings/${id}/confirm`, { method: "POST", token: customer.access });
+    expect(await paymentOf(id)).toBeUndefined();
+    await sql(
+      "UPDATE bookings SET start_date = now() - interval '1 minute', end_date = now() + interval '1 hour' WHERE id = $1",
+      [id],
+    );
+    await call(`/booking/bookings/${id}/complete`, { method: "POST", token: p.user.access });
+    expect(await paymentOf(id)).toMatchObject({
+      status: "captured",
+      amount_poisha: "50000",
+      captured_poisha: "50000",
+      gateway_ref: null,
+    });
+  });
+
   it("refuses wallets until their flow lands, and a card booking without a payment method id", async () => {
     const p = await makeProvider();
     const customer = await login();
