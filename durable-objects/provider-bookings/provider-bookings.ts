@@ -129,6 +129,12 @@ export class ProviderBookings extends DurableObject<Env> {
     const { body, actor, idempotency: idem } = input;
     const start = new Date(body.start_date);
     const end = new Date(body.end_date);
+    // Fast refusal for a slot the cache knows is taken: one read (is this a retry of an earlier answer?) instead
+    // of claiming the key and storing a refusal. A race for one slot is mostly these.
+    if (this.overlapsCache(start.getTime(), end.getTime())) {
+      const prior = idem ? await this.priorAnswer(actor, idem) : undefined;
+      return prior ?? fail("conflict", "slot_taken");
+    }
     const [weekFrom, weekTo] = windowWeekRange(start, end);
     const claim = await this.claim(actor, idem, PROVIDER_CONTEXT, [
       body.provider_id,
@@ -355,6 +361,18 @@ export class ProviderBookings extends DurableObject<Env> {
       return { go: false, outcome: fail("conflict", "conflict", { retry: "the same request is still in progress" }) };
     }
     return { go: false, outcome: fail("conflict", "conflict") };
+  }
+
+  /** The stored answer for this key (a replay), a 422 for a different request under it, or undefined. */
+  private async priorAnswer(actor: ActorRef, idem: Idempotency): Promise<Outcome | undefined> {
+    const prior = (await this.pg.query(READ_KEY, [actor.userId, idem.key], { prepare: true })).rows[0] as
+      | { method: string; path: string; request_hash: string; response_body: Outcome | null; live: boolean }
+      | undefined;
+    if (!prior?.live) return undefined;
+    if (prior.request_hash !== idem.requestHash || prior.method !== idem.method || prior.path !== idem.path) {
+      return fail("idempotency_mismatch", "idempotency_mismatch");
+    }
+    return prior.response_body ? { ...prior.response_body, replayed: true } : undefined;
   }
 
   /** Frees a claimed key without an answer (a transient failure: nothing happened, the retry should run again). */
