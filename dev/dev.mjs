@@ -57,7 +57,7 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 try {
-  const cfg = localConfig();
+  const cfg = localConfig({ ...process.env, GATEWAY_URL: `http://127.0.0.1:${port}` });
   stack = await startStack(cfg, { log });
   log(`bridges up: postgres ws on :${stack.ports.ws}, upstash REST on :${stack.ports.upstash}`);
   mkdirSync(join(root, ".dev"), { recursive: true });

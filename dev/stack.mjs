@@ -13,6 +13,7 @@ import { startStripeSimulator } from "./simulators/stripe.mjs";
 export const DEV_TEST_NUMBERS = TEST_USERS.map((u) => `${u.phone}:123456`).join(",");
 
 const SMS_SIM = { apiToken: "sim-ssl-token", sid: "KORMOMELA" };
+const STRIPE_WEBHOOK_SECRET = "whsec_kormo_dev_local";
 const S3_SIM = { accessKeyId: "kormo-dev-key", secretAccessKey: "kormo-dev-secret", bucket: "kormo-kyc" };
 
 export function requireNode22() {
@@ -41,6 +42,8 @@ export function localConfig(env = process.env) {
     s3SimPort: Number(env.S3_SIM_PORT ?? 8091),
     fcmSimPort: Number(env.FCM_SIM_PORT ?? 8092),
     stripeSimPort: Number(env.STRIPE_SIM_PORT ?? 8093),
+    /** Where simulators deliver webhooks; unset in tests (the worker under test has no address). */
+    gatewayUrl: env.GATEWAY_URL,
     secretsPath: env.DEV_SECRETS_PATH ?? ".dev/secrets.json",
   };
 }
@@ -74,7 +77,13 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
     // A fresh service account per start: the simulator checks the adapter's JWTs against its public key.
     const fcm = await startFcmSimulator({ port: cfg.fcmSimPort, projectId: "kormo-dev" });
     started.push(fcm);
-    const stripe = await startStripeSimulator({ port: cfg.stripeSimPort, secretKey: "sk_test_kormo_dev" });
+    // The simulator signs its webhooks with this secret and delivers them to the gateway (when one is running).
+    const stripe = await startStripeSimulator({
+      port: cfg.stripeSimPort,
+      secretKey: "sk_test_kormo_dev",
+      webhookSecret: STRIPE_WEBHOOK_SECRET,
+      ...(cfg.gatewayUrl ? { webhookUrl: `${cfg.gatewayUrl}/payments/webhooks/stripe` } : {}),
+    });
     started.push(stripe);
     return {
       vars: {
@@ -96,6 +105,7 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
         FCM_API_URL: fcm.url,
         STRIPE_API_URL: stripe.url,
         STRIPE_SECRET_KEY: "sk_test_kormo_dev",
+        STRIPE_WEBHOOK_SECRET,
       },
       ports: { ws: ws.port, upstash: upstash.port, sms: sms.port, s3: s3.port, fcm: fcm.port, stripe: stripe.port },
       close,

@@ -14,6 +14,7 @@ const base = {
   KYC_S3_ACCESS_KEY_ID: "a",
   KYC_S3_SECRET_ACCESS_KEY: "b",
   STRIPE_SECRET_KEY: "sk_live_x",
+  STRIPE_WEBHOOK_SECRET: "whsec_x1234567",
 };
 const env = (extra: Record<string, string>) => ({ ...base, ...extra }) as unknown as Env;
 

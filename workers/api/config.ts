@@ -35,6 +35,7 @@ export const ConfigSchema = z.object({
   /** Stripe (cards): https://api.stripe.com in production, the simulator locally. */
   STRIPE_API_URL: z.url().default("https://api.stripe.com"),
   STRIPE_SECRET_KEY: z.string().min(1),
+  STRIPE_WEBHOOK_SECRET: z.string().min(8),
   /** Fixed-code test numbers, "+8801700000001:123456,…". Development and test only. */
   AUTH_TEST_NUMBERS: z.string().optional(),
 });

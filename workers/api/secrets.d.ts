@@ -12,6 +12,7 @@ interface KormoSecrets {
   KYC_S3_SECRET_ACCESS_KEY: string;
   STRIPE_API_URL?: string;
   STRIPE_SECRET_KEY: string;
+  STRIPE_WEBHOOK_SECRET: string;
 }
 interface Env extends KormoSecrets {}
 declare namespace Cloudflare {
