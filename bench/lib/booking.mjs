@@ -50,3 +50,24 @@ export async function countBookings(where, params) {
     await client.end();
   }
 }
+
+/** The autocannon request that books the next provider in turn, each in its next free slot, with a fresh key. */
+export function createBookingRequest(providerIds, token, slot) {
+  let i = 0;
+  return {
+    method: "POST",
+    path: "/booking/bookings",
+    setupRequest(req) {
+      const providerId = providerIds[i++ % providerIds.length];
+      return {
+        ...req,
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${token}`,
+          "idempotency-key": crypto.randomUUID(),
+        },
+        body: JSON.stringify({ provider_id: providerId, service_type: "driver", ...slot(providerId) }),
+      };
+    },
+  };
+}

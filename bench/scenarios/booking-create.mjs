@@ -1,6 +1,6 @@
 // Scenario: bookings created across many providers at once, each through its provider's Durable Object.
 import { ratioCheck } from "../lib/auth.mjs";
-import { bookableProviders, customerToken, slotMaker } from "../lib/booking.mjs";
+import { bookableProviders, createBookingRequest, customerToken, slotMaker } from "../lib/booking.mjs";
 
 // Kept modest: each provider's object holds a Postgres connection while busy (see README, "connections").
 export const PROVIDERS = 48;
@@ -15,26 +15,8 @@ export default {
     const providers = (await bookableProviders(PROVIDERS)).map((p) => p.id);
     const token = await customerToken(base);
     const slot = slotMaker(1);
-    let i = 0;
     return {
-      requests: [
-        {
-          method: "POST",
-          path: "/booking/bookings",
-          setupRequest(req) {
-            const providerId = providers[i++ % providers.length];
-            return {
-              ...req,
-              headers: {
-                "content-type": "application/json",
-                authorization: `Bearer ${token}`,
-                "idempotency-key": crypto.randomUUID(),
-              },
-              body: JSON.stringify({ provider_id: providerId, service_type: "driver", ...slot(providerId) }),
-            };
-          },
-        },
-      ],
+      requests: [createBookingRequest(providers, token, slot)],
       check: ratioCheck("p95", 4),
     };
   },

@@ -4,7 +4,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { bookableProviders, customerToken, slotMaker } from "../lib/booking.mjs";
+import { bookableProviders, createBookingRequest, customerToken, slotMaker } from "../lib/booking.mjs";
 import { DATABASE_URL } from "../lib/places.mjs";
 import { mintAccessToken } from "../lib/tokens.mjs";
 
@@ -61,25 +61,13 @@ export default {
     const slot = slotMaker(1);
     await drained(base, customer, providers[0], `${tag}-${providers[0].id}`, slot);
     const startedAt = new Date();
-    let i = 0;
     return {
       requests: [
-        {
-          method: "POST",
-          path: "/booking/bookings",
-          setupRequest(req) {
-            const p = providers[i++ % providers.length];
-            return {
-              ...req,
-              headers: {
-                "content-type": "application/json",
-                authorization: `Bearer ${customer}`,
-                "idempotency-key": crypto.randomUUID(),
-              },
-              body: JSON.stringify({ provider_id: p.id, service_type: "driver", ...slot(p.id) }),
-            };
-          },
-        },
+        createBookingRequest(
+          providers.map((p) => p.id),
+          customer,
+          slot,
+        ),
       ],
       async compare() {
         // Let the last batches drain (batch timeout 1 s), then match every push to its event.
