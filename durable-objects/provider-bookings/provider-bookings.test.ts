@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { sweepOutbox } from "../../workers/api/scheduled";
 import { call, login, makeProvider, sql, window } from "../../workers/api/test/helpers";
 import { providerBookings } from "./client";
 import type { ProviderBookings } from "./provider-bookings";
@@ -59,6 +60,27 @@ describe("ProviderBookings object", () => {
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await outboxOf(id)).toMatchObject([{ type: "booking.created", published: true, attempts: 2 }]);
+  });
+
+  it("is woken by the cron sweep for events left unpublished a minute ago", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    const stub = providerBookings(env, p.providerId);
+    await runInDurableObject(stub, (instance: ProviderBookings) => {
+      instance.events = { sendBatch: () => Promise.reject(new Error("queue unavailable")) } as unknown as Queue;
+    });
+    const id = (await book(p.providerId, customer.access, window(60))).body.id as number;
+    await eventually(
+      () => outboxOf(id),
+      (rows) => rows[0]?.attempts === 1,
+    );
+    await runInDurableObject(stub, (instance: ProviderBookings) => {
+      instance.events = env.BOOKING_EVENTS;
+    });
+    // The sweep takes only rows older than a minute (fresher ones are the object's own alarm's): age this one.
+    await sql("UPDATE outbox SET created_at = now() - interval '2 minutes' WHERE (payload->>'id')::bigint = $1", [id]);
+    expect(await sweepOutbox(env)).toBeGreaterThanOrEqual(1);
+    expect(await outboxOf(id)).toMatchObject([{ type: "booking.created", published: true }]);
   });
 
   it("expires an unanswered booking when its accept deadline passes", async () => {
