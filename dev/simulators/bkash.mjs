@@ -1,6 +1,6 @@
 // bKash Tokenized Checkout v1.2.0-beta simulator: tokens, create/approve/execute, authorize-capture-void and refunds.
 import { randomBytes } from "node:crypto";
-import { listen, readBody, sendJson } from "./http.mjs";
+import { listen, readBody, sendJson, walletFaults } from "./http.mjs";
 
 const BASE = "/v1.2.0-beta/tokenized/checkout";
 const TOKEN_TTL_S = 3600;
@@ -8,7 +8,6 @@ const TOKEN_TTL_S = 3600;
 const HOLD_MS = 30_000;
 const SANDBOX_WALLET = "01770618575";
 const AMOUNT = /^\d{1,9}\.\d{2}$/;
-const FAILURE_MODES = ["insufficient_balance", "500", "timeout"];
 
 const validAmount = (s) => typeof s === "string" && AMOUNT.test(s) && Number(s) > 0;
 const poisha = (amount) => Number(amount.replace(".", ""));
@@ -53,31 +52,9 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
   const refreshTokens = new Set();
   const payments = new Map();
   const invoices = new Set();
-  const held = new Set();
   let counts = { grant: 0, refresh: 0 };
-  let failure = { mode: "", count: 0, suffix: "" };
+  const faults = walletFaults({ holdMs: HOLD_MS });
   let origin = "";
-
-  /** Consumes one injected failure if it applies: insufficient balance to the approval page, the rest to API calls. */
-  function take(kind, path) {
-    if (failure.count <= 0 || !path.endsWith(failure.suffix)) return "";
-    if ((failure.mode === "insufficient_balance") !== (kind === "approval")) return "";
-    failure.count -= 1;
-    return failure.mode;
-  }
-
-  /** The operation already happened; the answer waits until the client gives up, like a gateway that went quiet. */
-  function hold(res, answer) {
-    const timer = setTimeout(() => {
-      held.delete(timer);
-      sendJson(res, 200, answer);
-    }, HOLD_MS);
-    held.add(timer);
-    res.on("close", () => {
-      clearTimeout(timer);
-      held.delete(timer);
-    });
-  }
 
   function credentialsRefusal(body, headers) {
     if (body.app_key !== appKey) return refusal("2001", "Invalid App Key");
@@ -269,7 +246,7 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
     if (params.get("action") === "cancel") {
       Object.assign(p, { approval: "cancelled", transactionStatus: "Cancelled" });
       status = "cancel";
-    } else if (take("approval", path) === "insufficient_balance") {
+    } else if (faults.take("approval", path) === "insufficient_balance") {
       const failure = { code: "2023", message: "Insufficient Balance" };
       Object.assign(p, { approval: "failed", failure, transactionStatus: "Failed" });
       status = "failure";
@@ -283,18 +260,14 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
 
   async function simHook(req, res, path) {
     if (req.method === "POST" && path === "/__sim/fail") {
-      const b = JSON.parse((await readBody(req)) || "{}");
-      if (!FAILURE_MODES.includes(b.mode)) {
-        return sendJson(res, 400, { error: `mode must be one of ${FAILURE_MODES.join(", ")}` });
-      }
-      failure = { mode: b.mode, count: Number(b.count ?? 1), suffix: String(b.path_suffix ?? "") };
-      return sendJson(res, 200, failure);
+      const error = faults.configure(JSON.parse((await readBody(req)) || "{}"));
+      return error ? sendJson(res, 400, { error }) : sendJson(res, 200, faults.state);
     }
     if (req.method === "POST" && path === "/__sim/reset") {
       payments.clear();
       invoices.clear();
       counts = { grant: 0, refresh: 0 };
-      failure = { mode: "", count: 0, suffix: "" };
+      faults.reset();
       return sendJson(res, 200, { reset: true });
     }
     const p = req.method === "GET" && payments.get(decodeURIComponent(path.slice("/__sim/payments/".length)));
@@ -308,7 +281,7 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
       if (req.method === "GET" && path.startsWith("/pay/")) return approve(res, path, url.searchParams);
       const op = req.method === "POST" && path.startsWith(`${BASE}/`) ? path.slice(BASE.length + 1) : "";
       if (!Object.hasOwn(routes, op)) return sendJson(res, 403, { message: "Missing Authentication Token" });
-      const injected = take("api", path);
+      const injected = faults.take("api", path);
       if (injected === "500") return sendJson(res, 500, { message: "Internal server error" });
       if (!op.startsWith("token/")) {
         const refused = gatewayRefusal(req.headers);
@@ -320,7 +293,7 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
       } catch {}
       const answer =
         body && typeof body === "object" ? routes[op](body, req.headers) : refusal("2025", "Invalid request body");
-      if (injected === "timeout") return hold(res, answer);
+      if (injected === "timeout") return faults.hold(res, 200, answer);
       sendJson(res, 200, answer);
     },
     { port },
@@ -330,8 +303,7 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
   return {
     ...server,
     close: () => {
-      for (const timer of held) clearTimeout(timer);
-      held.clear();
+      faults.cancelAll();
       return server.close();
     },
     /** Grant requests since start or reset, refused ones included: proves the adapter caches its token. */

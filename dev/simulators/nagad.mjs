@@ -8,7 +8,7 @@ import {
   publicEncrypt,
   randomBytes,
 } from "node:crypto";
-import { listen, readBody, sendJson } from "./http.mjs";
+import { listen, readBody, sendJson, walletFaults } from "./http.mjs";
 
 const BASE = "/remote-payment-gateway-1.0/api/dfs";
 // Nagad gives merchants 30 s or so; a "timeout" failure withholds the answer that long.
@@ -17,7 +17,6 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 const CUSTOMER_WALLET = "01711111111";
 const CLIENT_TYPES = ["PC_WEB", "MOBILE_APP"];
 const AMOUNT = /^\d{1,9}\.\d{2}$/;
-const FAILURE_MODES = ["insufficient_balance", "500", "timeout"];
 // Our adapter uses exactly these under workerd's nodejs_compat: PKCS#1 v1.5 RSA and SHA256withRSA.
 const PADDING = constants.RSA_PKCS1_PADDING;
 
@@ -83,30 +82,8 @@ export async function generateNagadKeys() {
 export async function startNagadSimulator({ port = 0, merchantId, merchantPublicKeyPem, nagadPrivateKeyPem }) {
   const payments = new Map();
   const orders = new Set();
-  const held = new Set();
-  let failure = { mode: "", count: 0, suffix: "" };
+  const faults = walletFaults({ holdMs: HOLD_MS });
   let origin = "";
-
-  /** Consumes one injected failure if it applies: insufficient balance to the customer page, the rest to API calls. */
-  function take(kind, path) {
-    if (failure.count <= 0 || !path.endsWith(failure.suffix)) return "";
-    if ((failure.mode === "insufficient_balance") !== (kind === "approval")) return "";
-    failure.count -= 1;
-    return failure.mode;
-  }
-
-  /** The operation already happened; the answer waits until the client gives up, like a gateway that went quiet. */
-  function hold(res, status, body) {
-    const timer = setTimeout(() => {
-      held.delete(timer);
-      sendJson(res, status, body);
-    }, HOLD_MS);
-    held.add(timer);
-    res.on("close", () => {
-      clearTimeout(timer);
-      held.delete(timer);
-    });
-  }
 
   function checkHeaders(h) {
     if (h["x-km-api-version"] !== "v-0.2.0") {
@@ -306,7 +283,7 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
     if (params.get("action") === "cancel") {
       p.status = "Aborted";
       Object.assign(outcome, { status: "Aborted", status_code: "00_1050_001", message: "Aborted by customer" });
-    } else if (take("approval", path) === "insufficient_balance") {
+    } else if (faults.take("approval", path) === "insufficient_balance") {
       p.status = "Failed";
       Object.assign(outcome, { status: "Failed", status_code: "00_1010_023", message: "Insufficient balance" });
     } else {
@@ -332,17 +309,13 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
 
   async function simHook(req, res, path) {
     if (req.method === "POST" && path === "/__sim/fail") {
-      const b = JSON.parse((await readBody(req)) || "{}");
-      if (!FAILURE_MODES.includes(b.mode)) {
-        return sendJson(res, 400, { error: `mode must be one of ${FAILURE_MODES.join(", ")}` });
-      }
-      failure = { mode: b.mode, count: Number(b.count ?? 1), suffix: String(b.path_suffix ?? "") };
-      return sendJson(res, 200, failure);
+      const error = faults.configure(JSON.parse((await readBody(req)) || "{}"));
+      return error ? sendJson(res, 400, { error }) : sendJson(res, 200, faults.state);
     }
     if (req.method === "POST" && path === "/__sim/reset") {
       payments.clear();
       orders.clear();
-      failure = { mode: "", count: 0, suffix: "" };
+      faults.reset();
       return sendJson(res, 200, { reset: true });
     }
     const p = req.method === "GET" && payments.get(decodeURIComponent(path.slice("/__sim/payments/".length)));
@@ -357,7 +330,7 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
       const sub = path.startsWith(`${BASE}/`) ? path.slice(BASE.length) : "";
       const route = routes.find(([method, pattern]) => method === req.method && pattern.test(sub));
       if (!route) return sendJson(res, 404, { reason: "NotFound", message: `no such endpoint: ${req.method} ${path}` });
-      const injected = take("api", path);
+      const injected = faults.take("api", path);
       if (injected === "500") return sendJson(res, 500, { reason: "InternalServerError", message: "Injected failure" });
       let status = 200;
       let answer;
@@ -378,7 +351,7 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
         status = err.status;
         answer = { reason: err.reason, message: err.message };
       }
-      if (injected === "timeout") return hold(res, status, answer);
+      if (injected === "timeout") return faults.hold(res, status, answer);
       sendJson(res, status, answer);
     },
     { port },
@@ -388,8 +361,7 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
   return {
     ...server,
     close: () => {
-      for (const timer of held) clearTimeout(timer);
-      held.clear();
+      faults.cancelAll();
       return server.close();
     },
     /** The internal record of a payment (the same object GET /__sim/payments/{ref} serialises). */
