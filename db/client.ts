@@ -1,7 +1,5 @@
 // Postgres access for Workers and Durable Objects: Neon's serverless driver, pointed at Neon or a local bridge by config.
 import { Client, neonConfig, Pool } from "@neondatabase/serverless";
-import { drizzle } from "drizzle-orm/neon-serverless";
-import * as schema from "./schema";
 
 export interface DbConfig {
   DATABASE_URL: string;
@@ -39,16 +37,11 @@ export function createPool(cfg: DbConfig, opts: { max?: number } = {}): Pool {
   return pool;
 }
 
-/** A single long-lived connection, for owners that outlive a request (Durable Objects). */
+/**
+ * A single long-lived connection, for owners that outlive a request (Durable Objects). Callers must attach a
+ * persistent 'error' listener: the driver can emit it twice for one dropped connection.
+ */
 export function createClient(cfg: DbConfig): Client {
   configureNeon(cfg);
   return new Client({ connectionString: cfg.DATABASE_URL, connectionTimeoutMillis: 5_000 });
-  // Callers must attach a persistent 'error' listener: the driver can emit it twice for one dropped connection.
 }
-
-export function createDb(pool: Pool) {
-  return drizzle({ client: pool, schema });
-}
-
-export type Db = ReturnType<typeof createDb>;
-export { schema };

@@ -1,5 +1,6 @@
 // Idempotent dev seed: the test-number users and provider 1 (a verified driver in Gulshan, Dhaka, bookable any hour).
 import pg from "pg";
+import { ALWAYS, storedWeekRanges, weeklyRanges } from "../lib/availability.ts";
 import { DEFAULT_DATABASE_URL } from "./db.mjs";
 import { seedProviders } from "./seed-providers.mjs";
 
@@ -46,14 +47,14 @@ export async function seedDev(url = DEFAULT_DATABASE_URL) {
        ON CONFLICT (provider_id, service_type) DO UPDATE SET price_poisha = EXCLUDED.price_poisha, unit = EXCLUDED.unit`,
     );
     // Around the clock, every day (Asia/Dhaka), so the quickstart works at any hour.
-    const always = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((day) => ({
-      day,
-      start: "00:00",
-      end: "24:00",
-    }));
-    await client.query("UPDATE providers SET weekly_schedule = $1 WHERE id = 1", [JSON.stringify(always)]);
+    await client.query("UPDATE providers SET weekly_schedule = $1 WHERE id = 1", [JSON.stringify(ALWAYS)]);
     await client.query("DELETE FROM provider_schedule WHERE provider_id = 1");
-    await client.query("INSERT INTO provider_schedule (provider_id, week_minutes) VALUES (1, int4range(0, 20160))");
+    for (const [lo, hi] of storedWeekRanges(weeklyRanges(ALWAYS))) {
+      await client.query("INSERT INTO provider_schedule (provider_id, week_minutes) VALUES (1, int4range($1, $2))", [
+        lo,
+        hi,
+      ]);
+    }
     // Explicit ids do not advance identity sequences; keep them ahead so generated ids never collide.
     await client.query(
       "SELECT setval(pg_get_serial_sequence('providers', 'id'), GREATEST((SELECT max(id) FROM providers), 1))",

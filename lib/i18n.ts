@@ -131,7 +131,3 @@ export const messages = {
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof messages;
-
-export function translate(msg: Message, lang: Lang): string {
-  return msg[lang];
-}

@@ -15,15 +15,6 @@ export function normalizePhone(input: string): string | null {
   return E164_BD_MOBILE.test(e164) ? e164 : null;
 }
 
-export function isE164BdMobile(value: string): boolean {
-  return E164_BD_MOBILE.test(value);
-}
-
-/** For display and support: +8801712***678. Never log even this; it is for the user's own screen. */
-export function maskPhone(e164: string): string {
-  return `${e164.slice(0, 7)}***${e164.slice(-3)}`;
-}
-
 /** SSL Wireless and most BD gateways want 8801XXXXXXXXX, without the plus. */
 export function toMsisdn(e164: string): string {
   return e164.replace(/^\+/, "");

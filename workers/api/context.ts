@@ -1,7 +1,6 @@
 // The Hono environment every route sees: bindings plus per-request clients built by the init middleware.
 import type { Pool } from "@neondatabase/serverless";
 import type { Redis } from "@upstash/redis/cloudflare";
-import type { Db } from "../../db/client";
 import type { Lang } from "../../lib/i18n";
 import type { KeyRing } from "./auth/keys";
 import type { AccessClaims } from "./auth/tokens";
@@ -10,7 +9,6 @@ import type { Config } from "./config";
 export interface Services {
   /** Lazily opened per request and closed after the response (waitUntil). */
   pool(): Pool;
-  db(): Db;
   redis(): Redis;
   keys(): Promise<KeyRing>;
 }

@@ -5,7 +5,7 @@ import { createPool } from "../../db/client";
 import { type LogLevel, logLine } from "../../lib/log";
 import type { NotificationsEnv } from "./env";
 import { BookingEventSchema, fanout } from "./fanout/fanout";
-import type { ServiceAccount } from "./push/fcm";
+import type { FcmConfig, ServiceAccount } from "./push/fcm";
 import { sendSms } from "./sms/sslwireless";
 import { otpText } from "./templates";
 
@@ -26,7 +26,12 @@ export function backoffSeconds(attempts: number, base = 1): number {
   return Math.min(300, base * 2 ** Math.max(1, attempts));
 }
 
-type Ctx = { env: NotificationsEnv; level: LogLevel; pool: () => ReturnType<typeof createPool> };
+type Ctx = {
+  env: NotificationsEnv;
+  level: LogLevel;
+  pool: () => ReturnType<typeof createPool>;
+  fcm: () => FcmConfig;
+};
 
 async function handleSms(message: Message, { env, level }: Ctx): Promise<void> {
   const parsed = OtpMessage.safeParse(message.body);
@@ -55,7 +60,7 @@ async function handleSms(message: Message, { env, level }: Ctx): Promise<void> {
   }
 }
 
-async function handleBookingEvent(message: Message, { env, level, pool }: Ctx): Promise<void> {
+async function handleBookingEvent(message: Message, { env, level, pool, fcm }: Ctx): Promise<void> {
   const parsed = BookingEventSchema.safeParse(message.body);
   if (!parsed.success) {
     await logLine(level, "warn", { msg: "event dropped", reason: "invalid", id: message.id });
@@ -65,7 +70,7 @@ async function handleBookingEvent(message: Message, { env, level, pool }: Ctx): 
   const event = parsed.data;
   const out = await fanout(event, {
     pool: pool(),
-    fcm: { serviceAccount: JSON.parse(env.FCM_SERVICE_ACCOUNT) as ServiceAccount, apiUrl: env.FCM_API_URL },
+    fcm: fcm(),
     sms: env,
   });
   if (out.holdS > 0) {
@@ -111,7 +116,15 @@ export default {
     const level = env.LOG_LEVEL ?? "info";
     let pool: ReturnType<typeof createPool> | undefined;
     // One pool per batch, wide enough for the batch's messages to run side by side.
-    const c: Ctx = { env, level, pool: () => (pool ??= createPool(env, { max: 10 })) };
+    let fcm: FcmConfig | undefined;
+    const c: Ctx = {
+      env,
+      level,
+      pool: () => (pool ??= createPool(env, { max: 10 })),
+      // Parsed once per batch, and only when a booking event needs it.
+      fcm: () =>
+        (fcm ??= { serviceAccount: JSON.parse(env.FCM_SERVICE_ACCOUNT) as ServiceAccount, apiUrl: env.FCM_API_URL }),
+    };
     const handle = batch.queue.endsWith("-dlq")
       ? handleDeadLetter
       : batch.queue.startsWith("sms-outbox")

@@ -2,7 +2,7 @@
 import type { Pool } from "@neondatabase/serverless";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { MiddlewareHandler } from "hono";
-import { createDb, createPool, type Db } from "../../../db/client";
+import { createPool } from "../../../db/client";
 import { keyRing } from "../auth/keys";
 import { ConfigError, loadConfig } from "../config";
 import type { AppEnv } from "../context";
@@ -11,16 +11,11 @@ export const init = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const config = loadConfig(c.env);
   c.set("config", config);
   let pool: Pool | undefined;
-  let db: Db | undefined;
   let redis: Redis | undefined;
   c.set("services", {
     pool: () => {
       pool ??= createPool(config);
       return pool;
-    },
-    db: () => {
-      db ??= createDb(c.var.services.pool());
-      return db;
     },
     redis: () => {
       redis ??= new Redis({

@@ -4,7 +4,8 @@ import { call, errorCode, type Json, login, makeProvider, sql, window } from "./
 
 const key = () => ({ "idempotency-key": crypto.randomUUID() });
 
-async function confirmedCard(pm = "pm_card_visa", hoursAhead = 48) {
+/** A card booking the provider has accepted: the next step is the customer's confirm, which places the hold. */
+async function acceptedCard(pm = "pm_card_visa", hoursAhead = 48) {
   const p = await makeProvider();
   const customer = await login();
   const created = await call("/booking/bookings", {
@@ -22,6 +23,11 @@ async function confirmedCard(pm = "pm_card_visa", hoursAhead = 48) {
   expect(created.status).toBe(201);
   const id = created.body.id as number;
   expect((await call(`/booking/bookings/${id}/accept`, { method: "POST", token: p.user.access })).status).toBe(200);
+  return { p, customer, id };
+}
+
+async function confirmedCard(pm = "pm_card_visa", hoursAhead = 48) {
+  const { p, customer, id } = await acceptedCard(pm, hoursAhead);
   const confirm = await call(`/booking/bookings/${id}/confirm`, {
     method: "POST",
     token: customer.access,
@@ -119,22 +125,7 @@ describe("card payments (Stripe, manual capture)", () => {
   });
 
   it("answers 503 when Stripe is down, keeps the booking ACCEPTED, and lets the same key succeed later", async () => {
-    const p = await makeProvider();
-    const customer = await login();
-    const created = await call("/booking/bookings", {
-      method: "POST",
-      token: customer.access,
-      headers: key(),
-      body: {
-        provider_id: p.providerId,
-        service_type: "driver",
-        payment_method: "card",
-        payment_method_id: "pm_card_visa",
-        ...window(30),
-      },
-    });
-    const id = created.body.id as number;
-    await call(`/booking/bookings/${id}/accept`, { method: "POST", token: p.user.access });
+    const { customer, id } = await acceptedCard("pm_card_visa", 30);
     await fetch(`${env.STRIPE_API_URL}/__sim/fail`, {
       method: "POST",
       body: JSON.stringify({ mode: "500", count: 1 }),
