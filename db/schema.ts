@@ -331,6 +331,10 @@ export const payments = pgTable("payments", {
   refundedPoisha: bigint("refunded_poisha", { mode: "number" }).notNull().default(0),
   gatewayRef: text("gateway_ref"),
   lastError: text("last_error"),
+  attempts: integer("attempts").notNull().default(1),
+  gatewayTxn: text("gateway_txn"),
+  actionUrl: text("action_url"),
+  authorizedAt: timestamp("authorized_at", { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -102,6 +102,7 @@ try {
     Postgres   ${cfg.databaseUrl.replace(/\/\/[^@]*@/, "//")}  (via ws bridge :${stack.ports.ws})
     Redis      ${cfg.redisUrl}  (via Upstash bridge :${stack.ports.upstash})
     SMS inbox  http://127.0.0.1:${stack.ports.sms}/__sim/messages  (SSL Wireless simulator)
+    Payments   Stripe :${stack.ports.stripe}, bKash :${stack.ports.bkash}, Nagad :${stack.ports.nagad}  (open a wallet's redirect_url to approve)
     Tokens     source ${tokensFile.replace(`${root}/`, "")}   (REFRESH, PROVIDER_REFRESH, CUSTOMER2_REFRESH, ADMIN_REFRESH)
   Ctrl-C stops everything.
 `);

@@ -4,7 +4,9 @@ import { startWsBridge } from "./bridges/ws-bridge.mjs";
 import { DEFAULT_DATABASE_URL, ensureDatabase, migrate } from "./db.mjs";
 import { devSecrets } from "./keys.mjs";
 import { seedAll, TEST_USERS } from "./seed.mjs";
+import { startBkashSimulator } from "./simulators/bkash.mjs";
 import { startFcmSimulator } from "./simulators/fcm.mjs";
+import { generateNagadKeys, startNagadSimulator } from "./simulators/nagad.mjs";
 import { startS3Simulator } from "./simulators/s3.mjs";
 import { startSmsSimulator } from "./simulators/sms.mjs";
 import { startStripeSimulator } from "./simulators/stripe.mjs";
@@ -14,6 +16,15 @@ export const DEV_TEST_NUMBERS = TEST_USERS.map((u) => `${u.phone}:123456`).join(
 
 const SMS_SIM = { apiToken: "sim-ssl-token", sid: "KORMOMELA" };
 const STRIPE_WEBHOOK_SECRET = "whsec_kormo_dev_local";
+const BKASH_SIM = {
+  appKey: "kormo-bkash-app",
+  appSecret: "kormo-bkash-secret",
+  username: "kormo",
+  password: "kormo-pass",
+};
+const NAGAD_MERCHANT_ID = "683002007104225";
+/** PEM without armour or line breaks: how Nagad hands out keys, and one line in .dev.vars. */
+const bareKey = (pem) => pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
 const S3_SIM = { accessKeyId: "kormo-dev-key", secretAccessKey: "kormo-dev-secret", bucket: "kormo-kyc" };
 
 export function requireNode22() {
@@ -42,6 +53,8 @@ export function localConfig(env = process.env) {
     s3SimPort: Number(env.S3_SIM_PORT ?? 8091),
     fcmSimPort: Number(env.FCM_SIM_PORT ?? 8092),
     stripeSimPort: Number(env.STRIPE_SIM_PORT ?? 8093),
+    bkashSimPort: Number(env.BKASH_SIM_PORT ?? 8094),
+    nagadSimPort: Number(env.NAGAD_SIM_PORT ?? 8095),
     /** Where simulators deliver webhooks; unset in tests (the worker under test has no address). */
     gatewayUrl: env.GATEWAY_URL,
     secretsPath: env.DEV_SECRETS_PATH ?? ".dev/secrets.json",
@@ -85,6 +98,17 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
       ...(cfg.gatewayUrl ? { webhookUrl: `${cfg.gatewayUrl}/payments/webhooks/stripe` } : {}),
     });
     started.push(stripe);
+    const bkash = await startBkashSimulator({ port: cfg.bkashSimPort, ...BKASH_SIM });
+    started.push(bkash);
+    // Fresh RSA keys per start for both sides: the simulator checks our signatures, we check its.
+    const nagadKeys = await generateNagadKeys();
+    const nagad = await startNagadSimulator({
+      port: cfg.nagadSimPort,
+      merchantId: NAGAD_MERCHANT_ID,
+      merchantPublicKeyPem: nagadKeys.merchantPublicKeyPem,
+      nagadPrivateKeyPem: nagadKeys.nagadPrivateKeyPem,
+    });
+    started.push(nagad);
     return {
       vars: {
         DATABASE_URL: cfg.databaseUrl,
@@ -106,8 +130,28 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
         STRIPE_API_URL: stripe.url,
         STRIPE_SECRET_KEY: "sk_test_kormo_dev",
         STRIPE_WEBHOOK_SECRET,
+        // Wallets send the customer back here; tests have no listening gateway, so any origin does.
+        PUBLIC_API_URL: cfg.gatewayUrl ?? "http://kormo.test",
+        BKASH_API_URL: `${bkash.url}/v1.2.0-beta/tokenized/checkout`,
+        BKASH_APP_KEY: BKASH_SIM.appKey,
+        BKASH_APP_SECRET: BKASH_SIM.appSecret,
+        BKASH_USERNAME: BKASH_SIM.username,
+        BKASH_PASSWORD: BKASH_SIM.password,
+        NAGAD_API_URL: `${nagad.url}/remote-payment-gateway-1.0/api/dfs`,
+        NAGAD_MERCHANT_ID,
+        NAGAD_MERCHANT_PRIVATE_KEY: bareKey(nagadKeys.merchantPrivateKeyPem),
+        NAGAD_PUBLIC_KEY: bareKey(nagadKeys.nagadPublicKeyPem),
       },
-      ports: { ws: ws.port, upstash: upstash.port, sms: sms.port, s3: s3.port, fcm: fcm.port, stripe: stripe.port },
+      ports: {
+        ws: ws.port,
+        upstash: upstash.port,
+        sms: sms.port,
+        s3: s3.port,
+        fcm: fcm.port,
+        stripe: stripe.port,
+        bkash: bkash.port,
+        nagad: nagad.port,
+      },
       close,
     };
   } catch (err) {

@@ -117,8 +117,44 @@ export const messages = {
     bn: "আপনার কার্ডে পর্যাপ্ত টাকা নেই।",
   },
   payment_method_unavailable: {
-    en: "This payment method is not available yet. Pay by card or in cash.",
-    bn: "এই পেমেন্ট পদ্ধতি এখনো চালু হয়নি। কার্ডে বা নগদে পরিশোধ করুন।",
+    en: "This payment method is not available right now. Choose another one.",
+    bn: "এই পেমেন্ট পদ্ধতি এখন চালু নেই। অন্য একটি বেছে নিন।",
+  },
+  wallet_declined: {
+    en: "The wallet did not approve the payment. Try again or choose another method.",
+    bn: "ওয়ালেট পেমেন্টটি অনুমোদন করেনি। আবার চেষ্টা করুন বা অন্য পদ্ধতি বেছে নিন।",
+  },
+  wallet_insufficient_funds: {
+    en: "Your wallet balance is too low for this booking.",
+    bn: "এই বুকিংয়ের জন্য আপনার ওয়ালেটে পর্যাপ্ত টাকা নেই।",
+  },
+  payment_canceled: {
+    en: "The payment was cancelled. Confirm again to pay.",
+    bn: "পেমেন্ট বাতিল হয়েছে। পরিশোধ করতে আবার নিশ্চিত করুন।",
+  },
+  payment_abandoned: {
+    en: "The payment was not completed in time. Confirm again to pay.",
+    bn: "সময়মতো পেমেন্ট সম্পন্ন হয়নি। পরিশোধ করতে আবার নিশ্চিত করুন।",
+  },
+  payment_mismatch: {
+    en: "The amount the wallet reported does not match this booking. Nothing was charged; confirm again.",
+    bn: "ওয়ালেটের জানানো পরিমাণ এই বুকিংয়ের সাথে মেলেনি। কোনো টাকা কাটা হয়নি; আবার নিশ্চিত করুন।",
+  },
+  booking_not_payable: {
+    en: "This booking is no longer waiting for payment. Any amount taken has been returned.",
+    bn: "এই বুকিংটি আর পেমেন্টের অপেক্ষায় নেই। কাটা টাকা ফেরত দেওয়া হয়েছে।",
+  },
+  payment_not_refundable: {
+    en: "This booking has no captured payment to refund.",
+    bn: "এই বুকিংয়ে ফেরত দেওয়ার মতো কোনো পরিশোধিত টাকা নেই।",
+  },
+  refund_exceeds_captured: {
+    en: "A refund cannot be more than what was captured and not yet refunded.",
+    bn: "ফেরতের পরিমাণ পরিশোধিত ও এখনো ফেরত না দেওয়া টাকার বেশি হতে পারে না।",
+  },
+  unknown_payment: {
+    en: "No payment matches this callback.",
+    bn: "এই কলব্যাকের সাথে কোনো পেমেন্ট মেলেনি।",
   },
   payment_method_id_required: {
     en: "Card bookings need payment_method_id from the app's card form.",

@@ -45,7 +45,8 @@ const error = (errorCode, errorMessage) => ({ errorCode, errorMessage });
  * callbackURL?paymentID=..&status=success|failure|cancel. Any ?pin= is accepted: OTP and PIN are not modelled.
  * Test hooks (not part of the real API): POST /__sim/fail {mode: "insufficient_balance"|"500"|"timeout", count = 1,
  * path_suffix}, POST /__sim/reset (payments, invoices, counters, failures; tokens stay valid),
- * GET /__sim/payments/{paymentID}.
+ * GET /__sim/payments/{paymentID}, POST /__sim/payments/{paymentID} {amount}
+ * (rewrites the recorded amount).
  */
 export async function startBkashSimulator({ port = 0, appKey, appSecret, username, password }) {
   const tokens = new Map(); // id_token -> expiry in ms
@@ -270,8 +271,16 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
       faults.reset();
       return sendJson(res, 200, { reset: true });
     }
-    const p = req.method === "GET" && payments.get(decodeURIComponent(path.slice("/__sim/payments/".length)));
-    return p ? sendJson(res, 200, p) : sendJson(res, 404, { error: "not found" });
+    const p =
+      path.startsWith("/__sim/payments/") && payments.get(decodeURIComponent(path.slice("/__sim/payments/".length)));
+    if (!p) return sendJson(res, 404, { error: "not found" });
+    // POST {amount}: the gateway's record disagrees with the merchant's (tests the merchant's amount check).
+    if (req.method === "POST") {
+      const { amount } = JSON.parse((await readBody(req)) || "{}");
+      if (!validAmount(amount)) return sendJson(res, 400, { error: 'amount must be like "100.00"' });
+      p.amount = amount;
+    }
+    return sendJson(res, 200, p);
   }
 
   const server = await listen(

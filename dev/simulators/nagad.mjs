@@ -77,7 +77,8 @@ export async function generateNagadKeys() {
  * status: OrderInitiated (initialize) -> Ready (complete) -> Success | Aborted (customer cancelled) | Failed
  * (insufficient balance); statusCode "000" only for Success.
  * Test hooks (not part of the real API): POST /__sim/fail {mode: "insufficient_balance"|"500"|"timeout", count = 1,
- * path_suffix}, POST /__sim/reset, GET /__sim/payments/{paymentReferenceId}.
+ * path_suffix}, POST /__sim/reset, GET /__sim/payments/{paymentReferenceId}, POST /__sim/payments/{paymentReferenceId}
+ * {amount} (rewrites the recorded amount).
  */
 export async function startNagadSimulator({ port = 0, merchantId, merchantPublicKeyPem, nagadPrivateKeyPem }) {
   const payments = new Map();
@@ -318,8 +319,16 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
       faults.reset();
       return sendJson(res, 200, { reset: true });
     }
-    const p = req.method === "GET" && payments.get(decodeURIComponent(path.slice("/__sim/payments/".length)));
-    return p ? sendJson(res, 200, p) : sendJson(res, 404, { error: "not found" });
+    const p =
+      path.startsWith("/__sim/payments/") && payments.get(decodeURIComponent(path.slice("/__sim/payments/".length)));
+    if (!p) return sendJson(res, 404, { error: "not found" });
+    // POST {amount}: the gateway's record disagrees with the merchant's (tests the merchant's amount check).
+    if (req.method === "POST") {
+      const { amount } = JSON.parse((await readBody(req)) || "{}");
+      if (!validAmount(amount)) return sendJson(res, 400, { error: 'amount must be like "100.00"' });
+      p.amount = amount;
+    }
+    return sendJson(res, 200, p);
   }
 
   const server = await listen(

@@ -12,24 +12,22 @@ import { cellOf } from "../../lib/geo";
 import type { MessageKey } from "../../lib/i18n";
 import { cancelTerms, quote, type Unit } from "../../lib/pricing";
 import { loadConfig } from "../../workers/api/config";
-import { cashGateway, type PaymentGateway } from "../../workers/api/payments/gateway";
-import { stripeGateway } from "../../workers/api/payments/stripe";
 import { invalidateCell } from "../../workers/api/search/cache";
 import { Mutex, PgConnection } from "../shared/pg";
 import { type BookingEvent, bookingEvent } from "./events";
+import { type PaymentRow, PaymentSteps, type Settled } from "./payments";
 import {
   ANSWER_KEY,
   BOOKING_CONTEXT,
   finishChange,
   INSERT_BOOKING,
-  MOVE_PAYMENT,
   PROVIDER_CONTEXT,
   READ_KEY,
   TAKE_OVER_KEY,
   toView,
   UPDATE_STATUS,
 } from "./sql";
-import type { ActorRef, BookingView, CreateInput, Idempotency, Outcome, TransitionInput } from "./types";
+import type { ActorRef, BookingView, CreateInput, Idempotency, Outcome, RefundInput, TransitionInput } from "./types";
 
 const MINUTE = 60_000;
 const OUTBOX_RETRY_MS = 30_000;
@@ -83,6 +81,33 @@ export class ProviderBookings extends DurableObject<Env> {
 
   transition(input: TransitionInput): Promise<Outcome> {
     return this.mutex.run(() => this.bind(input.providerId).then(() => this.doTransition(input)));
+  }
+
+  /** Support refunds captured money (a dispute, a goodwill gesture): never more than was captured and kept. */
+  refund(input: RefundInput): Promise<Outcome> {
+    return this.mutex.run(() => this.bind(input.providerId).then(() => this.doRefund(input)));
+  }
+
+  /** Replaces a card hold that would lapse before the job (the cron's renewal sweep). */
+  renewHold(providerId: number, bookingId: number): Promise<{ renewed: boolean; error?: string }> {
+    return this.mutex.run(async () => {
+      await this.bind(providerId);
+      const { rows } = await this.pg.query(BOOKING_CONTEXT, [0, null, null, null, null, bookingId, providerId], {
+        prepare: true,
+      });
+      const row = rows[0] as Record<string, unknown>;
+      if (!row.view) return { renewed: false, error: "not_found" };
+      const booking = toView(row.view);
+      if (booking.status !== "CONFIRMED") return { renewed: false, error: "not_confirmed" };
+      return new PaymentSteps({
+        pg: this.pg,
+        cfg: loadConfig(this.env),
+        booking,
+        payment: (row.payment as PaymentRow | null) ?? null,
+        paymentMethodId: (row.payment_method_id as string | null) ?? null,
+        action: "renew",
+      }).renew();
+    });
   }
 
   /** Reloads the SQLite cache from Postgres and relays anything left in the outbox. */
@@ -241,15 +266,37 @@ export class ProviderBookings extends DurableObject<Env> {
     if (!row.view) return this.answer(who, idem, fail("not_found", "not_found"));
     const booking = toView(row.view);
     const providerUserId = Number(row.provider_user_id);
-    const actor = actorKind(who, booking.customer_id, providerUserId);
+    // A wallet callback or the reconciler settles the customer's payment on the customer's behalf.
+    const actor = input.via ? "customer" : actorKind(who, booking.customer_id, providerUserId);
     // Nobody outside the booking learns that it exists.
     if (!actor) return this.answer(who, idem, fail("not_found", "not_found"));
+    const steps = () =>
+      new PaymentSteps({
+        pg: this.pg,
+        cfg,
+        booking,
+        payment: (row.payment as PaymentRow | null) ?? null,
+        paymentMethodId: (row.payment_method_id as string | null) ?? null,
+        action: input.action,
+        via: input.via,
+        clientIp: input.clientIp,
+      });
 
     const now = new Date();
     const decision = decide(booking.status, input.action, actor, { now, start: new Date(booking.start_date) });
     if (!decision.ok) {
+      if (input.via && booking.status !== "CONFIRMED") {
+        // The booking moved on (cancelled, expired) while the customer was at the wallet: give the money back.
+        const settled = await steps().abandon();
+        if (!settled.go) return settled.outcome;
+        return fail("conflict", "booking_not_payable", { status: booking.status, payment: settled.payment });
+      }
       const stay: Outcome = alreadyThere(booking.status, input.action, actor)
-        ? { ok: true, status: 200, body: booking }
+        ? {
+            ok: true,
+            status: 200,
+            body: input.action === "confirm" ? { ...booking, payment: steps().current } : booking,
+          }
         : decision.reason === "forbidden"
           ? fail("forbidden", "forbidden", { status: booking.status })
           : decision.reason === "too_early"
@@ -273,17 +320,25 @@ export class ProviderBookings extends DurableObject<Env> {
             { freeCancelHours: cfg.FREE_CANCEL_HOURS, lateFeeHours: cfg.LATE_CANCEL_FEE_HOURS },
           )
         : undefined;
-    const payment = await this.settlePayment(input.action, booking, row, terms?.feePoisha ?? 0);
-    if (!payment.ok) {
-      // A gateway that did not answer must not pin the key: the retry (same key) tries again, safely, because every
-      // gateway call carries its own idempotency key.
-      if (payment.transient) {
+    const money = steps();
+    const settled: Settled =
+      input.action === "confirm"
+        ? await money.confirm()
+        : input.action === "complete"
+          ? await money.complete()
+          : terms
+            ? await money.cancel(terms.feePoisha)
+            : { go: true, payment: money.current };
+    if (!settled.go) {
+      // A gateway that did not answer, or a wallet still waiting for the customer, must not pin the key: the retry
+      // (same key) asks again, safely, because every gateway call carries its own idempotency key.
+      if (settled.release) {
         await this.release(who, idem);
-        return payment.outcome;
+        return settled.outcome;
       }
-      return this.answer(who, idem, payment.outcome);
+      return this.answer(who, idem, settled.outcome);
     }
-    const actorId = actor === "timer" ? null : who.userId;
+    const actorId = actor === "timer" ? null : input.via ? booking.customer_id : who.userId;
     const meta = {
       provider_user_id: providerUserId,
       actor,
@@ -291,6 +346,7 @@ export class ProviderBookings extends DurableObject<Env> {
       start_date: booking.start_date,
       service_type: booking.service_type,
       ...(terms ? { fee_poisha: terms.feePoisha, refund_poisha: terms.refundPoisha, policy: terms.reason } : {}),
+      ...(input.via ? { via: input.via } : {}),
     };
     const event = bookingEvent({ ...booking, status: decision.to }, actorId, { ...meta, from_status: booking.status });
     const done = await this.finish(FINISH_TRANSITION, who, idem, event, input.action, booking.status, meta, 200, [
@@ -315,7 +371,30 @@ export class ProviderBookings extends DurableObject<Env> {
     }
     await this.armAlarm();
     this.afterCommit(done.event);
-    return { ok: true, status: 200, body: b };
+    return { ok: true, status: 200, body: input.action === "confirm" ? { ...b, payment: settled.payment } : b };
+  }
+
+  private async doRefund(input: RefundInput): Promise<Outcome> {
+    const { actor: who, idempotency: idem } = input;
+    const claim = await this.claim(who, idem, BOOKING_CONTEXT, [input.bookingId, this.providerId ?? 0]);
+    if (!claim.go) return claim.outcome;
+    const row = claim.row;
+    if (!row.view || who.role !== "admin") return this.answer(who, idem, fail("not_found", "not_found"));
+    const booking = toView(row.view);
+    const money = new PaymentSteps({
+      pg: this.pg,
+      cfg: loadConfig(this.env),
+      booking,
+      payment: (row.payment as PaymentRow | null) ?? null,
+      paymentMethodId: null,
+      action: "refund",
+    });
+    const settled = await money.refund(input.amountPoisha, { by: who.userId, reason: input.reason });
+    if (!settled.go) {
+      if (settled.release) await this.release(who, idem);
+      return settled.release ? settled.outcome : this.answer(who, idem, settled.outcome);
+    }
+    return this.answer(who, idem, { ok: true, status: 200, body: { ...booking, payment: settled.payment } });
   }
 
   // ---- idempotency and the one-statement change ----------------------------------------------------------------
@@ -382,105 +461,6 @@ export class ProviderBookings extends DurableObject<Env> {
       actor.userId,
       idem.key,
     ]);
-  }
-
-  private gateway(method: string): PaymentGateway {
-    if (method === "card") {
-      const cfg = loadConfig(this.env);
-      return stripeGateway({ apiUrl: cfg.STRIPE_API_URL, secretKey: cfg.STRIPE_SECRET_KEY });
-    }
-    return cashGateway;
-  }
-
-  /**
-   * The money side of a step, before the step commits. Confirm places the hold (cash holds nothing and is due at
-   * completion); complete captures; cancel captures the fee from the hold or releases it. Ledger updates only move
-   * forward from the states named, so a repeated step never moves money twice.
-   */
-  private async settlePayment(
-    action: Action,
-    booking: BookingView,
-    row: Record<string, unknown>,
-    feePoisha: number,
-  ): Promise<{ ok: true } | { ok: false; outcome: Outcome; transient: boolean }> {
-    const payment = row.payment as { status: string; gateway_ref: string | null; amount_poisha: number } | null;
-    const gw = this.gateway(booking.payment_method);
-    const name = gw.name;
-    const move = (
-      status: string,
-      captured: number,
-      ref: string | null,
-      from: string[],
-      kind: string,
-      amount: number,
-      error: string | null = null,
-    ) =>
-      this.pg.query(
-        MOVE_PAYMENT,
-        [
-          booking.id,
-          name,
-          status,
-          booking.price_poisha,
-          captured,
-          ref,
-          error,
-          from,
-          kind,
-          amount,
-          JSON.stringify({ action }),
-        ],
-        { prepare: true },
-      );
-    const unavailable = (error: string) => ({
-      ok: false as const,
-      transient: true,
-      outcome: fail("dependency_unavailable", "dependency_unavailable", { gateway: name, error }),
-    });
-
-    if (name === "cash") {
-      // Nothing is held for cash: the amount is recorded as due, and settled in person, at completion.
-      if (action === "complete")
-        await move("captured", booking.price_poisha, null, [], "cash_due", booking.price_poisha);
-      return { ok: true };
-    }
-    if (action === "confirm") {
-      if (payment?.status === "authorized") return { ok: true }; // held before; only the step itself was lost
-      const r = await gw.hold({
-        bookingId: booking.id,
-        amountPoisha: booking.price_poisha,
-        paymentMethodId: (row.payment_method_id as string | null) ?? null,
-        customerId: booking.customer_id,
-      });
-      if (r.kind === "unavailable") return unavailable(r.error);
-      if (r.kind === "declined") {
-        await move("failed", 0, r.ref, ["failed", "requires_action"], "hold_declined", booking.price_poisha, r.reason);
-        return { ok: false, transient: false, outcome: fail("payment_required", r.reason, { status: booking.status }) };
-      }
-      await move("authorized", 0, r.ref, ["failed", "requires_action"], "hold", booking.price_poisha);
-      return { ok: true };
-    }
-    if (payment?.status !== "authorized") return { ok: true };
-    if (action === "complete") {
-      const r = await gw.capture(booking.id, payment.gateway_ref, booking.price_poisha);
-      if (r.kind === "unavailable") return unavailable(r.error);
-      if (r.kind === "refused")
-        return { ok: false, transient: false, outcome: fail("conflict", "payment_required", { error: r.error }) };
-      await move("captured", booking.price_poisha, null, ["authorized"], "capture", booking.price_poisha);
-      return { ok: true };
-    }
-    if (action === "cancel" || action === "expire") {
-      const r =
-        feePoisha > 0
-          ? await gw.capture(booking.id, payment.gateway_ref, feePoisha)
-          : await gw.void(booking.id, payment.gateway_ref);
-      if (r.kind === "unavailable") return unavailable(r.error);
-      if (r.kind === "refused")
-        return { ok: false, transient: false, outcome: fail("conflict", "payment_required", { error: r.error }) };
-      if (feePoisha > 0) await move("captured", feePoisha, null, ["authorized"], "capture_fee", feePoisha);
-      else await move("voided", 0, null, ["authorized"], "void", booking.price_poisha);
-    }
-    return { ok: true };
   }
 
   /** Stores a refusal (or a no-op answer) under the key, so a retry gets the same answer. */

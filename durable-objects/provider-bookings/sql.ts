@@ -38,9 +38,7 @@ export const PROVIDER_CONTEXT = claimAnd(`
 /** What a transition needs: the booking as the API shows it, and its provider's user and place. */
 export const BOOKING_CONTEXT = claimAnd(`
   SELECT booking_view(b) AS view, b.payment_method_id, p.user_id AS provider_user_id,
-         (SELECT json_build_object('status', y.status, 'gateway_ref', y.gateway_ref, 'amount_poisha', y.amount_poisha,
-                                   'captured_poisha', y.captured_poisha)
-            FROM payments y WHERE y.booking_id = b.id) AS payment,
+         (SELECT to_jsonb(y) FROM payments y WHERE y.booking_id = b.id) AS payment,
          ST_Y(p.location::geometry) AS provider_lat, ST_X(p.location::geometry) AS provider_lng
     FROM bookings b JOIN providers p ON p.id = b.provider_id
    WHERE b.id = $6 AND b.provider_id = $7`);
@@ -112,16 +110,22 @@ export const UPDATE_STATUS = `
 /** Reads return the same view the changes do. */
 export const BOOKING_VIEW = "booking_view(b) AS view";
 
-/** Records a payment's new state (only forward, from the states given) and its history row, in one statement. */
+/**
+ * Writes a payment's next state (only forward: the update applies only from the states in $13) and its history row,
+ * in one statement. The whole row is written: the booking's object computed it from the row it read.
+ */
 export const MOVE_PAYMENT = `
   WITH up AS (
-    INSERT INTO payments (booking_id, gateway, status, amount_poisha, captured_poisha, gateway_ref, last_error)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    INSERT INTO payments AS y (booking_id, gateway, status, amount_poisha, captured_poisha, refunded_poisha,
+                               gateway_ref, gateway_txn, action_url, attempts, authorized_at, last_error)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
     ON CONFLICT (booking_id) DO UPDATE SET status = EXCLUDED.status, captured_poisha = EXCLUDED.captured_poisha,
-      gateway_ref = COALESCE(EXCLUDED.gateway_ref, payments.gateway_ref), last_error = EXCLUDED.last_error
-      WHERE payments.status = ANY($8::text[])
+      refunded_poisha = EXCLUDED.refunded_poisha, gateway_ref = EXCLUDED.gateway_ref,
+      gateway_txn = EXCLUDED.gateway_txn, action_url = EXCLUDED.action_url, attempts = EXCLUDED.attempts,
+      authorized_at = EXCLUDED.authorized_at, last_error = EXCLUDED.last_error
+      WHERE y.status = ANY($13::text[])
     RETURNING id
   )
   INSERT INTO payment_events (payment_id, kind, amount_poisha, gateway_ref, meta)
-  SELECT id, $9, $10, $6, $11 FROM up
+  SELECT id, $14, $15, $7, $16 FROM up
   RETURNING payment_id`;

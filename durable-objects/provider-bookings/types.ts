@@ -37,6 +37,9 @@ export interface CreateInput {
   idempotency: Idempotency;
 }
 
+/** Who drives a payment-only confirm: the wallet's callback, or the reconciler asking the gateway. */
+export type PaymentVia = "callback" | "reconcile";
+
 export interface TransitionInput {
   providerId: number;
   bookingId: number;
@@ -44,6 +47,31 @@ export interface TransitionInput {
   actor: ActorRef;
   reason?: string | undefined;
   idempotency?: Idempotency | undefined;
+  /** Set by the callback and the reconciler: settle the customer's payment, never start one. */
+  via?: PaymentVia | undefined;
+  /** The caller's IP (Nagad wants the customer's IPv4). */
+  clientIp?: string | undefined;
+}
+
+export interface RefundInput {
+  providerId: number;
+  bookingId: number;
+  amountPoisha: number;
+  reason: string;
+  actor: ActorRef;
+  idempotency: Idempotency;
+}
+
+export type LedgerStatus = "requires_action" | "authorized" | "captured" | "voided" | "refunded" | "failed";
+export type LedgerGateway = "cash" | "stripe" | "bkash" | "nagad";
+
+export interface PaymentSummary {
+  status: LedgerStatus;
+  gateway: LedgerGateway;
+  amount_poisha: number;
+  captured_poisha: number;
+  refunded_poisha: number;
+  redirect_url?: string;
 }
 
 export interface BookingView {
@@ -70,5 +98,10 @@ export interface BookingView {
 }
 
 export type Outcome =
-  | { ok: true; status: 200 | 201; body: BookingView; replayed?: boolean }
+  | {
+      ok: true;
+      status: 200 | 201 | 202;
+      body: BookingView & { payment?: PaymentSummary | null };
+      replayed?: boolean;
+    }
   | { ok: false; code: ErrorCode; message: MessageKey; details?: unknown; replayed?: boolean };

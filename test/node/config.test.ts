@@ -1,6 +1,7 @@
 // The gateway refuses to run misconfigured: with test numbers or a local bridge in production, or bad values.
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../workers/api/config";
+import { gatewayFor } from "../../workers/api/payments/index";
 
 const base = {
   ENVIRONMENT: "production",
@@ -15,6 +16,7 @@ const base = {
   KYC_S3_SECRET_ACCESS_KEY: "b",
   STRIPE_SECRET_KEY: "sk_live_x",
   STRIPE_WEBHOOK_SECRET: "whsec_x1234567",
+  PUBLIC_API_URL: "https://api.kormomela.app",
 };
 const env = (extra: Record<string, string>) => ({ ...base, ...extra }) as unknown as Env;
 
@@ -32,6 +34,34 @@ describe("configuration", () => {
 
   it("refuses the local database bridge in production", () => {
     expect(() => loadConfig(env({ NEON_WS_PROXY: "127.0.0.1:5480/v1" }))).toThrow(/NEON_WS_PROXY/);
+  });
+
+  it("refuses production without the https origin wallets call back to", () => {
+    expect(() => loadConfig(env({ PUBLIC_API_URL: "http://127.0.0.1:8080" }))).toThrow(/PUBLIC_API_URL/);
+    const { PUBLIC_API_URL: _, ...withoutOrigin } = base;
+    expect(() => loadConfig(withoutOrigin as unknown as Env)).toThrow(/PUBLIC_API_URL/);
+  });
+
+  it("offers a wallet only when its credentials are configured", () => {
+    const cfg = loadConfig(env({}));
+    expect(gatewayFor("cash", cfg)?.name).toBe("cash");
+    expect(gatewayFor("card", cfg)?.name).toBe("stripe");
+    expect(gatewayFor("bkash", cfg)).toBeNull();
+    expect(gatewayFor("nagad", cfg)).toBeNull();
+    const wallets = loadConfig(
+      env({
+        BKASH_APP_KEY: "k",
+        BKASH_APP_SECRET: "s",
+        BKASH_USERNAME: "u",
+        BKASH_PASSWORD: "p",
+        NAGAD_MERCHANT_ID: "683002007104225",
+        NAGAD_MERCHANT_PRIVATE_KEY: "A".repeat(200),
+        NAGAD_PUBLIC_KEY: "B".repeat(200),
+      }),
+    );
+    expect(gatewayFor("bkash", wallets)?.mode).toBe("hold");
+    expect(gatewayFor("nagad", wallets)?.mode).toBe("sale");
+    expect(gatewayFor("paypal", wallets)).toBeNull();
   });
 
   it("names the variable that is wrong, never its value", () => {

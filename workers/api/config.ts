@@ -36,6 +36,28 @@ export const ConfigSchema = z.object({
   STRIPE_API_URL: z.url().default("https://api.stripe.com"),
   STRIPE_SECRET_KEY: z.string().min(1),
   STRIPE_WEBHOOK_SECRET: z.string().min(8),
+  /** Where wallets send the customer back: this gateway's public origin (callbacks live under /payments). */
+  PUBLIC_API_URL: z.url().default("http://127.0.0.1:8080"),
+  /** bKash tokenized checkout; the method is refused at booking time while these are unset. */
+  BKASH_API_URL: z.url().default("https://tokenized.pay.bka.sh/v1.2.0-beta/tokenized/checkout"),
+  BKASH_APP_KEY: z.string().min(1).optional(),
+  BKASH_APP_SECRET: z.string().min(1).optional(),
+  BKASH_USERNAME: z.string().min(1).optional(),
+  BKASH_PASSWORD: z.string().min(1).optional(),
+  /** Nagad checkout: merchant id, our PKCS#8 private key and Nagad's public key (PEM or bare base64). */
+  NAGAD_API_URL: z.url().default("https://api.mynagad.com/api/dfs"),
+  NAGAD_MERCHANT_ID: z.string().min(1).optional(),
+  NAGAD_MERCHANT_NUMBER: z.string().optional(),
+  NAGAD_MERCHANT_PRIVATE_KEY: z.string().min(100).optional(),
+  NAGAD_PUBLIC_KEY: z.string().min(100).optional(),
+  /** How long a gateway call may take before we stop waiting (the reconciler asks again later). */
+  PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+  /** A wallet approval not called back within this many minutes is abandoned (the reconciler settles it). */
+  PAYMENT_ACTION_TTL_MIN: z.coerce.number().int().min(1).default(30),
+  /** The reconciler asks the gateway about payments left in between for this long. */
+  PAYMENT_RECONCILE_AFTER_S: z.coerce.number().int().min(0).default(120),
+  /** Card holds older than this are renewed (Stripe holds lapse after about 7 days). */
+  CARD_HOLD_RENEW_DAYS: z.coerce.number().min(0).max(7).default(6),
   /** Fixed-code test numbers, "+8801700000001:123456,…". Development and test only. */
   AUTH_TEST_NUMBERS: z.string().optional(),
 });
@@ -65,6 +87,9 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError(
       "invalid configuration: NEON_WS_PROXY is for local development and must be unset in production",
     );
+  }
+  if (cfg.ENVIRONMENT === "production" && (!env.PUBLIC_API_URL || !cfg.PUBLIC_API_URL.startsWith("https://"))) {
+    throw new ConfigError("invalid configuration: PUBLIC_API_URL must be the https origin of the API in production");
   }
   const testNumbers = parseTestNumbers(cfg.AUTH_TEST_NUMBERS);
   if (cfg.ENVIRONMENT === "production" && testNumbers.size > 0) {

@@ -1,6 +1,6 @@
 // Gateway worker entry: the Hono app for HTTP. Durable Object classes are exported here so wrangler can bind them.
 import { buildApp } from "./app";
-import { sweepOutbox } from "./scheduled";
+import { reconcilePayments, renewCardHolds, sweepOutbox } from "./scheduled";
 
 export { PgReader } from "../../durable-objects/pg-reader/pg-reader";
 export { ProviderBookings } from "../../durable-objects/provider-bookings/provider-bookings";
@@ -10,6 +10,7 @@ const app = buildApp();
 export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(sweepOutbox(env));
+    // Independent sweeps: one failing (a database blip) must not stop the others.
+    ctx.waitUntil(Promise.allSettled([sweepOutbox(env), reconcilePayments(env), renewCardHolds(env)]));
   },
 } satisfies ExportedHandler<Env>;

@@ -29,7 +29,7 @@ export const ErrorSchema = z
   .openapi("Error");
 
 /** Standard error responses to spread into a route's `responses`. */
-export function errorResponses<const S extends readonly (400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503)[]>(
+export function errorResponses<const S extends readonly (400 | 401 | 402 | 403 | 404 | 409 | 413 | 422 | 429 | 503)[]>(
   ...statuses: S
 ) {
   const out: Record<number, { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }> =

@@ -13,6 +13,21 @@ interface KormoSecrets {
   STRIPE_API_URL?: string;
   STRIPE_SECRET_KEY: string;
   STRIPE_WEBHOOK_SECRET: string;
+  PUBLIC_API_URL?: string;
+  BKASH_API_URL?: string;
+  BKASH_APP_KEY?: string;
+  BKASH_APP_SECRET?: string;
+  BKASH_USERNAME?: string;
+  BKASH_PASSWORD?: string;
+  NAGAD_API_URL?: string;
+  NAGAD_MERCHANT_ID?: string;
+  NAGAD_MERCHANT_NUMBER?: string;
+  NAGAD_MERCHANT_PRIVATE_KEY?: string;
+  NAGAD_PUBLIC_KEY?: string;
+  PAYMENT_TIMEOUT_MS?: string;
+  PAYMENT_ACTION_TTL_MIN?: string;
+  PAYMENT_RECONCILE_AFTER_S?: string;
+  CARD_HOLD_RENEW_DAYS?: string;
 }
 interface Env extends KormoSecrets {}
 declare namespace Cloudflare {

@@ -1,6 +1,7 @@
 // POST /booking/bookings: books a provider for a window. Requires an Idempotency-Key; runs in the provider's object.
 import { createRoute, z } from "@hono/zod-openapi";
 import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import { methodAvailable } from "../../../../durable-objects/provider-bookings/payments";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
@@ -50,9 +51,8 @@ export function registerCreateBooking(app: App) {
     const key = c.req.valid("header")["idempotency-key"];
     if (!key) throw new ApiError("invalid_input", { message: "idempotency_key_required" });
     const body = c.req.valid("json");
-    // Wallets (bKash, Nagad) need the approve-and-callback flow of the payments work; until then they are refused
-    // up front rather than confirmed without a hold.
-    if (body.payment_method === "bkash" || body.payment_method === "nagad") {
+    // A wallet without credentials in this deployment is refused now, not at confirm.
+    if (!methodAvailable(body.payment_method, c.var.config)) {
       throw new ApiError("invalid_input", { message: "payment_method_unavailable" });
     }
     if (body.payment_method === "card" && !body.payment_method_id) {

@@ -3,6 +3,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { type PaymentRow, summary } from "../../../../durable-objects/provider-bookings/payments";
 import { BOOKING_VIEW, toView } from "../../../../durable-objects/provider-bookings/sql";
 import { STATUSES } from "../../../../lib/booking-machine";
 import { ApiError } from "../../../../lib/errors";
@@ -19,7 +20,8 @@ const security = [{ bearerAuth: [] }];
 async function visibleBooking(c: Context<AppEnv>, id: number) {
   const me = caller(c);
   const rows = await pgReader(c.env, `booking:${id}`).read(
-    `SELECT ${BOOKING_VIEW}, b.customer_id, p.user_id AS provider_user_id
+    `SELECT ${BOOKING_VIEW}, b.customer_id, p.user_id AS provider_user_id,
+            (SELECT to_jsonb(y) FROM payments y WHERE y.booking_id = b.id) AS payment
        FROM bookings b JOIN providers p ON p.id = b.provider_id WHERE b.id = $1`,
     [id],
   );
@@ -28,7 +30,7 @@ async function visibleBooking(c: Context<AppEnv>, id: number) {
   const allowed =
     me.role === "admin" || Number(row.customer_id) === me.userId || Number(row.provider_user_id) === me.userId;
   if (!allowed) throw new ApiError("not_found");
-  return toView(row.view);
+  return { ...toView(row.view), payment: summary((row.payment as PaymentRow | null) ?? null) };
 }
 
 const getOne = createRoute({

@@ -8,6 +8,19 @@ import { messages } from "../../../../lib/i18n";
 import { sha256Hex } from "../../auth/crypto";
 import type { AppEnv } from "../../context";
 
+export const PaymentSchema = z
+  .object({
+    status: z.enum(["requires_action", "authorized", "captured", "voided", "refunded", "failed"]),
+    gateway: z.enum(["cash", "stripe", "bkash", "nagad"]),
+    amount_poisha: z.number().int(),
+    captured_poisha: z.number().int(),
+    refunded_poisha: z.number().int(),
+    redirect_url: z.string().url().optional().openapi({
+      description: "requires_action only: open this wallet page; the booking confirms when the wallet calls back.",
+    }),
+  })
+  .openapi("Payment");
+
 export const BookingSchema = z
   .object({
     id: z.number().int(),
@@ -30,6 +43,7 @@ export const BookingSchema = z
     fee_poisha: z.number().int(),
     created_at: z.string().datetime(),
     updated_at: z.string().datetime(),
+    payment: PaymentSchema.nullable().optional(),
   })
   .openapi("Booking");
 

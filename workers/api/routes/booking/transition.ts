@@ -13,7 +13,10 @@ type StepAction = (typeof ACTIONS)[number];
 const WHO: Record<StepAction, string> = {
   accept: "The provider accepts a PENDING booking.",
   decline: "The provider declines a PENDING booking.",
-  confirm: "The customer confirms an ACCEPTED booking (cash needs no payment hold).",
+  confirm:
+    "The customer confirms an ACCEPTED booking and pays into escrow: a card is held at once (402 when declined); " +
+    "bKash and Nagad answer 202 with payment.redirect_url, and the booking confirms when the wallet's verified " +
+    "callback arrives. Cash needs no hold.",
   complete: "The provider completes a CONFIRMED booking, from its start time on.",
   cancel:
     "The customer (PENDING, ACCEPTED, CONFIRMED) or the provider (ACCEPTED, CONFIRMED) cancels. Free before acceptance " +
@@ -47,7 +50,12 @@ export function registerTransitions(app: App) {
       },
       responses: {
         200: { description: "The booking after the step", content: { "application/json": { schema: BookingSchema } } },
-        ...errorResponses(400, 401, 403, 404, 409, 422),
+        202: {
+          description:
+            "confirm with a wallet: still ACCEPTED, waiting for the customer's approval at payment.redirect_url",
+          content: { "application/json": { schema: BookingSchema } },
+        },
+        ...errorResponses(400, 401, 402, 403, 404, 409, 422, 503),
       },
     });
     app.openapi(route, async (c) => {
@@ -65,11 +73,13 @@ export function registerTransitions(app: App) {
         action,
         actor: { userId: me.userId, role: me.role },
         reason: body.reason,
+        clientIp: c.req.header("cf-connecting-ip"),
         idempotency: key
           ? { key, method: "POST", path, requestHash: await requestHash("POST", path, body) }
           : undefined,
       });
-      return c.json(renderOutcome(c, outcome).body, 200);
+      const ok = renderOutcome(c, outcome);
+      return ok.status === 202 ? c.json(ok.body, 202) : c.json(ok.body, 200);
     });
   }
 }

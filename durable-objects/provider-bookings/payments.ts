@@ -1,0 +1,507 @@
+// The money side of a booking step, run inside the provider's object (so one booking's payment never moves twice
+// at once) and before the step commits. The ledger row only moves forward from the states each step names, and
+// every gateway call carries a key derived from booking, attempt and action, so a retried step is safe.
+import type { Action } from "../../lib/booking-machine";
+import type { ErrorCode } from "../../lib/errors";
+import type { MessageKey } from "../../lib/i18n";
+import type { Config } from "../../workers/api/config";
+import type { DeclineReason, PaymentGateway, PaymentRef, PaymentStatus } from "../../workers/api/payments/gateway";
+import { callbackUrl, gatewayFor, ledgerName } from "../../workers/api/payments/index";
+import type { Queryable } from "../shared/pg";
+import { MOVE_PAYMENT } from "./sql";
+import type { BookingView, LedgerGateway, LedgerStatus, Outcome, PaymentSummary, PaymentVia } from "./types";
+
+/** The ledger row as the booking context reads it (to_jsonb of payments). */
+export interface PaymentRow {
+  status: LedgerStatus;
+  gateway: LedgerGateway;
+  amount_poisha: number;
+  captured_poisha: number;
+  refunded_poisha: number;
+  gateway_ref: string | null;
+  gateway_txn: string | null;
+  action_url: string | null;
+  attempts: number;
+  authorized_at: string | null;
+  last_error: string | null;
+  updated_at: string;
+}
+
+export interface PaymentContext {
+  pg: Queryable;
+  cfg: Config;
+  booking: BookingView;
+  payment: PaymentRow | null;
+  paymentMethodId: string | null;
+  action: Action | "refund" | "renew";
+  /** Set when a wallet callback or the reconciler (not the customer) drives the confirm. */
+  via?: PaymentVia | undefined;
+  clientIp?: string | undefined;
+}
+
+/** Go on with the step (the payment as it now stands), or stop and answer; `release` frees the idempotency key. */
+export type Settled = { go: true; payment: PaymentSummary | null } | { go: false; outcome: Outcome; release: boolean };
+
+const fail = (code: ErrorCode, message: MessageKey, details?: unknown): Outcome => ({
+  ok: false,
+  code,
+  message,
+  ...(details === undefined ? {} : { details }),
+});
+
+const DECLINE_MESSAGE: Record<DeclineReason | "canceled", MessageKey> = {
+  card_declined: "card_declined",
+  insufficient_funds: "insufficient_funds",
+  wallet_declined: "wallet_declined",
+  canceled: "payment_canceled",
+};
+
+export function summary(p: PaymentRow | null): PaymentSummary | null {
+  if (!p) return null;
+  return {
+    status: p.status,
+    gateway: p.gateway,
+    amount_poisha: Number(p.amount_poisha),
+    captured_poisha: Number(p.captured_poisha),
+    refunded_poisha: Number(p.refunded_poisha),
+    ...(p.status === "requires_action" && p.action_url ? { redirect_url: p.action_url } : {}),
+  };
+}
+
+export class PaymentSteps {
+  private readonly gw: PaymentGateway;
+  private row: PaymentRow | null;
+
+  constructor(private readonly ctx: PaymentContext) {
+    const gw = gatewayFor(ctx.booking.payment_method, ctx.cfg);
+    // Bookings refuse unconfigured methods at creation; a method unconfigured since then cannot move money.
+    if (!gw) throw new Error(`payment method ${ctx.booking.payment_method} is not configured`);
+    this.gw = gw;
+    this.row = ctx.payment
+      ? {
+          ...ctx.payment,
+          amount_poisha: Number(ctx.payment.amount_poisha),
+          captured_poisha: Number(ctx.payment.captured_poisha),
+          refunded_poisha: Number(ctx.payment.refunded_poisha),
+          attempts: Number(ctx.payment.attempts),
+        }
+      : null;
+  }
+
+  get current(): PaymentSummary | null {
+    return summary(this.row);
+  }
+
+  private get ref(): PaymentRef {
+    const p = this.row;
+    return {
+      bookingId: this.ctx.booking.id,
+      attempt: p?.attempts ?? 1,
+      ref: p?.gateway_ref ?? null,
+      txn: p?.gateway_txn ?? null,
+      amountPoisha: p?.amount_poisha ?? this.ctx.booking.price_poisha,
+    };
+  }
+
+  private go(): Settled {
+    return { go: true, payment: this.current };
+  }
+
+  private stop(outcome: Outcome, release = false): Settled {
+    return { go: false, outcome, release };
+  }
+
+  private unavailable(error: string): Settled {
+    return this.stop(fail("dependency_unavailable", "dependency_unavailable", { gateway: this.gw.name, error }), true);
+  }
+
+  /** Writes the row's next state and its history entry, only if the row is still in one of `from`. */
+  private async save(
+    next: Partial<PaymentRow>,
+    from: LedgerStatus[],
+    kind: string,
+    amount: number,
+    meta: Record<string, unknown> = {},
+  ): Promise<boolean> {
+    const b = this.ctx.booking;
+    const row: PaymentRow = {
+      status: "requires_action",
+      gateway: ledgerName(b.payment_method) as LedgerGateway,
+      amount_poisha: b.price_poisha,
+      captured_poisha: 0,
+      refunded_poisha: 0,
+      gateway_ref: null,
+      gateway_txn: null,
+      action_url: null,
+      attempts: 1,
+      authorized_at: null,
+      last_error: null,
+      updated_at: new Date().toISOString(),
+      ...this.row,
+      ...next,
+    };
+    const { rowCount } = await this.ctx.pg.query(
+      MOVE_PAYMENT,
+      [
+        b.id,
+        row.gateway,
+        row.status,
+        row.amount_poisha,
+        row.captured_poisha,
+        row.refunded_poisha,
+        row.gateway_ref,
+        row.gateway_txn,
+        row.action_url,
+        row.attempts,
+        row.authorized_at,
+        row.last_error?.slice(0, 300) ?? null,
+        from,
+        kind,
+        amount,
+        JSON.stringify({
+          action: this.ctx.action,
+          attempt: row.attempts,
+          ...(this.ctx.via ? { via: this.ctx.via } : {}),
+          ...meta,
+        }),
+      ],
+      { prepare: true },
+    );
+    if (rowCount) this.row = row;
+    return Boolean(rowCount);
+  }
+
+  // ---- confirm: place the hold (or start the wallet approval), or settle one already started ---------------------
+
+  async confirm(): Promise<Settled> {
+    const p = this.row;
+    if (this.gw.mode === "none") return this.go(); // cash: due at completion
+    if (p && (p.status === "authorized" || p.status === "captured")) return this.go(); // held before
+    // A wallet may still take the money after we gave up on an attempt (a late approval): its callback settles it.
+    const late = this.ctx.via !== undefined && p?.status === "failed" && p.gateway_ref !== null;
+    if (p && (p.status === "requires_action" || late)) {
+      const started = p.gateway_ref !== null;
+      // A card hold whose answer never came is asked again under the same key: the gateway replays its answer.
+      if (!started && this.gw.mode === "hold" && this.gw.name === "stripe") return this.hold(p.attempts);
+      if (started) {
+        const settled = await this.settleStarted();
+        if (settled) return settled;
+      }
+    }
+    if (this.ctx.via) {
+      // A callback or the reconciler never starts a payment; it only settles one.
+      return p?.status === "failed"
+        ? this.stop(fail("payment_required", (p.last_error as MessageKey | null) ?? "payment_required"))
+        : this.stop(fail("conflict", "illegal_transition", { status: this.ctx.booking.status }));
+    }
+    return this.hold((p?.attempts ?? 0) + 1);
+  }
+
+  /** Asks the gateway about the attempt in flight. Undefined: it failed, start another. */
+  private async settleStarted(): Promise<Settled | undefined> {
+    const p = this.row as PaymentRow;
+    const v = await this.gw.verify(this.ref);
+    if (v.kind === "unavailable") return this.unavailable(v.error);
+    if (p.status === "failed" && (v.kind === "pending" || v.kind === "failed")) {
+      return this.stop(fail("payment_required", (p.last_error as MessageKey | null) ?? "payment_required"));
+    }
+    if (v.kind === "pending") {
+      const age = Date.now() - Date.parse(p.updated_at);
+      if (this.ctx.via === "reconcile" && age > this.ctx.cfg.PAYMENT_ACTION_TTL_MIN * 60_000) {
+        await this.save(
+          { status: "failed", action_url: null, last_error: "payment_abandoned" },
+          ["requires_action"],
+          "abandoned",
+          0,
+        );
+        return this.stop(fail("payment_required", "payment_abandoned"));
+      }
+      // Still at the wallet: the same approval page again.
+      return this.stop(this.waiting(), true);
+    }
+    if (v.kind === "failed") {
+      const reason: MessageKey =
+        v.reason === "insufficient_funds" && this.gw.name !== "stripe"
+          ? "wallet_insufficient_funds"
+          : DECLINE_MESSAGE[v.reason];
+      await this.save(
+        { status: "failed", action_url: null, last_error: reason },
+        ["requires_action"],
+        "hold_failed",
+        0,
+        {
+          reason: v.reason,
+        },
+      );
+      if (this.ctx.via) return this.stop(fail("payment_required", reason, { status: this.ctx.booking.status }));
+      return undefined;
+    }
+    return this.accept(v);
+  }
+
+  /** The gateway says money is held or taken: it must be exactly the booking's price, or it goes back. */
+  private async accept(v: Extract<PaymentStatus, { amountPoisha: number }>): Promise<Settled> {
+    const price = this.ctx.booking.price_poisha;
+    if (v.amountPoisha !== price) {
+      const undo = await this.undo(v);
+      if (undo) return undo;
+      await this.save(
+        { status: "failed", action_url: null, gateway_txn: v.txn, last_error: "payment_mismatch" },
+        ["requires_action"],
+        "amount_mismatch",
+        v.amountPoisha,
+        { expected_poisha: price },
+      );
+      return this.stop(
+        fail("conflict", "payment_mismatch", { expected_poisha: price, reported_poisha: v.amountPoisha }),
+      );
+    }
+    const captured = v.kind === "captured";
+    await this.save(
+      {
+        status: v.kind,
+        captured_poisha: captured ? price : 0,
+        gateway_txn: v.txn,
+        action_url: null,
+        authorized_at: new Date().toISOString(),
+        last_error: null,
+      },
+      ["requires_action", "failed"],
+      captured ? "sale" : "hold",
+      price,
+    );
+    return this.go();
+  }
+
+  /** Gives back money the gateway holds or took for an attempt we cannot use; a Settled when it could not. */
+  private async undo(v: Extract<PaymentStatus, { amountPoisha: number }>): Promise<Settled | undefined> {
+    const ref = { ...this.ref, amountPoisha: v.amountPoisha, txn: v.txn };
+    const r = v.kind === "authorized" ? await this.gw.void(ref) : await this.gw.refund(ref, v.amountPoisha, 0);
+    if (r.kind === "unavailable") return this.unavailable(r.error);
+    if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
+    return undefined;
+  }
+
+  private waiting(): Outcome {
+    return { ok: true, status: 202, body: { ...this.ctx.booking, payment: this.current } };
+  }
+
+  private async hold(attempt: number): Promise<Settled> {
+    const b = this.ctx.booking;
+    // Recorded before the call: if the answer never comes, the reconciler knows an attempt is in flight.
+    await this.save(
+      {
+        status: "requires_action",
+        attempts: attempt,
+        gateway_ref: null,
+        gateway_txn: null,
+        action_url: null,
+        captured_poisha: 0,
+      },
+      ["requires_action", "failed"],
+      "hold_started",
+      b.price_poisha,
+    );
+    const r = await this.gw.hold({
+      bookingId: b.id,
+      attempt,
+      amountPoisha: b.price_poisha,
+      paymentMethodId: this.ctx.paymentMethodId,
+      customerId: b.customer_id,
+      callbackUrl: callbackUrl(this.ctx.cfg, this.gw.name),
+      clientIp: this.ctx.clientIp ?? "",
+    });
+    if (r.kind === "unavailable") {
+      await this.save({ last_error: "gateway_timeout" }, ["requires_action"], "hold_unanswered", b.price_poisha, {
+        error: r.error,
+      });
+      return this.unavailable(r.error);
+    }
+    if (r.kind === "declined") {
+      const reason = DECLINE_MESSAGE[r.reason];
+      await this.save(
+        { status: "failed", gateway_ref: r.ref, last_error: reason },
+        ["requires_action"],
+        "hold_declined",
+        b.price_poisha,
+      );
+      return this.stop(fail("payment_required", reason, { status: b.status }));
+    }
+    if (r.kind === "requires_action") {
+      await this.save(
+        { gateway_ref: r.ref, action_url: r.redirectUrl, last_error: null },
+        ["requires_action"],
+        "action_required",
+        b.price_poisha,
+      );
+      return this.stop(this.waiting(), true);
+    }
+    await this.save(
+      { status: "authorized", gateway_ref: r.ref, authorized_at: new Date().toISOString(), last_error: null },
+      ["requires_action"],
+      "hold",
+      b.price_poisha,
+    );
+    return this.go();
+  }
+
+  // ---- complete: capture --------------------------------------------------------------------------------------
+
+  async complete(): Promise<Settled> {
+    const b = this.ctx.booking;
+    const p = this.row;
+    if (this.gw.mode === "none") {
+      // Nothing was held for cash: the amount is recorded as due, and settled in person, at completion.
+      await this.save(
+        { status: "captured", gateway: "cash", captured_poisha: b.price_poisha },
+        [],
+        "cash_due",
+        b.price_poisha,
+      );
+      return this.go();
+    }
+    if (p?.status !== "authorized") return this.go(); // a sale was taken at approval: nothing left to do
+    const r = await this.gw.capture(this.ref, b.price_poisha);
+    if (r.kind === "unavailable") return this.unavailable(r.error);
+    if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
+    await this.save({ status: "captured", captured_poisha: b.price_poisha }, ["authorized"], "capture", b.price_poisha);
+    return this.go();
+  }
+
+  // ---- cancel or expire: release the hold, or keep only the fee ----------------------------------------------
+
+  async cancel(feePoisha: number): Promise<Settled> {
+    const p = this.row;
+    if (!p || this.gw.mode === "none") return this.go();
+    if (p.status === "requires_action") return this.abandon();
+    const ref = this.ref;
+    if (p.status === "authorized") {
+      const r = feePoisha > 0 ? await this.gw.capture(ref, feePoisha) : await this.gw.void(ref);
+      if (r.kind === "unavailable") return this.unavailable(r.error);
+      if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
+      if (feePoisha > 0)
+        await this.save({ status: "captured", captured_poisha: feePoisha }, ["authorized"], "capture_fee", feePoisha);
+      else await this.save({ status: "voided" }, ["authorized"], "void", p.amount_poisha);
+      return this.go();
+    }
+    if (p.status === "captured") {
+      // A sale (Nagad): the money was taken at approval, so the release is a refund of all but the fee.
+      const back = p.captured_poisha - p.refunded_poisha - feePoisha;
+      if (back <= 0) return this.go();
+      const r = await this.gw.refund(ref, back, p.refunded_poisha);
+      if (r.kind === "unavailable") return this.unavailable(r.error);
+      if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
+      const refunded = p.refunded_poisha + back;
+      await this.save(
+        { status: refunded === p.captured_poisha ? "refunded" : "captured", refunded_poisha: refunded },
+        ["captured"],
+        feePoisha > 0 ? "refund_less_fee" : "refund",
+        back,
+      );
+    }
+    return this.go();
+  }
+
+  /**
+   * An attempt in flight on a booking that will not be confirmed (cancelled meanwhile, or past its step): ask the
+   * gateway without settling anything, give back whatever it holds or took, and close the attempt.
+   */
+  async abandon(): Promise<Settled> {
+    const p = this.row;
+    const open = p?.status === "requires_action" || (p?.status === "failed" && p.gateway_ref !== null);
+    if (!p || !open) return this.go();
+    const v =
+      p.gateway_ref || this.gw.name === "stripe" ? await this.gw.status(this.ref) : ({ kind: "pending" } as const);
+    if (v.kind === "unavailable") return this.unavailable(v.error);
+    if (v.kind === "authorized" || v.kind === "captured") {
+      const undo = await this.undo(v);
+      if (undo) return undo;
+      await this.save(
+        v.kind === "authorized"
+          ? { status: "voided", action_url: null, gateway_txn: v.txn }
+          : {
+              status: "refunded",
+              action_url: null,
+              captured_poisha: v.amountPoisha,
+              refunded_poisha: v.amountPoisha,
+              gateway_txn: v.txn,
+            },
+        ["requires_action", "failed"],
+        v.kind === "authorized" ? "void_unused" : "refund_unused",
+        v.amountPoisha,
+      );
+      return this.go();
+    }
+    await this.save(
+      { status: "failed", action_url: null, last_error: "payment_canceled" },
+      ["requires_action"],
+      "abandoned",
+      0,
+    );
+    return this.go();
+  }
+
+  // ---- refunds after capture (support) and card hold renewal ----------------------------------------------------
+
+  async refund(amountPoisha: number, meta: Record<string, unknown> = {}): Promise<Settled> {
+    const p = this.row;
+    if (!p || this.gw.mode === "none" || (p.status !== "captured" && p.status !== "refunded")) {
+      return this.stop(fail("conflict", "payment_not_refundable", { status: p?.status ?? null }));
+    }
+    const left = p.captured_poisha - p.refunded_poisha;
+    if (amountPoisha > left) {
+      return this.stop(fail("conflict", "refund_exceeds_captured", { refundable_poisha: left }));
+    }
+    const r = await this.gw.refund(this.ref, amountPoisha, p.refunded_poisha);
+    if (r.kind === "unavailable") return this.unavailable(r.error);
+    if (r.kind === "refused") return this.stop(fail("conflict", "payment_not_refundable", { error: r.error }));
+    const refunded = p.refunded_poisha + amountPoisha;
+    await this.save(
+      { status: refunded === p.captured_poisha ? "refunded" : "captured", refunded_poisha: refunded },
+      ["captured"],
+      "refund",
+      amountPoisha,
+      meta,
+    );
+    return this.go();
+  }
+
+  /**
+   * Card holds lapse after about 7 days. A hold older than CARD_HOLD_RENEW_DAYS on a booking still to come is
+   * replaced: a new authorization under the next attempt's key, then the old one is released. If the card now
+   * declines, the old hold stays until it lapses and the refusal is recorded for support to follow up.
+   */
+  async renew(): Promise<{ renewed: boolean; error?: string }> {
+    const p = this.row;
+    const b = this.ctx.booking;
+    if (p?.status !== "authorized" || this.gw.name !== "stripe") return { renewed: false, error: "not_a_card_hold" };
+    const old = this.ref;
+    const r = await this.gw.hold({
+      bookingId: b.id,
+      attempt: p.attempts + 1,
+      amountPoisha: b.price_poisha,
+      paymentMethodId: this.ctx.paymentMethodId,
+      customerId: b.customer_id,
+      callbackUrl: callbackUrl(this.ctx.cfg, this.gw.name),
+      clientIp: "",
+    });
+    if (r.kind !== "authorized") {
+      const error = r.kind === "unavailable" ? r.error : r.kind === "declined" ? r.reason : r.kind;
+      await this.save({ last_error: `renewal: ${error}` }, ["authorized"], "renewal_failed", b.price_poisha);
+      return { renewed: false, error };
+    }
+    await this.save(
+      { gateway_ref: r.ref, attempts: p.attempts + 1, authorized_at: new Date().toISOString(), last_error: null },
+      ["authorized"],
+      "hold_renewed",
+      b.price_poisha,
+      { replaced: old.ref },
+    );
+    // The old hold goes last: a failure here leaves a hold that lapses by itself, never a booking without one.
+    await this.gw.void(old);
+    return { renewed: true };
+  }
+}
+
+/** Whether a booking's payment method can be used at all with this configuration. */
+export const methodAvailable = (method: string, cfg: Config) => gatewayFor(method, cfg) !== null;

@@ -1,0 +1,88 @@
+// GET /payments/callbacks/bkash and /payments/callbacks/nagad: where a wallet sends the customer back after the
+// approval page. The query string is only a hint of what happened: the booking's object asks the gateway itself
+// (bKash execute, Nagad verify), checks the amount, and only then confirms. Replays find the work done.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import { ApiError } from "../../../../lib/errors";
+import type { AppEnv } from "../../context";
+import { type App, errorResponses } from "../../openapi";
+import { BookingSchema, renderOutcome } from "../booking/shared";
+
+/** The callback has no user: the object acts for the booking's customer, as the wallet proved. */
+const WALLET = { userId: 0, role: "customer" as const };
+
+const Ref = z.string().min(1).max(255);
+
+const GATEWAYS = {
+  bkash: {
+    query: z.object({
+      paymentID: Ref,
+      status: z.enum(["success", "failure", "failed", "cancel"]).optional(),
+    }),
+    ref: (q: Record<string, string | undefined>) => q.paymentID,
+  },
+  nagad: {
+    query: z.object({
+      payment_ref_id: Ref,
+      order_id: z.string().max(64).optional(),
+      status: z.string().max(32).optional(),
+      status_code: z.string().max(32).optional(),
+      merchant: z.string().max(64).optional(),
+      message: z.string().max(255).optional(),
+      payment_dt: z.string().max(32).optional(),
+      issuer_payment_ref: z.string().max(64).optional(),
+    }),
+    ref: (q: Record<string, string | undefined>) => q.payment_ref_id,
+  },
+} as const;
+
+/** Finds the booking a gateway's payment reference belongs to. */
+async function bookingOf(c: Context<AppEnv>, gateway: string, ref: string) {
+  const rows = await pgReader(c.env, `payment:${gateway}:${ref}`).read(
+    `SELECT y.booking_id, b.provider_id FROM payments y JOIN bookings b ON b.id = y.booking_id
+      WHERE y.gateway = $1 AND y.gateway_ref = $2`,
+    [gateway, ref],
+  );
+  const row = rows[0];
+  return row ? { bookingId: Number(row.booking_id), providerId: Number(row.provider_id) } : null;
+}
+
+export function registerCallbacks(app: App) {
+  for (const gateway of ["bkash", "nagad"] as const) {
+    const spec = GATEWAYS[gateway];
+    const route = createRoute({
+      method: "get",
+      path: `/callbacks/${gateway}`,
+      tags: ["payments"],
+      summary: `${gateway === "bkash" ? "bKash" : "Nagad"} return URL`,
+      description:
+        "The wallet redirects the customer here. The payment is verified with the gateway server to server; the " +
+        "booking becomes CONFIRMED only when the gateway reports the full amount held (bKash) or paid (Nagad).",
+      request: { query: spec.query },
+      responses: {
+        200: {
+          description: "Verified: the booking is CONFIRMED",
+          content: { "application/json": { schema: BookingSchema } },
+        },
+        202: { description: "Not approved yet", content: { "application/json": { schema: BookingSchema } } },
+        ...errorResponses(400, 402, 404, 409, 503),
+      },
+    });
+    app.openapi(route, async (c) => {
+      const ref = spec.ref(c.req.valid("query") as Record<string, string | undefined>) ?? "";
+      const target = await bookingOf(c, gateway, ref);
+      if (!target) throw new ApiError("not_found", { message: "unknown_payment" });
+      const outcome = await providerBookings(c.env, target.providerId).transition({
+        providerId: target.providerId,
+        bookingId: target.bookingId,
+        action: "confirm",
+        actor: WALLET,
+        via: "callback",
+      });
+      const ok = renderOutcome(c, outcome);
+      return ok.status === 202 ? c.json(ok.body, 202) : c.json(ok.body, 200);
+    });
+  }
+}

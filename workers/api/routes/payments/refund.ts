@@ -1,0 +1,59 @@
+// POST /payments/bookings/{id}/refund: support returns captured money (a dispute, a goodwill gesture). Admins only,
+// Idempotency-Key required, never more than was captured and not yet refunded.
+import { createRoute, z } from "@hono/zod-openapi";
+import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import { ApiError } from "../../../../lib/errors";
+import { caller, requireAuth } from "../../auth/require-auth";
+import { type App, errorResponses } from "../../openapi";
+import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../booking/shared";
+import { bookingProvider } from "../booking/transition";
+
+const Body = z
+  .object({
+    amount_poisha: z.number().int().positive().max(100_000_000_00),
+    reason: z.string().trim().min(3).max(500),
+  })
+  .openapi("RefundRequest");
+
+const route = createRoute({
+  method: "post",
+  path: "/bookings/{id}/refund",
+  tags: ["payments"],
+  summary: "Refund captured money (admin)",
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAuth(["admin"])] as const,
+  request: {
+    params: z.object({ id: z.coerce.number().int().positive() }),
+    headers: IdempotencyHeader,
+    body: { required: true, content: { "application/json": { schema: Body } } },
+  },
+  responses: {
+    200: {
+      description: "Refunded; the booking with its payment",
+      content: { "application/json": { schema: BookingSchema } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409, 422, 503),
+  },
+});
+
+export function registerRefund(app: App) {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const key = c.req.valid("header")["idempotency-key"];
+    if (!key) throw new ApiError("invalid_input", { message: "idempotency_key_required" });
+    const body = c.req.valid("json");
+    const providerId = await bookingProvider(c.env, id);
+    if (providerId === null) throw new ApiError("not_found");
+    const me = caller(c);
+    const path = `/payments/bookings/${id}/refund`;
+    const outcome = await providerBookings(c.env, providerId).refund({
+      providerId,
+      bookingId: id,
+      amountPoisha: body.amount_poisha,
+      reason: body.reason,
+      actor: { userId: me.userId, role: me.role },
+      idempotency: { key, method: "POST", path, requestHash: await requestHash("POST", path, body) },
+    });
+    return c.json(renderOutcome(c, outcome).body, 200);
+  });
+}
