@@ -45,7 +45,7 @@ const error = (errorCode, errorMessage) => ({ errorCode, errorMessage });
  * callbackURL?paymentID=..&status=success|failure|cancel. Any ?pin= is accepted: OTP and PIN are not modelled.
  * Test hooks (not part of the real API): POST /__sim/fail {mode: "insufficient_balance"|"500"|"timeout", count = 1,
  * path_suffix}, POST /__sim/reset (payments, invoices, counters, failures; tokens stay valid),
- * GET /__sim/payments/{paymentID}, POST /__sim/payments/{paymentID} {amount}
+ * GET /__sim/stats ({grant, refresh} token requests), POST /__sim/expire-tokens, GET /__sim/payments/{paymentID}, POST /__sim/payments/{paymentID} {amount}
  * (rewrites the recorded amount).
  */
 export async function startBkashSimulator({ port = 0, appKey, appSecret, username, password }) {
@@ -270,6 +270,11 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
       counts = { grant: 0, refresh: 0 };
       faults.reset();
       return sendJson(res, 200, { reset: true });
+    }
+    if (req.method === "GET" && path === "/__sim/stats") return sendJson(res, 200, counts);
+    if (req.method === "POST" && path === "/__sim/expire-tokens") {
+      for (const token of tokens.keys()) tokens.set(token, Date.now() - 1);
+      return sendJson(res, 200, { expired: tokens.size });
     }
     const p =
       path.startsWith("/__sim/payments/") && payments.get(decodeURIComponent(path.slice("/__sim/payments/".length)));

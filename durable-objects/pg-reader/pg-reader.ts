@@ -1,5 +1,6 @@
-// PgReader: a few objects that each keep a warm Postgres connection, so the stateless gateway's hot read paths
-// (cold search) do not pay a new connection per request. Reads only: no transactions run here.
+// PgReader: a few objects that each keep a warm Postgres connection, so the stateless gateway's hot paths (cold
+// search, webhooks) do not pay a new connection per request. Reads, and writes that are one statement (atomic on
+// their own, e.g. a CTE that records a webhook and applies it); never a multi-statement transaction.
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../../workers/api/config";
 import { PgConnection } from "../shared/pg";
@@ -18,6 +19,12 @@ export class PgReader extends DurableObject<Env> {
   });
 
   async read(text: string, params: SqlParam[]): Promise<Row[]> {
+    const { rows } = await this.pg.query<Row>(text, params, { prepare: true });
+    return rows;
+  }
+
+  /** One statement that writes (atomic by itself); its RETURNING rows. */
+  async write(text: string, params: SqlParam[]): Promise<Row[]> {
     const { rows } = await this.pg.query<Row>(text, params, { prepare: true });
     return rows;
   }

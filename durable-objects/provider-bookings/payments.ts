@@ -37,6 +37,8 @@ export interface PaymentContext {
   /** Set when a wallet callback or the reconciler (not the customer) drives the confirm. */
   via?: PaymentVia | undefined;
   clientIp?: string | undefined;
+  /** The step commits its booking change next: the final ledger write can ride along in that statement. */
+  deferFinal?: boolean;
 }
 
 /** Go on with the step (the payment as it now stands), or stop and answer; `release` frees the idempotency key. */
@@ -71,6 +73,8 @@ export function summary(p: PaymentRow | null): PaymentSummary | null {
 export class PaymentSteps {
   private readonly gw: PaymentGateway;
   private row: PaymentRow | null;
+  /** MOVE_PAYMENT's parameters for the step's statement to run (see saveLast), if any. */
+  deferred: unknown[] | null = null;
 
   constructor(private readonly ctx: PaymentContext) {
     const gw = gatewayFor(ctx.booking.payment_method, ctx.cfg);
@@ -115,14 +119,14 @@ export class PaymentSteps {
     return this.stop(fail("dependency_unavailable", "dependency_unavailable", { gateway: this.gw.name, error }), true);
   }
 
-  /** Writes the row's next state and its history entry, only if the row is still in one of `from`. */
-  private async save(
+  /** The row's next state, and the parameters of MOVE_PAYMENT that write it (only if still in one of `from`). */
+  private next(
     next: Partial<PaymentRow>,
     from: LedgerStatus[],
     kind: string,
     amount: number,
-    meta: Record<string, unknown> = {},
-  ): Promise<boolean> {
+    meta: Record<string, unknown>,
+  ): { row: PaymentRow; params: unknown[] } {
     const b = this.ctx.booking;
     const row: PaymentRow = {
       status: "requires_action",
@@ -140,35 +144,64 @@ export class PaymentSteps {
       ...this.row,
       ...next,
     };
-    const { rowCount } = await this.ctx.pg.query(
-      MOVE_PAYMENT,
-      [
-        b.id,
-        row.gateway,
-        row.status,
-        row.amount_poisha,
-        row.captured_poisha,
-        row.refunded_poisha,
-        row.gateway_ref,
-        row.gateway_txn,
-        row.action_url,
-        row.attempts,
-        row.authorized_at,
-        row.last_error?.slice(0, 300) ?? null,
-        from,
-        kind,
-        amount,
-        JSON.stringify({
-          action: this.ctx.action,
-          attempt: row.attempts,
-          ...(this.ctx.via ? { via: this.ctx.via } : {}),
-          ...meta,
-        }),
-      ],
-      { prepare: true },
-    );
+    const params = [
+      b.id,
+      row.gateway,
+      row.status,
+      row.amount_poisha,
+      row.captured_poisha,
+      row.refunded_poisha,
+      row.gateway_ref,
+      row.gateway_txn,
+      row.action_url,
+      row.attempts,
+      row.authorized_at,
+      row.last_error?.slice(0, 300) ?? null,
+      from,
+      kind,
+      amount,
+      JSON.stringify({
+        action: this.ctx.action,
+        attempt: row.attempts,
+        ...(this.ctx.via ? { via: this.ctx.via } : {}),
+        ...meta,
+      }),
+    ];
+    return { row, params };
+  }
+
+  /** Writes the row's next state and its history entry now, only if the row is still in one of `from`. */
+  private async save(
+    next: Partial<PaymentRow>,
+    from: LedgerStatus[],
+    kind: string,
+    amount: number,
+    meta: Record<string, unknown> = {},
+  ): Promise<boolean> {
+    const { row, params } = this.next(next, from, kind, amount, meta);
+    const { rowCount } = await this.ctx.pg.query(MOVE_PAYMENT, params, { prepare: true });
     if (rowCount) this.row = row;
     return Boolean(rowCount);
+  }
+
+  /**
+   * The last money write of a step that goes on: with `deferFinal`, it is handed to the step's own atomic
+   * statement (one round trip less, and the ledger and the booking change together); otherwise written now.
+   */
+  private async saveLast(
+    next: Partial<PaymentRow>,
+    from: LedgerStatus[],
+    kind: string,
+    amount: number,
+    meta: Record<string, unknown> = {},
+  ): Promise<void> {
+    if (!this.ctx.deferFinal) {
+      await this.save(next, from, kind, amount, meta);
+      return;
+    }
+    const { row, params } = this.next(next, from, kind, amount, meta);
+    this.row = row;
+    this.deferred = params;
   }
 
   // ---- confirm: place the hold (or start the wallet approval), or settle one already started ---------------------
@@ -257,7 +290,7 @@ export class PaymentSteps {
       );
     }
     const captured = v.kind === "captured";
-    await this.save(
+    await this.saveLast(
       {
         status: v.kind,
         captured_poisha: captured ? price : 0,
@@ -288,8 +321,10 @@ export class PaymentSteps {
 
   private async hold(attempt: number): Promise<Settled> {
     const b = this.ctx.booking;
-    // Recorded before the call: if the answer never comes, the reconciler knows an attempt is in flight.
-    await this.save(
+    // Recorded as the call starts: if the answer never comes, the reconciler knows an attempt is in flight. The
+    // write goes out on the connection first and runs while the gateway works (it commits in a round trip, long
+    // before any gateway timeout), so the record costs the customer no extra wait.
+    const recorded = this.save(
       {
         status: "requires_action",
         attempts: attempt,
@@ -311,6 +346,7 @@ export class PaymentSteps {
       callbackUrl: callbackUrl(this.ctx.cfg, this.gw.name),
       clientIp: this.ctx.clientIp ?? "",
     });
+    await recorded;
     if (r.kind === "unavailable") {
       await this.save({ last_error: "gateway_timeout" }, ["requires_action"], "hold_unanswered", b.price_poisha, {
         error: r.error,
@@ -336,7 +372,7 @@ export class PaymentSteps {
       );
       return this.stop(this.waiting(), true);
     }
-    await this.save(
+    await this.saveLast(
       { status: "authorized", gateway_ref: r.ref, authorized_at: new Date().toISOString(), last_error: null },
       ["requires_action"],
       "hold",
@@ -352,7 +388,7 @@ export class PaymentSteps {
     const p = this.row;
     if (this.gw.mode === "none") {
       // Nothing was held for cash: the amount is recorded as due, and settled in person, at completion.
-      await this.save(
+      await this.saveLast(
         { status: "captured", gateway: "cash", captured_poisha: b.price_poisha },
         [],
         "cash_due",
@@ -364,7 +400,12 @@ export class PaymentSteps {
     const r = await this.gw.capture(this.ref, b.price_poisha);
     if (r.kind === "unavailable") return this.unavailable(r.error);
     if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
-    await this.save({ status: "captured", captured_poisha: b.price_poisha }, ["authorized"], "capture", b.price_poisha);
+    await this.saveLast(
+      { status: "captured", captured_poisha: b.price_poisha },
+      ["authorized"],
+      "capture",
+      b.price_poisha,
+    );
     return this.go();
   }
 
@@ -380,8 +421,13 @@ export class PaymentSteps {
       if (r.kind === "unavailable") return this.unavailable(r.error);
       if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
       if (feePoisha > 0)
-        await this.save({ status: "captured", captured_poisha: feePoisha }, ["authorized"], "capture_fee", feePoisha);
-      else await this.save({ status: "voided" }, ["authorized"], "void", p.amount_poisha);
+        await this.saveLast(
+          { status: "captured", captured_poisha: feePoisha },
+          ["authorized"],
+          "capture_fee",
+          feePoisha,
+        );
+      else await this.saveLast({ status: "voided" }, ["authorized"], "void", p.amount_poisha);
       return this.go();
     }
     if (p.status === "captured") {
@@ -392,7 +438,7 @@ export class PaymentSteps {
       if (r.kind === "unavailable") return this.unavailable(r.error);
       if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
       const refunded = p.refunded_poisha + back;
-      await this.save(
+      await this.saveLast(
         { status: refunded === p.captured_poisha ? "refunded" : "captured", refunded_poisha: refunded },
         ["captured"],
         feePoisha > 0 ? "refund_less_fee" : "refund",

@@ -21,6 +21,7 @@ import {
   BOOKING_CONTEXT,
   finishChange,
   INSERT_BOOKING,
+  movePayment,
   PROVIDER_CONTEXT,
   READ_KEY,
   TAKE_OVER_KEY,
@@ -33,6 +34,8 @@ const MINUTE = 60_000;
 const OUTBOX_RETRY_MS = 30_000;
 const FINISH_CREATE = finishChange(INSERT_BOOKING);
 const FINISH_TRANSITION = finishChange(UPDATE_STATUS);
+/** A transition that also records its payment's final move (UPDATE_STATUS takes $11-$16; the payment $17 on). */
+const FINISH_TRANSITION_PAID = finishChange(UPDATE_STATUS, movePayment(17));
 
 const fail = (code: ErrorCode, message: MessageKey, details?: unknown): Outcome => ({
   ok: false,
@@ -280,6 +283,7 @@ export class ProviderBookings extends DurableObject<Env> {
         action: input.action,
         via: input.via,
         clientIp: input.clientIp,
+        deferFinal: true,
       });
 
     const now = new Date();
@@ -349,14 +353,20 @@ export class ProviderBookings extends DurableObject<Env> {
       ...(input.via ? { via: input.via } : {}),
     };
     const event = bookingEvent({ ...booking, status: decision.to }, actorId, { ...meta, from_status: booking.status });
-    const done = await this.finish(FINISH_TRANSITION, who, idem, event, input.action, booking.status, meta, 200, [
+    const change = [
       booking.id,
       booking.status,
       decision.to,
       terms ? actor : null,
       terms ? (input.reason ?? terms.reason) : null,
       terms ? terms.feePoisha : null,
-    ]);
+    ];
+    const done = money.deferred
+      ? await this.finish(FINISH_TRANSITION_PAID, who, idem, event, input.action, booking.status, meta, 200, [
+          ...change,
+          ...money.deferred,
+        ])
+      : await this.finish(FINISH_TRANSITION, who, idem, event, input.action, booking.status, meta, 200, change);
     if (!done) {
       // Someone moved the booking between our read and our write. Postgres wins: reload and report what it is.
       await this.reload();

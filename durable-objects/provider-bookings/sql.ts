@@ -65,7 +65,7 @@ export const ANSWER_KEY = `
  * $1 user, $2 key, then $3 actor id, $4 action, $5 from status, $6 audit meta, $7 event id, $8 partition,
  * $9 event template, $10 answer status. The change's own parameters follow from $11.
  */
-export function finishChange(change: string): string {
+export function finishChange(change: string, more = ""): string {
   return `
   WITH b AS (${change}),
   v AS (SELECT b.id, b.status, booking_view(ROW(b.*)::bookings) AS view FROM b),
@@ -85,7 +85,12 @@ export function finishChange(change: string): string {
     UPDATE idempotency_keys k SET response_code = $10::int,
            response_body = jsonb_build_object('ok', true, 'status', $10::int, 'body', v.view)
       FROM v WHERE k.user_id = $1 AND k.key = $2 AND $2::text IS NOT NULL
-  )
+  )${
+    more
+      ? `,
+${more}`
+      : ""
+  }
   SELECT v.view, e.id AS outbox_id, e.payload FROM v, event e`;
 }
 
@@ -111,21 +116,31 @@ export const UPDATE_STATUS = `
 export const BOOKING_VIEW = "booking_view(b) AS view";
 
 /**
- * Writes a payment's next state (only forward: the update applies only from the states in $13) and its history row,
- * in one statement. The whole row is written: the booking's object computed it from the row it read.
+ * Two CTEs, `pay` and `pay_history`, that write a payment's next state (only forward: the update applies only from
+ * the states in parameter n+12) and its history row. The whole row is written: the booking's object computed it
+ * from the row it read. Parameters from $n: booking, gateway, status, amount, captured, refunded, ref, txn,
+ * action url, attempts, authorized at, last error, from states, history kind, history amount, history meta.
  */
-export const MOVE_PAYMENT = `
-  WITH up AS (
+export function movePayment(n: number): string {
+  const $ = (k: number) => `$${n + k}`;
+  return `
+  pay AS (
     INSERT INTO payments AS y (booking_id, gateway, status, amount_poisha, captured_poisha, refunded_poisha,
                                gateway_ref, gateway_txn, action_url, attempts, authorized_at, last_error)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    VALUES (${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map($).join(", ")})
     ON CONFLICT (booking_id) DO UPDATE SET status = EXCLUDED.status, captured_poisha = EXCLUDED.captured_poisha,
       refunded_poisha = EXCLUDED.refunded_poisha, gateway_ref = EXCLUDED.gateway_ref,
       gateway_txn = EXCLUDED.gateway_txn, action_url = EXCLUDED.action_url, attempts = EXCLUDED.attempts,
       authorized_at = EXCLUDED.authorized_at, last_error = EXCLUDED.last_error
-      WHERE y.status = ANY($13::text[])
+      WHERE y.status = ANY(${$(12)}::text[])
     RETURNING id
-  )
-  INSERT INTO payment_events (payment_id, kind, amount_poisha, gateway_ref, meta)
-  SELECT id, $14, $15, $7, $16 FROM up
-  RETURNING payment_id`;
+  ),
+  pay_history AS (
+    INSERT INTO payment_events (payment_id, kind, amount_poisha, gateway_ref, meta)
+    SELECT id, ${$(13)}, ${$(14)}, ${$(6)}, ${$(15)} FROM pay
+  )`;
+}
+
+/** A payment move on its own (the ledger changes while the booking does not). */
+export const MOVE_PAYMENT = `WITH ${movePayment(1)}
+  SELECT id FROM pay`;

@@ -226,6 +226,25 @@ describe("bKash (tokenized checkout, authorization)", () => {
     expect(await simPayment(bkashSim, ref)).toMatchObject({ transactionStatus: "Cancelled" });
   });
 
+  it("reuses its grant token across payments and refreshes it when bKash says it expired", async () => {
+    const stats = async () =>
+      (await (await fetch(`${bkashSim}/__sim/stats`)).json()) as { grant: number; refresh: number };
+    const first = await accepted("bkash");
+    expect((await confirm(first.id, first.customer)).status).toBe(202);
+    const before = await stats();
+    for (let i = 0; i < 3; i++) {
+      const b = await accepted("bkash");
+      expect((await confirm(b.id, b.customer)).status).toBe(202);
+    }
+    expect(await stats()).toEqual(before);
+    await fetch(`${bkashSim}/__sim/expire-tokens`, { method: "POST" });
+    const after = await accepted("bkash");
+    expect((await confirm(after.id, after.customer)).status).toBe(202);
+    const now = await stats();
+    expect(now.refresh).toBe(before.refresh + 1);
+    expect(now.grant).toBe(before.grant);
+  });
+
   it("answers 404 for a callback naming no payment of ours, and 400 without a payment id", async () => {
     const unknown = await call("/payments/callbacks/bkash?paymentID=TR0011NOPE&status=success");
     expect(unknown.status).toBe(404);

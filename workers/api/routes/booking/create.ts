@@ -6,6 +6,7 @@ import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
 import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "./shared";
+import { rememberOwner } from "./transition";
 
 const Body = z
   .object({
@@ -70,6 +71,7 @@ export function registerCreateBooking(app: App) {
       },
     });
     const ok = renderOutcome(c, outcome);
+    rememberOwner(ok.body.id, ok.body.provider_id);
     return c.json(ok.body, ok.status === 201 && !ok.replayed ? 201 : 200);
   });
 }

@@ -25,12 +25,26 @@ const WHO: Record<StepAction, string> = {
 
 const Body = z.object({ reason: z.string().max(500).optional() }).openapi("TransitionBody");
 
-/** Which provider's object owns a booking, read through a warm connection. */
+/** booking id -> provider id. A booking never changes provider, so an isolate may remember it; bounded in size. */
+const owners = new Map<number, number>();
+const OWNERS_MAX = 50_000;
+
+export function rememberOwner(bookingId: number, providerId: number): void {
+  if (owners.size >= OWNERS_MAX) owners.delete(owners.keys().next().value as number);
+  owners.set(bookingId, providerId);
+}
+
+/** Which provider's object owns a booking: remembered, or read through a warm connection. */
 export async function bookingProvider(env: Env, bookingId: number): Promise<number | null> {
+  const known = owners.get(bookingId);
+  if (known !== undefined) return known;
   const rows = await pgReader(env, `booking:${bookingId}`).read("SELECT provider_id FROM bookings WHERE id = $1", [
     bookingId,
   ]);
-  return rows[0] ? Number(rows[0].provider_id) : null;
+  if (!rows[0]) return null;
+  const providerId = Number(rows[0].provider_id);
+  rememberOwner(bookingId, providerId);
+  return providerId;
 }
 
 export function registerTransitions(app: App) {
