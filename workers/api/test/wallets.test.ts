@@ -304,6 +304,14 @@ describe("Nagad (RSA-sealed checkout, sale then refund)", () => {
     });
   });
 
+  it("refunds in full when the provider cancels, however late", async () => {
+    const { p, customer, id } = await accepted("nagad", 3);
+    await follow(await atWallet(((await confirm(id, customer)).body.payment as { redirect_url: string }).redirect_url));
+    const canceled = await call(`/booking/bookings/${id}/cancel`, { method: "POST", token: p.user.access });
+    expect(canceled.body).toMatchObject({ status: "CANCELED", fee_poisha: 0, canceled_by: "provider" });
+    expect(await payment(id)).toMatchObject({ status: "refunded", refunded_poisha: "50000" });
+  });
+
   it("refunds money a customer paid after the booking was cancelled", async () => {
     const { customer, id } = await accepted("nagad");
     const url = ((await confirm(id, customer)).body.payment as { redirect_url: string }).redirect_url;
