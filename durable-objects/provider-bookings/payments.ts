@@ -5,7 +5,13 @@ import type { Action } from "../../lib/booking-machine";
 import type { ErrorCode } from "../../lib/errors";
 import type { MessageKey } from "../../lib/i18n";
 import type { Config } from "../../workers/api/config";
-import type { DeclineReason, PaymentGateway, PaymentRef, PaymentStatus } from "../../workers/api/payments/gateway";
+import {
+  type DeclineReason,
+  type PaymentGateway,
+  type PaymentRef,
+  type PaymentStatus,
+  unconfiguredGateway,
+} from "../../workers/api/payments/gateway";
 import { callbackUrl, gatewayFor, ledgerName } from "../../workers/api/payments/index";
 import type { Queryable } from "../shared/pg";
 import { MOVE_PAYMENT } from "./sql";
@@ -77,10 +83,10 @@ export class PaymentSteps {
   deferred: unknown[] | null = null;
 
   constructor(private readonly ctx: PaymentContext) {
-    const gw = gatewayFor(ctx.booking.payment_method, ctx.cfg);
     // Bookings refuse unconfigured methods at creation; a method unconfigured since then cannot move money.
-    if (!gw) throw new Error(`payment method ${ctx.booking.payment_method} is not configured`);
-    this.gw = gw;
+    this.gw =
+      gatewayFor(ctx.booking.payment_method, ctx.cfg) ??
+      unconfiguredGateway(ledgerName(ctx.booking.payment_method) as LedgerGateway);
     this.row = ctx.payment
       ? {
           ...ctx.payment,

@@ -81,6 +81,24 @@ export const cashGateway: PaymentGateway = {
   refund: async () => ({ kind: "ok" }),
 };
 
+/**
+ * A method whose credentials this deployment lacks (removed after bookings were made with it): every call is
+ * "unavailable", so steps that need money answer 503 and steps that do not (accept, decline) go on.
+ */
+export function unconfiguredGateway(name: GatewayName): PaymentGateway {
+  const down = { kind: "unavailable" as const, error: `${name} is not configured` };
+  return {
+    name,
+    mode: "hold",
+    hold: async () => down,
+    status: async () => down,
+    verify: async () => down,
+    capture: async () => down,
+    void: async () => down,
+    refund: async () => down,
+  };
+}
+
 /** poisha -> "250.00", the decimal taka string bKash and Nagad take. */
 export const takaString = (poisha: number): string =>
   `${Math.trunc(poisha / 100)}.${String(poisha % 100).padStart(2, "0")}`;
