@@ -16,6 +16,7 @@ export const DEV_TEST_NUMBERS = TEST_USERS.map((u) => `${u.phone}:123456`).join(
 
 const SMS_SIM = { apiToken: "sim-ssl-token", sid: "KORMOMELA" };
 const STRIPE_WEBHOOK_SECRET = "whsec_kormo_dev_local";
+const STRIPE_EVENTS = ["payment_intent.succeeded", "payment_intent.canceled", "payment_intent.payment_failed"];
 const BKASH_SIM = {
   appKey: "kormo-bkash-app",
   appSecret: "kormo-bkash-secret",
@@ -96,6 +97,8 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
       secretKey: "sk_test_kormo_dev",
       webhookSecret: STRIPE_WEBHOOK_SECRET,
       ...(cfg.gatewayUrl ? { webhookUrl: `${cfg.gatewayUrl}/payments/webhooks/stripe` } : {}),
+      // What the production endpoint subscribes to (README, Deploying): the events the ledger acts on.
+      enabledEvents: STRIPE_EVENTS,
     });
     started.push(stripe);
     const bkash = await startBkashSimulator({ port: cfg.bkashSimPort, ...BKASH_SIM });

@@ -159,7 +159,8 @@ function apiKeyOf(authorization = "") {
  * Stripe's PaymentIntents (confirm, capture, cancel) and refunds, answering in Stripe's shapes.
  * Idempotency: per API key and Idempotency-Key for 24 h; a key still executing answers 409 idempotency_key_in_use
  * (Stripe-Should-Retry: true) rather than waiting. Webhooks: every state change becomes an Event, POSTed to
- * `webhookUrl` (if set) with a Stripe-Signature, after the API answer is decided and without holding it back.
+ * `webhookUrl` (if set, and the type is in `enabledEvents`) with a Stripe-Signature, after the API answer is decided
+ * and without holding it back.
  * Test hooks (not part of the real API): GET /__sim/events, POST /__sim/fail {mode: "500"|"timeout", count, path_prefix},
  * POST /__sim/reset. `latencyMs` delays every API operation while its idempotency key is marked in flight.
  */
@@ -168,6 +169,8 @@ export async function startStripeSimulator({
   secretKey = "sk_test_kormo",
   webhookSecret = `whsec_${randomBytes(24).toString("base64url")}`,
   webhookUrl,
+  // Like a webhook endpoint's enabled_events in the Stripe dashboard: only these types are delivered ("*": all).
+  enabledEvents = ["*"],
   latencyMs = 0,
 } = {}) {
   const intents = new Map();
@@ -217,6 +220,7 @@ export async function startStripeSimulator({
   }
 
   function emit(type, object, ctx) {
+    const subscribed = Boolean(webhookUrl) && (enabledEvents.includes("*") || enabledEvents.includes(type));
     const event = {
       id: newId("evt"),
       object: "event",
@@ -224,16 +228,16 @@ export async function startStripeSimulator({
       created: unix(),
       data: { object: structuredClone(object) },
       livemode: false,
-      pending_webhooks: webhookUrl ? 1 : 0,
+      pending_webhooks: subscribed ? 1 : 0,
       request: { id: ctx.requestId, idempotency_key: ctx.idempotencyKey },
       type,
     };
     const record = {
       event,
-      delivery: { status: webhookUrl ? "pending" : "not_configured", attempts: 0, response_status: null },
+      delivery: { status: subscribed ? "pending" : "not_configured", attempts: 0, response_status: null },
     };
     events.push(record);
-    if (!webhookUrl) return;
+    if (!subscribed) return;
     const delivery = deliver(record, webhooks.signal).finally(() => deliveries.delete(delivery));
     deliveries.add(delivery);
   }

@@ -374,13 +374,15 @@ export class ProviderBookings extends DurableObject<Env> {
     }
     this.cellOfProvider = cellOf(Number(row.provider_lat), Number(row.provider_lng));
     const b = done.view;
-    if ((ACTIVE as readonly string[]).includes(b.status)) {
+    const stillActive = (ACTIVE as readonly string[]).includes(b.status);
+    if (stillActive) {
       this.ctx.storage.sql.exec("UPDATE active SET status = ?, deadline_ms = NULL WHERE id = ?", b.status, b.id);
     } else {
       this.ctx.storage.sql.exec("DELETE FROM active WHERE id = ?", b.id);
     }
     await this.armAlarm();
-    this.afterCommit(done.event);
+    // Accept and confirm keep the slot taken: search's cached availability is still right.
+    this.afterCommit(done.event, !stillActive);
     return { ok: true, status: 200, body: input.action === "confirm" ? { ...b, payment: settled.payment } : b };
   }
 
@@ -516,10 +518,13 @@ export class ProviderBookings extends DurableObject<Env> {
     return row ? { view: toView(row.view), event: { id: Number(row.outbox_id), payload: row.payload } } : null;
   }
 
-  /** Publishes a committed event and invalidates cached search windows, without holding up the caller. */
-  private afterCommit(event: { id: number; payload: unknown }): void {
+  /**
+   * Publishes a committed event and, when the provider's taken slots changed, invalidates cached search windows,
+   * without holding up the caller.
+   */
+  private afterCommit(event: { id: number; payload: unknown }, slotsChanged = true): void {
     const cfg = loadConfig(this.env);
-    if (this.cellOfProvider) {
+    if (this.cellOfProvider && slotsChanged) {
       const redis = new Redis({
         url: cfg.UPSTASH_REDIS_REST_URL,
         token: cfg.UPSTASH_REDIS_REST_TOKEN,

@@ -115,12 +115,13 @@ export default {
   async queue(batch, env, ctx) {
     const level = env.LOG_LEVEL ?? "info";
     let pool: ReturnType<typeof createPool> | undefined;
-    // One pool per batch, wide enough for the batch's messages to run side by side.
+    // One pool per batch, a few connections wide: each new connection costs a WebSocket, a TLS handshake (Neon)
+    // and a Postgres backend, so the batch's messages share them rather than open one each.
     let fcm: FcmConfig | undefined;
     const c: Ctx = {
       env,
       level,
-      pool: () => (pool ??= createPool(env, { max: 10 })),
+      pool: () => (pool ??= createPool(env, { max: 3 })),
       // Parsed once per batch, and only when a booking event needs it.
       fcm: () =>
         (fcm ??= { serviceAccount: JSON.parse(env.FCM_SERVICE_ACCOUNT) as ServiceAccount, apiUrl: env.FCM_API_URL }),

@@ -466,3 +466,41 @@ describe("Stripe simulator: injected failures", () => {
     expect(reused.status).toBe(200);
   });
 });
+
+describe("a webhook endpoint subscribed to some event types", () => {
+  it("delivers only the enabled types, and still records every event", async () => {
+    const got = [];
+    const only = await listen(async (req, res) => {
+      got.push(JSON.parse(await readBody(req)).type);
+      res.writeHead(200).end();
+    });
+    const picky = await startStripeSimulator({
+      secretKey: KEY,
+      webhookSecret: SECRET,
+      webhookUrl: `${only.url}/hook`,
+      enabledEvents: ["payment_intent.succeeded"],
+    });
+    try {
+      const headers = { authorization: `Bearer ${KEY}`, "idempotency-key": "picky-hold" };
+      const body = new URLSearchParams({
+        amount: "1000",
+        currency: "bdt",
+        capture_method: "manual",
+        confirm: "true",
+        payment_method: "pm_card_visa",
+      });
+      const pi = await (await fetch(`${picky.url}/v1/payment_intents`, { method: "POST", headers, body })).json();
+      await fetch(`${picky.url}/v1/payment_intents/${pi.id}/capture`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "idempotency-key": "picky-capture" },
+      });
+      await picky.webhooksSettled();
+      expect(got).toEqual(["payment_intent.succeeded"]);
+      const all = (await (await fetch(`${picky.url}/__sim/events`)).json()).events.map((r) => r.event.type);
+      expect(all).toEqual(expect.arrayContaining(["payment_intent.created", "payment_intent.succeeded"]));
+    } finally {
+      await picky.close();
+      await only.close();
+    }
+  });
+});
