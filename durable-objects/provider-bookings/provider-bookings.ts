@@ -21,6 +21,8 @@ import {
   BOOKING_CONTEXT,
   finishChange,
   INSERT_BOOKING,
+  LEDGER_PAYMENT,
+  MOVED_PAYMENT,
   movePayment,
   PROVIDER_CONTEXT,
   READ_KEY,
@@ -33,9 +35,9 @@ import type { ActorRef, BookingView, CreateInput, Idempotency, Outcome, RefundIn
 const MINUTE = 60_000;
 const OUTBOX_RETRY_MS = 30_000;
 const FINISH_CREATE = finishChange(INSERT_BOOKING);
-const FINISH_TRANSITION = finishChange(UPDATE_STATUS);
+const FINISH_TRANSITION = finishChange(UPDATE_STATUS, { payment: LEDGER_PAYMENT });
 /** A transition that also records its payment's final move (UPDATE_STATUS takes $11-$16; the payment $17 on). */
-const FINISH_TRANSITION_PAID = finishChange(UPDATE_STATUS, movePayment(17));
+const FINISH_TRANSITION_PAID = finishChange(UPDATE_STATUS, { more: movePayment(17), payment: MOVED_PAYMENT });
 
 const fail = (code: ErrorCode, message: MessageKey, details?: unknown): Outcome => ({
   ok: false,
@@ -383,7 +385,8 @@ export class ProviderBookings extends DurableObject<Env> {
     await this.armAlarm();
     // Accept and confirm keep the slot taken: search's cached availability is still right.
     this.afterCommit(done.event, !stillActive);
-    return { ok: true, status: 200, body: input.action === "confirm" ? { ...b, payment: settled.payment } : b };
+    // The view carries the payment as the statement left it: the same body a replay of the key answers.
+    return { ok: true, status: 200, body: b };
   }
 
   private async doRefund(input: RefundInput): Promise<Outcome> {

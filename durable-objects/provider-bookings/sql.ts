@@ -65,10 +65,13 @@ export const ANSWER_KEY = `
  * $1 user, $2 key, then $3 actor id, $4 action, $5 from status, $6 audit meta, $7 event id, $8 partition,
  * $9 event template, $10 answer status. The change's own parameters follow from $11.
  */
-export function finishChange(change: string, more = ""): string {
+export function finishChange(change: string, opts: { more?: string; payment?: string } = {}): string {
+  // With a payment summary, the view carries it: the same body now and in every replay of the key.
+  const view = opts.payment ? `v.view || jsonb_build_object('payment', ${opts.payment})` : "v.view";
   return `
   WITH b AS (${change}),
-  v AS (SELECT b.id, b.status, booking_view(ROW(b.*)::bookings) AS view FROM b),
+  v AS (SELECT b.id, b.status, booking_view(ROW(b.*)::bookings) AS view FROM b),${opts.more ? `${opts.more},` : ""}
+  w AS (SELECT v.id, v.status, ${view} AS view FROM v),
   audit AS (
     INSERT INTO audit_log (booking_id, actor_id, action, from_status, to_status, meta)
     SELECT v.id, $3, $4, $5, v.status, $6 FROM v
@@ -83,16 +86,21 @@ export function finishChange(change: string, more = ""): string {
   ),
   answer AS (
     UPDATE idempotency_keys k SET response_code = $10::int,
-           response_body = jsonb_build_object('ok', true, 'status', $10::int, 'body', v.view)
-      FROM v WHERE k.user_id = $1 AND k.key = $2 AND $2::text IS NOT NULL
-  )${
-    more
-      ? `,
-${more}`
-      : ""
-  }
-  SELECT v.view, e.id AS outbox_id, e.payload FROM v, event e`;
+           response_body = jsonb_build_object('ok', true, 'status', $10::int, 'body', w.view)
+      FROM w WHERE k.user_id = $1 AND k.key = $2 AND $2::text IS NOT NULL
+  )
+  SELECT w.view, e.id AS outbox_id, e.payload FROM w, event e`;
 }
+
+/** The payment summary a transition answers with, as the ledger has it (`v` is the changed booking). */
+const PAYMENT_SUMMARY_COLUMNS = `jsonb_build_object('status', y.status, 'gateway', y.gateway,
+    'amount_poisha', y.amount_poisha, 'captured_poisha', y.captured_poisha, 'refunded_poisha', y.refunded_poisha)`;
+const PAYMENT_SUMMARY = (from: string) => `${PAYMENT_SUMMARY_COLUMNS} FROM ${from}`;
+
+/** A transition whose payment did not move in this statement: the summary is the row as it stands. */
+export const LEDGER_PAYMENT = `(SELECT ${PAYMENT_SUMMARY("payments y WHERE y.booking_id = (SELECT id FROM v)")})`;
+/** A transition that moves its payment in this statement (movePayment's `pay`): the summary is the new row. */
+export const MOVED_PAYMENT = `COALESCE((SELECT summary FROM pay), ${LEDGER_PAYMENT})`;
 
 export const INSERT_BOOKING = `
   INSERT INTO bookings AS b (customer_id, provider_id, service_type, start_date, end_date, status,
@@ -133,7 +141,7 @@ export function movePayment(n: number): string {
       gateway_txn = EXCLUDED.gateway_txn, action_url = EXCLUDED.action_url, attempts = EXCLUDED.attempts,
       authorized_at = EXCLUDED.authorized_at, last_error = EXCLUDED.last_error
       WHERE y.status = ANY(${$(12)}::text[])
-    RETURNING id
+    RETURNING id, ${PAYMENT_SUMMARY_COLUMNS} AS summary
   ),
   pay_history AS (
     INSERT INTO payment_events (payment_id, kind, amount_poisha, gateway_ref, meta)

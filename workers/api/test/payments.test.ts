@@ -73,6 +73,21 @@ describe("card payments (Stripe, manual capture)", () => {
     expect(await intent(held?.gateway_ref as string)).toMatchObject({ status: "succeeded", amount_received: 50_000 });
   });
 
+  it("replays a confirm with the same body, payment included, and never holds twice", async () => {
+    const { customer, id } = await acceptedCard();
+    const k = key();
+    const first = await call(`/booking/bookings/${id}/confirm`, { method: "POST", token: customer.access, headers: k });
+    expect(first.body).toMatchObject({ status: "CONFIRMED", payment: { status: "authorized", gateway: "stripe" } });
+    const again = await call(`/booking/bookings/${id}/confirm`, { method: "POST", token: customer.access, headers: k });
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    const holds = await sql<{ kind: string }>(
+      "SELECT e.kind FROM payment_events e JOIN payments y ON y.id = e.payment_id WHERE y.booking_id = $1 AND e.kind = 'hold'",
+      [id],
+    );
+    expect(holds).toHaveLength(1);
+  });
+
   it("answers a declined card with 402 in the caller's language and leaves the booking ACCEPTED", async () => {
     const { customer, id, confirm } = await confirmedCard("pm_card_chargeDeclined");
     expect(confirm.status).toBe(402);
