@@ -125,6 +125,41 @@ describe("ProviderBookings object", () => {
     expect(await stub.cachedBookings()).toHaveLength(2);
   });
 
+  it("reloads its cache from Postgres exactly, leaving out bookings already over", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    const pending = await book(p.providerId, customer.access, window(60));
+    const ahead = window(70, 3);
+    await sql(
+      `INSERT INTO bookings (customer_id, provider_id, service_type, start_date, end_date, status, price_poisha)
+       VALUES ($1, $2, 'driver', $3, $4, 'CONFIRMED', 1),
+              ($1, $2, 'driver', now() - interval '2 days', now() - interval '2 days' + interval '1 hour', 'CONFIRMED', 1)`,
+      [customer.userId, p.providerId, ahead.start_date, ahead.end_date],
+    );
+    const stub = providerBookings(env, p.providerId);
+    expect(await stub.refresh(p.providerId)).toEqual({ active: 2 });
+    const [deadline] = await sql<{ ms: string }>(
+      "SELECT (extract(epoch FROM accept_deadline) * 1000)::bigint AS ms FROM bookings WHERE id = $1",
+      [pending.body.id],
+    );
+    expect((await stub.cachedBookings()).map(({ id: _id, ...rest }) => rest)).toEqual([
+      {
+        customer_id: customer.userId,
+        start_ms: Date.parse(pending.body.start_date as string),
+        end_ms: Date.parse(pending.body.end_date as string),
+        status: "PENDING",
+        deadline_ms: Number(deadline?.ms),
+      },
+      {
+        customer_id: customer.userId,
+        start_ms: Date.parse(ahead.start_date),
+        end_ms: Date.parse(ahead.end_date),
+        status: "CONFIRMED",
+        deadline_ms: null,
+      },
+    ]);
+  });
+
   it("keeps its Postgres connection across requests and reconnects after the server drops it", async () => {
     const p = await makeProvider();
     const customer = await login();
