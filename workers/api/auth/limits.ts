@@ -1,4 +1,4 @@
-// Abuse limits for login, enforced in Redis with @upstash/ratelimit (sliding windows, shared by every edge location).
+// Abuse limits (login, public payment callbacks), enforced in Redis with @upstash/ratelimit (sliding windows, shared by every edge location).
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis/cloudflare";
 import { ApiError } from "../../../lib/errors";
@@ -10,6 +10,8 @@ export const LIMITS = {
   otpRequestPerPhone: { tokens: 5, window: "15 m" },
   otpRequestPerIp: { tokens: 60, window: "15 m" },
   otpVerifyPerPhone: { tokens: 10, window: "15 m" },
+  /** Wallet return URLs are public: each known one makes us ask the gateway, so one payment gets a few a minute. */
+  paymentCallbackPerRef: { tokens: 10, window: "1 m" },
 } as const satisfies Record<string, { tokens: number; window: Duration }>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -245,6 +245,14 @@ describe("bKash (tokenized checkout, authorization)", () => {
     expect(now.grant).toBe(before.grant);
   });
 
+  it("limits how often one payment's return URL makes us ask the gateway", async () => {
+    const ref = `TR0011LIMIT${crypto.randomUUID().slice(0, 8)}`;
+    const answers = [];
+    for (let i = 0; i < 11; i++) answers.push((await call(`/payments/callbacks/bkash?paymentID=${ref}`)).status);
+    expect(answers.slice(0, 10).every((s) => s === 404)).toBe(true);
+    expect(answers[10]).toBe(429);
+  });
+
   it("answers 404 for a callback naming no payment of ours, and 400 without a payment id", async () => {
     const unknown = await call("/payments/callbacks/bkash?paymentID=TR0011NOPE&status=success");
     expect(unknown.status).toBe(404);

@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
 import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { ApiError } from "../../../../lib/errors";
+import { enforceLimit } from "../../auth/limits";
 import type { AppEnv } from "../../context";
 import { type App, errorResponses } from "../../openapi";
 import { BookingSchema, renderOutcome } from "../booking/shared";
@@ -68,11 +69,12 @@ export function registerCallbacks(app: App) {
           content: { "application/json": { schema: BookingSchema } },
         },
         202: { description: "Not approved yet", content: { "application/json": { schema: BookingSchema } } },
-        ...errorResponses(400, 402, 404, 409, 503),
+        ...errorResponses(400, 402, 404, 409, 429, 503),
       },
     });
     app.openapi(route, async (c) => {
       const ref = spec.ref(c.req.valid("query") as Record<string, string | undefined>) ?? "";
+      await enforceLimit(c.var.services.redis(), "paymentCallbackPerRef", `${gateway}:${ref}`);
       const target = await bookingOf(c, gateway, ref);
       if (!target) throw new ApiError("not_found", { message: "unknown_payment" });
       const outcome = await providerBookings(c.env, target.providerId).transition({
