@@ -7,6 +7,8 @@ import type { MessageKey } from "../../lib/i18n";
 import type { Config } from "../../workers/api/config";
 import {
   type DeclineReason,
+  type HoldRequest,
+  type MoveResult,
   type PaymentGateway,
   type PaymentRef,
   type PaymentStatus,
@@ -176,6 +178,40 @@ export class PaymentSteps {
     return { row, params };
   }
 
+  /** A gateway move that did not happen, as the step's answer (undefined: it happened, go on). */
+  private failed(r: MoveResult, refusal: MessageKey = "payment_required"): Settled | undefined {
+    if (r.kind === "unavailable") return this.unavailable(r.error);
+    if (r.kind === "refused") return this.stop(fail("conflict", refusal, { error: r.error }));
+    return undefined;
+  }
+
+  /** The ledger after `amountPoisha` more went back: fully refunded once everything captured is returned. */
+  private refundedBy(amountPoisha: number): Partial<PaymentRow> {
+    const p = this.row as PaymentRow;
+    const refunded = p.refunded_poisha + amountPoisha;
+    return { status: refunded === p.captured_poisha ? "refunded" : "captured", refunded_poisha: refunded };
+  }
+
+  /** The message for a refusal; a wallet short of money says so in wallet words. */
+  private declined(reason: DeclineReason | "canceled"): MessageKey {
+    return reason === "insufficient_funds" && this.gw.name !== "stripe"
+      ? "wallet_insufficient_funds"
+      : DECLINE_MESSAGE[reason];
+  }
+
+  private holdRequest(attempt: number): HoldRequest {
+    const b = this.ctx.booking;
+    return {
+      bookingId: b.id,
+      attempt,
+      amountPoisha: b.price_poisha,
+      paymentMethodId: this.ctx.paymentMethodId,
+      customerId: b.customer_id,
+      callbackUrl: callbackUrl(this.ctx.cfg, this.gw.name),
+      clientIp: this.ctx.clientIp ?? "",
+    };
+  }
+
   /** Writes the row's next state and its history entry now, only if the row is still in one of `from`. */
   private async save(
     next: Partial<PaymentRow>,
@@ -259,10 +295,7 @@ export class PaymentSteps {
       return this.stop(this.waiting(), true);
     }
     if (v.kind === "failed") {
-      const reason: MessageKey =
-        v.reason === "insufficient_funds" && this.gw.name !== "stripe"
-          ? "wallet_insufficient_funds"
-          : DECLINE_MESSAGE[v.reason];
+      const reason = this.declined(v.reason);
       await this.save(
         { status: "failed", action_url: null, last_error: reason },
         ["requires_action"],
@@ -315,10 +348,9 @@ export class PaymentSteps {
   /** Gives back money the gateway holds or took for an attempt we cannot use; a Settled when it could not. */
   private async undo(v: Extract<PaymentStatus, { amountPoisha: number }>): Promise<Settled | undefined> {
     const ref = { ...this.ref, amountPoisha: v.amountPoisha, txn: v.txn };
-    const r = v.kind === "authorized" ? await this.gw.void(ref) : await this.gw.refund(ref, v.amountPoisha, 0);
-    if (r.kind === "unavailable") return this.unavailable(r.error);
-    if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
-    return undefined;
+    return this.failed(
+      v.kind === "authorized" ? await this.gw.void(ref) : await this.gw.refund(ref, v.amountPoisha, 0),
+    );
   }
 
   private waiting(): Outcome {
@@ -343,15 +375,7 @@ export class PaymentSteps {
       "hold_started",
       b.price_poisha,
     );
-    const r = await this.gw.hold({
-      bookingId: b.id,
-      attempt,
-      amountPoisha: b.price_poisha,
-      paymentMethodId: this.ctx.paymentMethodId,
-      customerId: b.customer_id,
-      callbackUrl: callbackUrl(this.ctx.cfg, this.gw.name),
-      clientIp: this.ctx.clientIp ?? "",
-    });
+    const r = await this.gw.hold(this.holdRequest(attempt));
     await recorded;
     if (r.kind === "unavailable") {
       await this.save({ last_error: "gateway_timeout" }, ["requires_action"], "hold_unanswered", b.price_poisha, {
@@ -360,7 +384,7 @@ export class PaymentSteps {
       return this.unavailable(r.error);
     }
     if (r.kind === "declined") {
-      const reason = DECLINE_MESSAGE[r.reason];
+      const reason = this.declined(r.reason);
       await this.save(
         { status: "failed", gateway_ref: r.ref, last_error: reason },
         ["requires_action"],
@@ -403,9 +427,8 @@ export class PaymentSteps {
       return this.go();
     }
     if (p?.status !== "authorized") return this.go(); // a sale was taken at approval: nothing left to do
-    const r = await this.gw.capture(this.ref, b.price_poisha);
-    if (r.kind === "unavailable") return this.unavailable(r.error);
-    if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
+    const refused = this.failed(await this.gw.capture(this.ref, b.price_poisha));
+    if (refused) return refused;
     await this.saveLast(
       { status: "captured", captured_poisha: b.price_poisha },
       ["authorized"],
@@ -423,9 +446,8 @@ export class PaymentSteps {
     if (p.status === "requires_action") return this.abandon();
     const ref = this.ref;
     if (p.status === "authorized") {
-      const r = feePoisha > 0 ? await this.gw.capture(ref, feePoisha) : await this.gw.void(ref);
-      if (r.kind === "unavailable") return this.unavailable(r.error);
-      if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
+      const refused = this.failed(feePoisha > 0 ? await this.gw.capture(ref, feePoisha) : await this.gw.void(ref));
+      if (refused) return refused;
       if (feePoisha > 0)
         await this.saveLast(
           { status: "captured", captured_poisha: feePoisha },
@@ -440,16 +462,9 @@ export class PaymentSteps {
       // A sale (Nagad): the money was taken at approval, so the release is a refund of all but the fee.
       const back = p.captured_poisha - p.refunded_poisha - feePoisha;
       if (back <= 0) return this.go();
-      const r = await this.gw.refund(ref, back, p.refunded_poisha);
-      if (r.kind === "unavailable") return this.unavailable(r.error);
-      if (r.kind === "refused") return this.stop(fail("conflict", "payment_required", { error: r.error }));
-      const refunded = p.refunded_poisha + back;
-      await this.saveLast(
-        { status: refunded === p.captured_poisha ? "refunded" : "captured", refunded_poisha: refunded },
-        ["captured"],
-        feePoisha > 0 ? "refund_less_fee" : "refund",
-        back,
-      );
+      const refused = this.failed(await this.gw.refund(ref, back, p.refunded_poisha));
+      if (refused) return refused;
+      await this.saveLast(this.refundedBy(back), ["captured"], feePoisha > 0 ? "refund_less_fee" : "refund", back);
     }
     return this.go();
   }
@@ -504,17 +519,12 @@ export class PaymentSteps {
     if (amountPoisha > left) {
       return this.stop(fail("conflict", "refund_exceeds_captured", { refundable_poisha: left }));
     }
-    const r = await this.gw.refund(this.ref, amountPoisha, p.refunded_poisha);
-    if (r.kind === "unavailable") return this.unavailable(r.error);
-    if (r.kind === "refused") return this.stop(fail("conflict", "payment_not_refundable", { error: r.error }));
-    const refunded = p.refunded_poisha + amountPoisha;
-    await this.save(
-      { status: refunded === p.captured_poisha ? "refunded" : "captured", refunded_poisha: refunded },
-      ["captured"],
-      "refund",
-      amountPoisha,
-      meta,
+    const refused = this.failed(
+      await this.gw.refund(this.ref, amountPoisha, p.refunded_poisha),
+      "payment_not_refundable",
     );
+    if (refused) return refused;
+    await this.save(this.refundedBy(amountPoisha), ["captured"], "refund", amountPoisha, meta);
     return this.go();
   }
 
@@ -528,15 +538,7 @@ export class PaymentSteps {
     const b = this.ctx.booking;
     if (p?.status !== "authorized" || this.gw.name !== "stripe") return { renewed: false, error: "not_a_card_hold" };
     const old = this.ref;
-    const r = await this.gw.hold({
-      bookingId: b.id,
-      attempt: p.attempts + 1,
-      amountPoisha: b.price_poisha,
-      paymentMethodId: this.ctx.paymentMethodId,
-      customerId: b.customer_id,
-      callbackUrl: callbackUrl(this.ctx.cfg, this.gw.name),
-      clientIp: "",
-    });
+    const r = await this.gw.hold(this.holdRequest(p.attempts + 1));
     if (r.kind !== "authorized") {
       const error = r.kind === "unavailable" ? r.error : r.kind === "declined" ? r.reason : r.kind;
       await this.save({ last_error: `renewal: ${error}` }, ["authorized"], "renewal_failed", b.price_poisha);
@@ -554,6 +556,3 @@ export class PaymentSteps {
     return { renewed: true };
   }
 }
-
-/** Whether a booking's payment method can be used at all with this configuration. */
-export const methodAvailable = (method: string, cfg: Config) => gatewayFor(method, cfg) !== null;

@@ -15,7 +15,7 @@ import { loadConfig } from "../../workers/api/config";
 import { invalidateCell } from "../../workers/api/search/cache";
 import { Mutex, PgConnection } from "../shared/pg";
 import { type BookingEvent, bookingEvent } from "./events";
-import { type PaymentRow, PaymentSteps, type Settled } from "./payments";
+import { type PaymentContext, type PaymentRow, PaymentSteps, type Settled } from "./payments";
 import {
   ANSWER_KEY,
   BOOKING_CONTEXT,
@@ -104,14 +104,7 @@ export class ProviderBookings extends DurableObject<Env> {
       if (!row.view) return { renewed: false, error: "not_found" };
       const booking = toView(row.view);
       if (booking.status !== "CONFIRMED") return { renewed: false, error: "not_confirmed" };
-      return new PaymentSteps({
-        pg: this.pg,
-        cfg: loadConfig(this.env),
-        booking,
-        payment: (row.payment as PaymentRow | null) ?? null,
-        paymentMethodId: (row.payment_method_id as string | null) ?? null,
-        action: "renew",
-      }).renew();
+      return this.money(row, { action: "renew" }).renew();
     });
   }
 
@@ -276,17 +269,7 @@ export class ProviderBookings extends DurableObject<Env> {
     // Nobody outside the booking learns that it exists.
     if (!actor) return this.answer(who, idem, fail("not_found", "not_found"));
     const steps = () =>
-      new PaymentSteps({
-        pg: this.pg,
-        cfg,
-        booking,
-        payment: (row.payment as PaymentRow | null) ?? null,
-        paymentMethodId: (row.payment_method_id as string | null) ?? null,
-        action: input.action,
-        via: input.via,
-        clientIp: input.clientIp,
-        deferFinal: true,
-      });
+      this.money(row, { action: input.action, via: input.via, clientIp: input.clientIp, deferFinal: true });
 
     const now = new Date();
     const decision = decide(booking.status, input.action, actor, { now, start: new Date(booking.start_date) });
@@ -301,7 +284,7 @@ export class ProviderBookings extends DurableObject<Env> {
         ? {
             ok: true,
             status: 200,
-            body: input.action === "confirm" ? { ...booking, payment: steps().current } : booking,
+            body: { ...booking, payment: steps().current },
           }
         : decision.reason === "forbidden"
           ? fail("forbidden", "forbidden", { status: booking.status })
@@ -335,15 +318,7 @@ export class ProviderBookings extends DurableObject<Env> {
           : terms
             ? await money.cancel(terms.feePoisha)
             : { go: true, payment: money.current };
-    if (!settled.go) {
-      // A gateway that did not answer, or a wallet still waiting for the customer, must not pin the key: the retry
-      // (same key) asks again, safely, because every gateway call carries its own idempotency key.
-      if (settled.release) {
-        await this.release(who, idem);
-        return settled.outcome;
-      }
-      return this.answer(who, idem, settled.outcome);
-    }
+    if (!settled.go) return this.stopped(who, idem, settled);
     const actorId = actor === "timer" ? null : input.via ? booking.customer_id : who.userId;
     const meta = {
       provider_user_id: providerUserId,
@@ -396,19 +371,11 @@ export class ProviderBookings extends DurableObject<Env> {
     const row = claim.row;
     if (!row.view || who.role !== "admin") return this.answer(who, idem, fail("not_found", "not_found"));
     const booking = toView(row.view);
-    const money = new PaymentSteps({
-      pg: this.pg,
-      cfg: loadConfig(this.env),
-      booking,
-      payment: (row.payment as PaymentRow | null) ?? null,
-      paymentMethodId: null,
-      action: "refund",
+    const settled = await this.money(row, { action: "refund" }).refund(input.amountPoisha, {
+      by: who.userId,
+      reason: input.reason,
     });
-    const settled = await money.refund(input.amountPoisha, { by: who.userId, reason: input.reason });
-    if (!settled.go) {
-      if (settled.release) await this.release(who, idem);
-      return settled.release ? settled.outcome : this.answer(who, idem, settled.outcome);
-    }
+    if (!settled.go) return this.stopped(who, idem, settled);
     return this.answer(who, idem, { ok: true, status: 200, body: { ...booking, payment: settled.payment } });
   }
 
@@ -476,6 +443,36 @@ export class ProviderBookings extends DurableObject<Env> {
       actor.userId,
       idem.key,
     ]);
+  }
+
+  /** The money side of a step on the booking `row` (a BOOKING_CONTEXT row) was read in. */
+  private money(
+    row: Record<string, unknown>,
+    step: Pick<PaymentContext, "action" | "via" | "clientIp" | "deferFinal">,
+  ): PaymentSteps {
+    return new PaymentSteps({
+      pg: this.pg,
+      cfg: loadConfig(this.env),
+      booking: toView(row.view),
+      payment: (row.payment as PaymentRow | null) ?? null,
+      paymentMethodId: (row.payment_method_id as string | null) ?? null,
+      ...step,
+    });
+  }
+
+  /**
+   * Answers a step its money side stopped. A gateway that did not answer, or a wallet still waiting for the
+   * customer, must not pin the key: the retry (same key) asks again, safely, because every gateway call carries
+   * its own idempotency key. A refusal is stored under the key like any other answer.
+   */
+  private async stopped(
+    who: ActorRef,
+    idem: Idempotency | undefined,
+    settled: Extract<Settled, { go: false }>,
+  ): Promise<Outcome> {
+    if (!settled.release) return this.answer(who, idem, settled.outcome);
+    await this.release(who, idem);
+    return settled.outcome;
   }
 
   /** Stores a refusal (or a no-op answer) under the key, so a retry gets the same answer. */

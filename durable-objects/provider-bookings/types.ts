@@ -40,6 +40,9 @@ export interface CreateInput {
 /** Who drives a payment-only confirm: the wallet's callback, or the reconciler asking the gateway. */
 export type PaymentVia = "callback" | "reconcile";
 
+/** The caller of a payment-only confirm: no user, the object acts for the booking's customer. */
+export const PAYMENT_SYSTEM: ActorRef = { userId: 0, role: "customer" };
+
 export interface TransitionInput {
   providerId: number;
   bookingId: number;

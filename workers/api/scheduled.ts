@@ -4,6 +4,7 @@
 
 import { pgReader } from "../../durable-objects/pg-reader/pg-reader";
 import { providerBookings } from "../../durable-objects/provider-bookings/client";
+import { PAYMENT_SYSTEM } from "../../durable-objects/provider-bookings/types";
 import { type LogLevel, logLine } from "../../lib/log";
 import { loadConfig } from "./config";
 
@@ -45,7 +46,7 @@ export async function reconcilePayments(env: Env): Promise<{ settled: number; op
         providerId,
         bookingId: Number(r.booking_id),
         action: "confirm",
-        actor: { userId: 0, role: "customer" },
+        actor: PAYMENT_SYSTEM,
         via: "reconcile",
       });
     }),

@@ -30,11 +30,6 @@ export async function hmacVerify(secret: string, message: string, mac: Uint8Arra
   return crypto.subtle.verify("HMAC", await hmacKey(secret), mac, enc.encode(message));
 }
 
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(value)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** 256 random bits, URL-safe, with a prefix that secret scanners can spot. */
 export function opaqueToken(prefix: string): string {
   return `${prefix}_${base64url.encode(crypto.getRandomValues(new Uint8Array(32)))}`;

@@ -2,7 +2,8 @@
 import type { Pool, PoolClient } from "@neondatabase/serverless";
 import { withTransaction } from "../../../db/tx";
 import { ApiError } from "../../../lib/errors";
-import { opaqueToken, sha256Hex } from "./crypto";
+import { sha256Hex } from "../../../lib/hash";
+import { opaqueToken } from "./crypto";
 import type { DeviceKey } from "./dpop";
 import type { Role } from "./tokens";
 

@@ -213,8 +213,3 @@ export function bkashGateway(cfg: BkashConfig): PaymentGateway {
     refund,
   };
 }
-
-/** For tests: forget cached tokens so the next call grants anew. */
-export function forgetBkashTokens(): void {
-  tokens.clear();
-}

@@ -7,6 +7,7 @@
 // no PKCS#1 v1.5 encryption, so this uses node:crypto (nodejs_compat), which workerd implements.
 import { Buffer } from "node:buffer";
 import { constants, createSign, createVerify, privateDecrypt, publicEncrypt, randomBytes } from "node:crypto";
+import { DHAKA_OFFSET_MS } from "../../../lib/availability";
 import {
   callGateway,
   type HoldResult,
@@ -38,7 +39,7 @@ const pem = (key: string, label: "PRIVATE KEY" | "PUBLIC KEY") =>
 
 /** YYYYMMDDHHmmss in Asia/Dhaka (UTC+6, no daylight saving). */
 export const dhakaStamp = (ms = Date.now()) =>
-  new Date(ms + 6 * 3_600_000).toISOString().slice(0, 19).replace(/[-T:]/g, "");
+  new Date(ms + DHAKA_OFFSET_MS).toISOString().slice(0, 19).replace(/[-T:]/g, "");
 
 /** Nagad's order id for an attempt: letters and digits only. */
 export const nagadOrderId = (bookingId: number, attempt: number) => `KM${bookingId}A${attempt}`;

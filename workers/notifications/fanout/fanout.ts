@@ -3,6 +3,7 @@
 // never sent again, whatever redelivers the event.
 import type { Pool } from "@neondatabase/serverless";
 import { z } from "zod";
+import { sha256Hex } from "../../../lib/hash";
 import type { Lang } from "../../../lib/i18n";
 import { type FcmConfig, sendPush } from "../push/fcm";
 import { sendSms } from "../sms/sslwireless";
@@ -51,11 +52,6 @@ interface Recipient extends Prefs {
   phone: string;
   lang: Lang;
   devices: string[];
-}
-
-async function sha256(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -135,7 +131,7 @@ async function deliver(
   holdS: number,
   result: FanoutResult,
 ): Promise<void> {
-  const hash = await sha256(`${channel}:${target}`);
+  const hash = await sha256Hex(`${channel}:${target}`);
   if (!(await claim(deps.pool, e, userId, channel, hash))) return; // already sent
   if (holdS > 0) {
     await record(deps.pool, e, userId, channel, hash, "skipped", "quiet_hours");
@@ -173,5 +169,5 @@ async function deliver(
 
 /** The gateway's idempotency id for this SMS (same event and user: same id), so a retry never double-sends. */
 async function smsId(eventId: string, userId: number): Promise<string> {
-  return (await sha256(`${eventId}:${userId}`)).slice(0, 32);
+  return (await sha256Hex(`${eventId}:${userId}`)).slice(0, 32);
 }

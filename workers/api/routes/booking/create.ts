@@ -1,10 +1,10 @@
 // POST /booking/bookings: books a provider for a window. Requires an Idempotency-Key; runs in the provider's object.
 import { createRoute, z } from "@hono/zod-openapi";
 import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
-import { methodAvailable } from "../../../../durable-objects/provider-bookings/payments";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
+import { gatewayFor } from "../../payments/index";
 import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "./shared";
 import { rememberOwner } from "./transition";
 
@@ -53,7 +53,7 @@ export function registerCreateBooking(app: App) {
     if (!key) throw new ApiError("invalid_input", { message: "idempotency_key_required" });
     const body = c.req.valid("json");
     // A wallet without credentials in this deployment is refused now, not at confirm.
-    if (!methodAvailable(body.payment_method, c.var.config)) {
+    if (!gatewayFor(body.payment_method, c.var.config)) {
       throw new ApiError("invalid_input", { message: "payment_method_unavailable" });
     }
     if (body.payment_method === "card" && !body.payment_method_id) {

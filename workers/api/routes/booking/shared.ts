@@ -4,8 +4,8 @@ import type { Context } from "hono";
 import type { Outcome } from "../../../../durable-objects/provider-bookings/types";
 import { STATUSES } from "../../../../lib/booking-machine";
 import { ApiError } from "../../../../lib/errors";
+import { sha256Hex } from "../../../../lib/hash";
 import { messages } from "../../../../lib/i18n";
-import { sha256Hex } from "../../auth/crypto";
 import type { AppEnv } from "../../context";
 
 export const PaymentSchema = z

@@ -5,14 +5,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
 import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import { PAYMENT_SYSTEM } from "../../../../durable-objects/provider-bookings/types";
 import { ApiError } from "../../../../lib/errors";
 import { enforceLimit } from "../../auth/limits";
 import type { AppEnv } from "../../context";
 import { type App, errorResponses } from "../../openapi";
 import { BookingSchema, renderOutcome } from "../booking/shared";
-
-/** The callback has no user: the object acts for the booking's customer, as the wallet proved. */
-const WALLET = { userId: 0, role: "customer" as const };
 
 const Ref = z.string().min(1).max(255);
 
@@ -81,7 +79,7 @@ export function registerCallbacks(app: App) {
         providerId: target.providerId,
         bookingId: target.bookingId,
         action: "confirm",
-        actor: WALLET,
+        actor: PAYMENT_SYSTEM,
         via: "callback",
       });
       const ok = renderOutcome(c, outcome);

@@ -4,7 +4,7 @@ import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
 import { durationOk } from "../../../../lib/availability";
 import { ApiError } from "../../../../lib/errors";
 import { cellOf, cellsAround } from "../../../../lib/geo";
-import { sha256Hex } from "../../auth/crypto";
+import { sha256Hex } from "../../../../lib/hash";
 import { type App, errorResponses } from "../../openapi";
 import { cached, versionKey } from "../../search/cache";
 import { decodeCursor, encodeCursor } from "../../search/cursor";
