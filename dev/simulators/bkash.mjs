@@ -1,18 +1,13 @@
 // bKash Tokenized Checkout v1.2.0-beta simulator: tokens, create/approve/execute, authorize-capture-void and refunds.
 import { randomBytes } from "node:crypto";
-import { listen, readBody, sendJson, walletFaults } from "./http.mjs";
+import { listen, readBody, sendJson } from "./http.mjs";
+import { poisha, refCode, taka, validAmount, walletFaults, walletHooks } from "./wallet.mjs";
 
 const BASE = "/v1.2.0-beta/tokenized/checkout";
 const TOKEN_TTL_S = 3600;
 // bKash tells merchants to wait 30 s for any answer, so a "timeout" failure withholds the answer that long.
 const HOLD_MS = 30_000;
 const SANDBOX_WALLET = "01770618575";
-const AMOUNT = /^\d{1,9}\.\d{2}$/;
-
-const validAmount = (s) => typeof s === "string" && AMOUNT.test(s) && Number(s) > 0;
-const poisha = (amount) => Number(amount.replace(".", ""));
-const taka = (p) => (p / 100).toFixed(2);
-const code = (n) => Array.from(randomBytes(n), (b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[b % 36]).join("");
 const withParams = (base, params) => {
   const u = new URL(base);
   for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
@@ -146,7 +141,7 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
       // Stricter than bKash on purpose: one invoice number per payment attempt keeps reconciliation unambiguous.
       if (invoices.has(b.merchantInvoiceNumber)) return refusal("2029", "Duplicate for all transactions");
       let paymentID;
-      do paymentID = `TR0011${code(2)}${Date.now()}`;
+      do paymentID = `TR0011${refCode(2)}${Date.now()}`;
       while (payments.has(paymentID));
       const p = {
         paymentID,
@@ -185,7 +180,7 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
       if (p.trxID) return refusal("2117", "Payment execution already been called before");
       if (p.approval === "failed") return refusal(p.failure.code, p.failure.message);
       if (p.approval !== "approved") return refusal("2056", "Invalid Payment State");
-      p.trxID = code(10);
+      p.trxID = refCode(10);
       p.executeTime = bkashTime();
       p.transactionStatus = p.intent === "sale" ? "Completed" : "Authorized";
       const { paymentID, payerReference, customerMsisdn, trxID, amount, transactionStatus, currency, intent } = p;
@@ -231,7 +226,13 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
       if (poisha(b.amount) > left) {
         return error("2026", "The reversal amount cannot be greater than the original transaction amount");
       }
-      const r = { refundTrxID: code(10), amount: b.amount, sku: b.sku, reason: b.reason, completedTime: bkashTime() };
+      const r = {
+        refundTrxID: refCode(10),
+        amount: b.amount,
+        sku: b.sku,
+        reason: b.reason,
+        completedTime: bkashTime(),
+      };
       p.refunds.push(r);
       return refundView(p, r);
     },
@@ -259,34 +260,22 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
     res.end();
   }
 
-  async function simHook(req, res, path) {
-    if (req.method === "POST" && path === "/__sim/fail") {
-      const error = faults.configure(JSON.parse((await readBody(req)) || "{}"));
-      return error ? sendJson(res, 400, { error }) : sendJson(res, 200, faults.state);
-    }
-    if (req.method === "POST" && path === "/__sim/reset") {
+  const simHook = walletHooks({
+    faults,
+    payments,
+    reset: () => {
       payments.clear();
       invoices.clear();
       counts = { grant: 0, refresh: 0 };
-      faults.reset();
-      return sendJson(res, 200, { reset: true });
-    }
-    if (req.method === "GET" && path === "/__sim/stats") return sendJson(res, 200, counts);
-    if (req.method === "POST" && path === "/__sim/expire-tokens") {
-      for (const token of tokens.keys()) tokens.set(token, Date.now() - 1);
-      return sendJson(res, 200, { expired: tokens.size });
-    }
-    const p =
-      path.startsWith("/__sim/payments/") && payments.get(decodeURIComponent(path.slice("/__sim/payments/".length)));
-    if (!p) return sendJson(res, 404, { error: "not found" });
-    // POST {amount}: the gateway's record disagrees with the merchant's (tests the merchant's amount check).
-    if (req.method === "POST") {
-      const { amount } = JSON.parse((await readBody(req)) || "{}");
-      if (!validAmount(amount)) return sendJson(res, 400, { error: 'amount must be like "100.00"' });
-      p.amount = amount;
-    }
-    return sendJson(res, 200, p);
-  }
+    },
+    more: {
+      "GET /__sim/stats": (_req, res) => sendJson(res, 200, counts),
+      "POST /__sim/expire-tokens": (_req, res) => {
+        for (const token of tokens.keys()) tokens.set(token, Date.now() - 1);
+        return sendJson(res, 200, { expired: tokens.size });
+      },
+    },
+  });
 
   const server = await listen(
     async (req, res, url) => {

@@ -8,7 +8,8 @@ import {
   publicEncrypt,
   randomBytes,
 } from "node:crypto";
-import { listen, readBody, sendJson, walletFaults } from "./http.mjs";
+import { listen, readBody, sendJson } from "./http.mjs";
+import { poisha, refCode, validAmount, walletFaults, walletHooks } from "./wallet.mjs";
 
 const BASE = "/remote-payment-gateway-1.0/api/dfs";
 // Nagad gives merchants 30 s or so; a "timeout" failure withholds the answer that long.
@@ -16,13 +17,9 @@ const HOLD_MS = 30_000;
 const CLOCK_SKEW_MS = 5 * 60_000;
 const CUSTOMER_WALLET = "01711111111";
 const CLIENT_TYPES = ["PC_WEB", "MOBILE_APP"];
-const AMOUNT = /^\d{1,9}\.\d{2}$/;
 // Our adapter uses exactly these under workerd's nodejs_compat: PKCS#1 v1.5 RSA and SHA256withRSA.
 const PADDING = constants.RSA_PKCS1_PADDING;
 
-const validAmount = (s) => typeof s === "string" && AMOUNT.test(s) && Number(s) > 0;
-const poisha = (amount) => Number(amount.replace(".", ""));
-const code = (n) => Array.from(randomBytes(n), (b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[b % 36]).join("");
 const isHttpUrl = (s) => typeof s === "string" && /^https?:\/\//.test(s) && URL.canParse(s);
 const dhakaIso = (ms) => new Date(ms + 6 * 3600_000).toISOString();
 /** YYYYMMDDHHmmss in Asia/Dhaka (UTC+6, no DST): Nagad's request and callback timestamps. */
@@ -251,7 +248,7 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
       referenceNo: d.referenceNo,
       referenceMessage: d.referenceMessage ?? "",
       cancelAmount: d.cancelAmount,
-      cancelIssuerRefNo: code(10),
+      cancelIssuerRefNo: refCode(10),
       time: Date.now(),
     };
     p.refunds.push(r);
@@ -291,7 +288,7 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
       Object.assign(p, {
         status: "Success",
         clientMobileNo: CUSTOMER_WALLET,
-        issuerPaymentRefNo: code(10),
+        issuerPaymentRefNo: refCode(10),
         issuerPaymentTime: Date.now(),
       });
       Object.assign(outcome, {
@@ -308,28 +305,14 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
     res.end();
   }
 
-  async function simHook(req, res, path) {
-    if (req.method === "POST" && path === "/__sim/fail") {
-      const error = faults.configure(JSON.parse((await readBody(req)) || "{}"));
-      return error ? sendJson(res, 400, { error }) : sendJson(res, 200, faults.state);
-    }
-    if (req.method === "POST" && path === "/__sim/reset") {
+  const simHook = walletHooks({
+    faults,
+    payments,
+    reset: () => {
       payments.clear();
       orders.clear();
-      faults.reset();
-      return sendJson(res, 200, { reset: true });
-    }
-    const p =
-      path.startsWith("/__sim/payments/") && payments.get(decodeURIComponent(path.slice("/__sim/payments/".length)));
-    if (!p) return sendJson(res, 404, { error: "not found" });
-    // POST {amount}: the gateway's record disagrees with the merchant's (tests the merchant's amount check).
-    if (req.method === "POST") {
-      const { amount } = JSON.parse((await readBody(req)) || "{}");
-      if (!validAmount(amount)) return sendJson(res, 400, { error: 'amount must be like "100.00"' });
-      p.amount = amount;
-    }
-    return sendJson(res, 200, p);
-  }
+    },
+  });
 
   const server = await listen(
     async (req, res, url) => {
