@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, errorCode, type Json, login, makeProvider, sql, window } from "./helpers";
+import { call, errorCode, type Json, login, makeProvider, sql, startNow, window } from "./helpers";
 
 const create = (token: string, body: Json, key: string | null = crypto.randomUUID()) =>
   call("/booking/bookings", { method: "POST", token, body, headers: key ? { "idempotency-key": key } : {} });
@@ -21,10 +21,7 @@ describe("booking lifecycle", () => {
     // Completing before the start time is refused.
     const early = await step(p.user.access, id, "complete");
     expect(early.status).toBe(409);
-    await sql(
-      "UPDATE bookings SET start_date = now() - interval '1 minute', end_date = now() + interval '1 hour' WHERE id = $1",
-      [id],
-    );
+    await startNow(id);
     expect((await step(p.user.access, id, "complete")).body).toMatchObject({ status: "COMPLETED" });
 
     const audit = await call(`/booking/bookings/${id}/audit`, { token: customer.access });

@@ -158,3 +158,69 @@ export function window(hoursAhead: number, hours = 2): { start_date: string; end
   const start = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + hoursAhead * 3_600_000;
   return { start_date: new Date(start).toISOString(), end_date: new Date(start + hours * 3_600_000).toISOString() };
 }
+
+/** A fresh Idempotency-Key header. */
+export const idemKey = (): Record<string, string> => ({ "idempotency-key": crypto.randomUUID() });
+
+/** Moves a booking's window so that it has started: its provider may complete it now. */
+export const startNow = (bookingId: number) =>
+  sql(
+    "UPDATE bookings SET start_date = now() - interval '1 minute', end_date = now() + interval '1 hour' WHERE id = $1",
+    [bookingId],
+  );
+
+/**
+ * A booking its provider has accepted, 2 hours of driving at 250 taka (500 taka) `hoursAhead` from now, paid by
+ * `method` (a card with `pm`): the customer's confirm is next.
+ */
+export async function acceptedBooking(
+  method: "cash" | "card" | "bkash" | "nagad",
+  { pm = "pm_card_visa", hoursAhead = 48 }: { pm?: string; hoursAhead?: number } = {},
+) {
+  const p = await makeProvider();
+  const customer = await login();
+  const created = await call("/booking/bookings", {
+    method: "POST",
+    token: customer.access,
+    headers: idemKey(),
+    body: {
+      provider_id: p.providerId,
+      service_type: "driver",
+      payment_method: method,
+      ...(method === "card" ? { payment_method_id: pm } : {}),
+      ...window(hoursAhead, 2),
+    },
+  });
+  if (created.status !== 201) throw new Error(`booking failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const id = created.body.id as number;
+  const accepted = await call(`/booking/bookings/${id}/accept`, { method: "POST", token: p.user.access });
+  if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status}`);
+  return { p, customer, id };
+}
+
+/** A booking's payments row (amounts as Postgres returns bigints: strings). */
+export async function paymentOf(bookingId: number) {
+  const rows = await sql<{
+    status: string;
+    amount_poisha: string;
+    captured_poisha: string;
+    refunded_poisha: string;
+    gateway_ref: string | null;
+    attempts: number;
+    last_error: string | null;
+  }>(
+    `SELECT status, amount_poisha, captured_poisha, refunded_poisha, gateway_ref, attempts, last_error
+       FROM payments WHERE booking_id = $1`,
+    [bookingId],
+  );
+  return rows[0];
+}
+
+/** The kinds of a booking's payment history, in order. */
+export async function paymentEventKinds(bookingId: number): Promise<string[]> {
+  const rows = await sql<{ kind: string }>(
+    "SELECT e.kind FROM payment_events e JOIN payments y ON y.id = e.payment_id WHERE y.booking_id = $1 ORDER BY e.id",
+    [bookingId],
+  );
+  return rows.map((r) => r.kind);
+}

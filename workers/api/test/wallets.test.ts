@@ -3,38 +3,25 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { reconcilePayments, renewCardHolds } from "../scheduled";
-import { call, errorCode, type Json, login, makeProvider, type Session, sql, window } from "./helpers";
+import {
+  acceptedBooking,
+  call,
+  errorCode,
+  idemKey,
+  type Json,
+  login,
+  paymentEventKinds,
+  paymentOf,
+  type Session,
+  sql,
+  startNow,
+} from "./helpers";
 
-const key = () => ({ "idempotency-key": crypto.randomUUID() });
 const bkashSim = new URL(env.BKASH_API_URL as string).origin;
 const nagadSim = new URL(env.NAGAD_API_URL as string).origin;
 const stripeSim = env.STRIPE_API_URL as string;
 
-type Method = "bkash" | "nagad" | "card";
-
-/** A booking its provider has accepted: the customer's confirm is next. 2 hours at 250 taka = 500 taka. */
-async function accepted(method: Method, hoursAhead = 48) {
-  const p = await makeProvider();
-  const customer = await login();
-  const created = await call("/booking/bookings", {
-    method: "POST",
-    token: customer.access,
-    headers: key(),
-    body: {
-      provider_id: p.providerId,
-      service_type: "driver",
-      payment_method: method,
-      ...(method === "card" ? { payment_method_id: "pm_card_visa" } : {}),
-      ...window(hoursAhead, 2),
-    },
-  });
-  expect(created.status).toBe(201);
-  const id = created.body.id as number;
-  expect((await call(`/booking/bookings/${id}/accept`, { method: "POST", token: p.user.access })).status).toBe(200);
-  return { p, customer, id };
-}
-
-const confirm = (id: number, who: Session, headers: Record<string, string> = key()) =>
+const confirm = (id: number, who: Session, headers: Record<string, string> = idemKey()) =>
   call(`/booking/bookings/${id}/confirm`, { method: "POST", token: who.access, headers });
 
 /** The customer at the wallet's page: approves (or cancels), and the wallet redirects to our callback. */
@@ -47,6 +34,12 @@ async function atWallet(redirectUrl: string, action?: "cancel"): Promise<URL> {
 /** The browser following that redirect to our API. */
 const follow = (location: URL) => call(`${location.pathname}${location.search}`);
 
+/** The wallet page a 202 confirm sends the customer to. */
+const redirectOf = (res: { body: Json }) => (res.body.payment as { redirect_url: string }).redirect_url;
+
+/** The customer confirms, approves at the wallet, and the browser comes back to our callback. */
+const approved = async (id: number, who: Session) => follow(await atWallet(redirectOf(await confirm(id, who))));
+
 async function simFail(origin: string, mode: string, pathSuffix = "", count = 1) {
   const res = await fetch(`${origin}/__sim/fail`, {
     method: "POST",
@@ -58,37 +51,7 @@ async function simFail(origin: string, mode: string, pathSuffix = "", count = 1)
 const simPayment = async (origin: string, ref: string) =>
   (await (await fetch(`${origin}/__sim/payments/${encodeURIComponent(ref)}`)).json()) as Json;
 
-const payment = async (bookingId: number) =>
-  (
-    await sql<{
-      status: string;
-      captured_poisha: string;
-      refunded_poisha: string;
-      gateway_ref: string | null;
-      attempts: number;
-      last_error: string | null;
-    }>(
-      "SELECT status, captured_poisha, refunded_poisha, gateway_ref, attempts, last_error FROM payments WHERE booking_id = $1",
-      [bookingId],
-    )
-  )[0];
-
-const events = async (bookingId: number) =>
-  (
-    await sql<{ kind: string }>(
-      "SELECT e.kind FROM payment_events e JOIN payments y ON y.id = e.payment_id WHERE y.booking_id = $1 ORDER BY e.id",
-      [bookingId],
-    )
-  ).map((e) => e.kind);
-
 const status = async (id: number, who: Session) => (await call(`/booking/bookings/${id}`, { token: who.access })).body;
-
-/** Lets the job start now, so the provider may complete it. */
-const startNow = (id: number) =>
-  sql(
-    "UPDATE bookings SET start_date = now() - interval '1 minute', end_date = now() + interval '1 hour' WHERE id = $1",
-    [id],
-  );
 
 /**
  * Makes a payment look older than the reconciler's grace period (or the approval TTL). The updated_at trigger would
@@ -102,16 +65,16 @@ const age = (id: number, minutes: number) =>
 
 describe("bKash (tokenized checkout, authorization)", () => {
   it("answers 202 with the wallet page, confirms only after the verified callback, and captures on completion", async () => {
-    const { p, customer, id } = await accepted("bkash");
+    const { p, customer, id } = await acceptedBooking("bkash");
     const started = await confirm(id, customer);
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({
       status: "ACCEPTED",
       payment: { status: "requires_action", gateway: "bkash", amount_poisha: 50_000 },
     });
-    const redirect = (started.body.payment as { redirect_url: string }).redirect_url;
+    const redirect = redirectOf(started);
     expect(redirect.startsWith(bkashSim)).toBe(true);
-    const ref = (await payment(id))?.gateway_ref as string;
+    const ref = (await paymentOf(id))?.gateway_ref as string;
     expect(await simPayment(bkashSim, ref)).toMatchObject({ intent: "authorization", amount: "500.00" });
 
     // The redirect's word is not enough: a "success" callback before the customer approved confirms nothing.
@@ -121,7 +84,7 @@ describe("bKash (tokenized checkout, authorization)", () => {
     // A retried confirm while the customer is at the wallet shows the same page, not a second payment.
     const again = await confirm(id, customer);
     expect(again.status).toBe(202);
-    expect((again.body.payment as { redirect_url: string }).redirect_url).toBe(redirect);
+    expect(redirectOf(again)).toBe(redirect);
 
     const back = await atWallet(redirect);
     expect(back.pathname).toBe("/payments/callbacks/bkash");
@@ -134,19 +97,19 @@ describe("bKash (tokenized checkout, authorization)", () => {
     await startNow(id);
     const completed = await call(`/booking/bookings/${id}/complete`, { method: "POST", token: p.user.access });
     expect(completed.body.status).toBe("COMPLETED");
-    expect(await payment(id)).toMatchObject({ status: "captured", captured_poisha: "50000" });
+    expect(await paymentOf(id)).toMatchObject({ status: "captured", captured_poisha: "50000" });
     expect(await simPayment(bkashSim, ref)).toMatchObject({ transactionStatus: "Completed" });
-    expect(await events(id)).toEqual(["hold_started", "action_required", "hold", "capture"]);
+    expect(await paymentEventKinds(id)).toEqual(["hold_started", "action_required", "hold", "capture"]);
   });
 
   it("executes once and confirms once when callbacks are replayed or race", async () => {
-    const { customer, id } = await accepted("bkash");
-    const redirect = ((await confirm(id, customer)).body.payment as { redirect_url: string }).redirect_url;
+    const { customer, id } = await acceptedBooking("bkash");
+    const redirect = redirectOf(await confirm(id, customer));
     const back = await atWallet(redirect);
     const answers = await Promise.all(Array.from({ length: 4 }, () => follow(back)));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     expect((await follow(back)).body.status).toBe("CONFIRMED");
-    expect(await events(id)).toEqual(["hold_started", "action_required", "hold"]);
+    expect(await paymentEventKinds(id)).toEqual(["hold_started", "action_required", "hold"]);
     const audit = await sql<{ action: string; actor_id: string }>(
       "SELECT action, actor_id FROM audit_log WHERE booking_id = $1 AND action = 'confirm'",
       [id],
@@ -155,27 +118,25 @@ describe("bKash (tokenized checkout, authorization)", () => {
   });
 
   it("voids the hold on an early cancel, and keeps one hour of the rate on a late one", async () => {
-    const early = await accepted("bkash", 48);
-    const url = ((await confirm(early.id, early.customer)).body.payment as { redirect_url: string }).redirect_url;
-    await follow(await atWallet(url));
+    const early = await acceptedBooking("bkash", { hoursAhead: 48 });
+    await approved(early.id, early.customer);
     const canceled = await call(`/booking/bookings/${early.id}/cancel`, {
       method: "POST",
       token: early.customer.access,
     });
     expect(canceled.body).toMatchObject({ status: "CANCELED", fee_poisha: 0 });
-    const voided = await payment(early.id);
+    const voided = await paymentOf(early.id);
     expect(voided).toMatchObject({ status: "voided", captured_poisha: "0" });
     expect(await simPayment(bkashSim, voided?.gateway_ref as string)).toMatchObject({ transactionStatus: "Cancelled" });
 
-    const late = await accepted("bkash", 3);
-    const lateUrl = ((await confirm(late.id, late.customer)).body.payment as { redirect_url: string }).redirect_url;
-    await follow(await atWallet(lateUrl));
+    const late = await acceptedBooking("bkash", { hoursAhead: 3 });
+    await approved(late.id, late.customer);
     const lateCancel = await call(`/booking/bookings/${late.id}/cancel`, {
       method: "POST",
       token: late.customer.access,
     });
     expect(lateCancel.body).toMatchObject({ status: "CANCELED", fee_poisha: 25_000 });
-    const kept = await payment(late.id);
+    const kept = await paymentOf(late.id);
     expect(kept).toMatchObject({ status: "captured", captured_poisha: "25000" });
     // bKash captures whole authorizations: the rest went back as a refund.
     const atBkash = await simPayment(bkashSim, kept?.gateway_ref as string);
@@ -184,8 +145,8 @@ describe("bKash (tokenized checkout, authorization)", () => {
   });
 
   it("answers insufficient balance with 402 in the caller's language; the next confirm is a new attempt", async () => {
-    const { customer, id } = await accepted("bkash");
-    const url = ((await confirm(id, customer)).body.payment as { redirect_url: string }).redirect_url;
+    const { customer, id } = await acceptedBooking("bkash");
+    const url = redirectOf(await confirm(id, customer));
     await simFail(bkashSim, "insufficient_balance");
     const back = await atWallet(url);
     expect(back.searchParams.get("status")).toBe("failure");
@@ -194,21 +155,19 @@ describe("bKash (tokenized checkout, authorization)", () => {
     expect(errorCode(refused.body)).toBe("payment_required");
     expect((refused.body.error as { message: string }).message).toContain("পর্যাপ্ত");
     expect((await status(id, customer)).status).toBe("ACCEPTED");
-    expect(await payment(id)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(await paymentOf(id)).toMatchObject({ status: "failed", attempts: 1 });
 
     const retry = await confirm(id, customer);
     expect(retry.status).toBe(202);
-    const second = await payment(id);
+    const second = await paymentOf(id);
     expect(second).toMatchObject({ status: "requires_action", attempts: 2 });
-    expect(
-      (await follow(await atWallet((retry.body.payment as { redirect_url: string }).redirect_url))).body.status,
-    ).toBe("CONFIRMED");
+    expect((await follow(await atWallet(redirectOf(retry)))).body.status).toBe("CONFIRMED");
   });
 
   it("refuses a callback whose verified amount differs from the booking, and releases what the wallet held", async () => {
-    const { customer, id } = await accepted("bkash");
-    const url = ((await confirm(id, customer)).body.payment as { redirect_url: string }).redirect_url;
-    const ref = (await payment(id))?.gateway_ref as string;
+    const { customer, id } = await acceptedBooking("bkash");
+    const url = redirectOf(await confirm(id, customer));
+    const ref = (await paymentOf(id))?.gateway_ref as string;
     const tamper = await fetch(`${bkashSim}/__sim/payments/${ref}`, {
       method: "POST",
       body: JSON.stringify({ amount: "5.00" }),
@@ -222,23 +181,23 @@ describe("bKash (tokenized checkout, authorization)", () => {
       reported_poisha: 500,
     });
     expect((await status(id, customer)).status).toBe("ACCEPTED");
-    expect(await payment(id)).toMatchObject({ status: "failed", last_error: "payment_mismatch" });
+    expect(await paymentOf(id)).toMatchObject({ status: "failed", last_error: "payment_mismatch" });
     expect(await simPayment(bkashSim, ref)).toMatchObject({ transactionStatus: "Cancelled" });
   });
 
   it("reuses its grant token across payments and refreshes it when bKash says it expired", async () => {
     const stats = async () =>
       (await (await fetch(`${bkashSim}/__sim/stats`)).json()) as { grant: number; refresh: number };
-    const first = await accepted("bkash");
+    const first = await acceptedBooking("bkash");
     expect((await confirm(first.id, first.customer)).status).toBe(202);
     const before = await stats();
     for (let i = 0; i < 3; i++) {
-      const b = await accepted("bkash");
+      const b = await acceptedBooking("bkash");
       expect((await confirm(b.id, b.customer)).status).toBe(202);
     }
     expect(await stats()).toEqual(before);
     await fetch(`${bkashSim}/__sim/expire-tokens`, { method: "POST" });
-    const after = await accepted("bkash");
+    const after = await acceptedBooking("bkash");
     expect((await confirm(after.id, after.customer)).status).toBe(202);
     const now = await stats();
     expect(now.refresh).toBe(before.refresh + 1);
@@ -262,12 +221,12 @@ describe("bKash (tokenized checkout, authorization)", () => {
 
 describe("Nagad (RSA-sealed checkout, sale then refund)", () => {
   it("takes the money at approval, confirms on the verified callback, and refunds in full on an early cancel", async () => {
-    const { customer, id } = await accepted("nagad");
+    const { customer, id } = await acceptedBooking("nagad");
     const started = await confirm(id, customer);
     expect(started.status).toBe(202);
-    const url = (started.body.payment as { redirect_url: string }).redirect_url;
+    const url = redirectOf(started);
     expect(url.startsWith(nagadSim)).toBe(true);
-    const ref = (await payment(id))?.gateway_ref as string;
+    const ref = (await paymentOf(id))?.gateway_ref as string;
     // Initialize and complete were accepted, so the simulator decrypted our data and verified our signatures.
     expect(await simPayment(nagadSim, ref)).toMatchObject({ status: "Ready", amount: "500.00", orderId: `KM${id}A1` });
 
@@ -278,34 +237,34 @@ describe("Nagad (RSA-sealed checkout, sale then refund)", () => {
 
     const canceled = await call(`/booking/bookings/${id}/cancel`, { method: "POST", token: customer.access });
     expect(canceled.body).toMatchObject({ status: "CANCELED", fee_poisha: 0 });
-    expect(await payment(id)).toMatchObject({ status: "refunded", captured_poisha: "50000", refunded_poisha: "50000" });
+    expect(await paymentOf(id)).toMatchObject({
+      status: "refunded",
+      captured_poisha: "50000",
+      refunded_poisha: "50000",
+    });
     const atNagad = await simPayment(nagadSim, ref);
     expect((atNagad.refunds as { cancelAmount: string }[]).map((r) => r.cancelAmount)).toEqual(["500.00"]);
   });
 
   it("keeps the fee and refunds the rest on a late cancel; completion keeps everything", async () => {
-    const late = await accepted("nagad", 3);
-    await follow(
-      await atWallet(((await confirm(late.id, late.customer)).body.payment as { redirect_url: string }).redirect_url),
-    );
+    const late = await acceptedBooking("nagad", { hoursAhead: 3 });
+    await approved(late.id, late.customer);
     await call(`/booking/bookings/${late.id}/cancel`, { method: "POST", token: late.customer.access });
-    expect(await payment(late.id)).toMatchObject({
+    expect(await paymentOf(late.id)).toMatchObject({
       status: "captured",
       captured_poisha: "50000",
       refunded_poisha: "25000",
     });
 
-    const kept = await accepted("nagad");
-    await follow(
-      await atWallet(((await confirm(kept.id, kept.customer)).body.payment as { redirect_url: string }).redirect_url),
-    );
+    const kept = await acceptedBooking("nagad");
+    await approved(kept.id, kept.customer);
     await startNow(kept.id);
     const completed = await call(`/booking/bookings/${kept.id}/complete`, {
       method: "POST",
       token: kept.p.user.access,
     });
     expect(completed.body.status).toBe("COMPLETED");
-    expect(await payment(kept.id)).toMatchObject({
+    expect(await paymentOf(kept.id)).toMatchObject({
       status: "captured",
       captured_poisha: "50000",
       refunded_poisha: "0",
@@ -313,53 +272,53 @@ describe("Nagad (RSA-sealed checkout, sale then refund)", () => {
   });
 
   it("refunds in full when the provider cancels, however late", async () => {
-    const { p, customer, id } = await accepted("nagad", 3);
-    await follow(await atWallet(((await confirm(id, customer)).body.payment as { redirect_url: string }).redirect_url));
+    const { p, customer, id } = await acceptedBooking("nagad", { hoursAhead: 3 });
+    await approved(id, customer);
     const canceled = await call(`/booking/bookings/${id}/cancel`, { method: "POST", token: p.user.access });
     expect(canceled.body).toMatchObject({ status: "CANCELED", fee_poisha: 0, canceled_by: "provider" });
-    expect(await payment(id)).toMatchObject({ status: "refunded", refunded_poisha: "50000" });
+    expect(await paymentOf(id)).toMatchObject({ status: "refunded", refunded_poisha: "50000" });
   });
 
   it("refunds money a customer paid after the booking was cancelled", async () => {
-    const { customer, id } = await accepted("nagad");
-    const url = ((await confirm(id, customer)).body.payment as { redirect_url: string }).redirect_url;
+    const { customer, id } = await acceptedBooking("nagad");
+    const url = redirectOf(await confirm(id, customer));
     // The customer cancels the booking in the app while the Nagad page is still open, then pays anyway.
     await call(`/booking/bookings/${id}/cancel`, { method: "POST", token: customer.access });
-    expect(await payment(id)).toMatchObject({ status: "failed" });
+    expect(await paymentOf(id)).toMatchObject({ status: "failed" });
     const late = await follow(await atWallet(url));
     expect(late.status).toBe(409);
     expect((late.body.error as { message: string }).message).toContain("returned");
-    expect(await payment(id)).toMatchObject({ status: "refunded", refunded_poisha: "50000" });
-    const ref = (await payment(id))?.gateway_ref as string;
+    expect(await paymentOf(id)).toMatchObject({ status: "refunded", refunded_poisha: "50000" });
+    const ref = (await paymentOf(id))?.gateway_ref as string;
     expect((await simPayment(nagadSim, ref)).refunds).toHaveLength(1);
     // Replaying that callback refunds nothing more.
-    await follow(await Promise.resolve(new URL(`http://x/payments/callbacks/nagad?payment_ref_id=${ref}`)));
+    await call(`/payments/callbacks/nagad?payment_ref_id=${ref}`);
     expect((await simPayment(nagadSim, ref)).refunds).toHaveLength(1);
   });
 });
 
 describe("reconciler (cron)", () => {
   it("confirms a wallet approval whose callback never arrived, and closes approvals left open too long", async () => {
-    const lost = await accepted("bkash");
-    await atWallet(((await confirm(lost.id, lost.customer)).body.payment as { redirect_url: string }).redirect_url);
+    const lost = await acceptedBooking("bkash");
+    await atWallet(redirectOf(await confirm(lost.id, lost.customer)));
     // The customer approved but the app was killed before the redirect reached us.
-    const open = await accepted("bkash");
+    const open = await acceptedBooking("bkash");
     await confirm(open.id, open.customer);
     await age(lost.id, 5);
     await age(open.id, 5);
     await reconcilePayments(env);
     expect((await status(lost.id, lost.customer)).status).toBe("CONFIRMED");
-    expect(await payment(lost.id)).toMatchObject({ status: "authorized" });
+    expect(await paymentOf(lost.id)).toMatchObject({ status: "authorized" });
     // Still at the wallet within the approval window: left alone.
-    expect(await payment(open.id)).toMatchObject({ status: "requires_action" });
+    expect(await paymentOf(open.id)).toMatchObject({ status: "requires_action" });
     await age(open.id, 31);
     await reconcilePayments(env);
-    expect(await payment(open.id)).toMatchObject({ status: "failed", last_error: "payment_abandoned" });
+    expect(await paymentOf(open.id)).toMatchObject({ status: "failed", last_error: "payment_abandoned" });
     expect((await status(open.id, open.customer)).status).toBe("ACCEPTED");
   });
 
   it("settles a card hold whose answer timed out: one hold at Stripe, and the booking confirms", async () => {
-    const { customer, id } = await accepted("card", 30);
+    const { customer, id } = await acceptedBooking("card", { hoursAhead: 30 });
     await fetch(`${stripeSim}/__sim/fail`, {
       method: "POST",
       body: JSON.stringify({ mode: "timeout", count: 1, path_prefix: "/v1/payment_intents" }),
@@ -367,7 +326,7 @@ describe("reconciler (cron)", () => {
     const timedOut = await confirm(id, customer);
     expect(timedOut.status).toBe(503);
     expect((await status(id, customer)).status).toBe("ACCEPTED");
-    expect(await payment(id)).toMatchObject({
+    expect(await paymentOf(id)).toMatchObject({
       status: "requires_action",
       last_error: "gateway_timeout",
       gateway_ref: null,
@@ -375,7 +334,7 @@ describe("reconciler (cron)", () => {
     await age(id, 5);
     await reconcilePayments(env);
     expect((await status(id, customer)).status).toBe("CONFIRMED");
-    const held = await payment(id);
+    const held = await paymentOf(id);
     expect(held).toMatchObject({ status: "authorized", attempts: 1 });
     // The replayed hold (same idempotency key) is the intent the timed-out request created: there is only one.
     const created = (await (await fetch(`${stripeSim}/__sim/events?type=payment_intent.created`)).json()) as {
@@ -389,8 +348,8 @@ describe("reconciler (cron)", () => {
   });
 
   it("settles a bKash callback that timed out at execute", async () => {
-    const { customer, id } = await accepted("bkash");
-    const url = ((await confirm(id, customer)).body.payment as { redirect_url: string }).redirect_url;
+    const { customer, id } = await acceptedBooking("bkash");
+    const url = redirectOf(await confirm(id, customer));
     const back = await atWallet(url);
     await simFail(bkashSim, "timeout", "/execute");
     expect((await follow(back)).status).toBe(503);
@@ -398,20 +357,20 @@ describe("reconciler (cron)", () => {
     await age(id, 5);
     await reconcilePayments(env);
     expect((await status(id, customer)).status).toBe("CONFIRMED");
-    expect(await payment(id)).toMatchObject({ status: "authorized" });
+    expect(await paymentOf(id)).toMatchObject({ status: "authorized" });
   });
 });
 
 describe("refunds after capture", () => {
   it("lets only admins refund, never more than was captured and not yet refunded", async () => {
-    const { p, customer, id } = await accepted("bkash");
-    await follow(await atWallet(((await confirm(id, customer)).body.payment as { redirect_url: string }).redirect_url));
+    const { p, customer, id } = await acceptedBooking("bkash");
+    await approved(id, customer);
     await startNow(id);
     await call(`/booking/bookings/${id}/complete`, { method: "POST", token: p.user.access });
     const admin = await login();
     await sql("UPDATE users SET role = 'admin' WHERE id = $1", [admin.userId]);
     const adminSession = await login(admin.phone);
-    const refund = (who: Session, amount: number, headers = key()) =>
+    const refund = (who: Session, amount: number, headers = idemKey()) =>
       call(`/payments/bookings/${id}/refund`, {
         method: "POST",
         token: who.access,
@@ -420,7 +379,7 @@ describe("refunds after capture", () => {
       });
     expect((await refund(customer, 1000)).status).toBe(403);
     expect((await refund(p.user, 1000)).status).toBe(403);
-    const k = key();
+    const k = idemKey();
     const first = await refund(adminSession, 20_000, k);
     expect(first.status).toBe(200);
     expect(first.body.payment).toMatchObject({ status: "captured", refunded_poisha: 20_000 });
@@ -432,8 +391,12 @@ describe("refunds after capture", () => {
     expect((tooMuch.body.error as { details: Json }).details).toMatchObject({ refundable_poisha: 30_000 });
     const rest = await refund(adminSession, 30_000);
     expect(rest.body.payment).toMatchObject({ status: "refunded", refunded_poisha: 50_000 });
-    expect(await payment(id)).toMatchObject({ status: "refunded", captured_poisha: "50000", refunded_poisha: "50000" });
-    const ref = (await payment(id))?.gateway_ref as string;
+    expect(await paymentOf(id)).toMatchObject({
+      status: "refunded",
+      captured_poisha: "50000",
+      refunded_poisha: "50000",
+    });
+    const ref = (await paymentOf(id))?.gateway_ref as string;
     const refunds = (await simPayment(bkashSim, ref)).refunds as { amount: string }[];
     expect(refunds.map((r) => r.amount)).toEqual(["200.00", "300.00"]);
     expect((await refund(adminSession, 1)).status).toBe(409);
@@ -446,12 +409,12 @@ describe("refunds after capture", () => {
 
 describe("card hold renewal (cron)", () => {
   it("replaces a hold older than CARD_HOLD_RENEW_DAYS and releases the old one", async () => {
-    const { customer, id } = await accepted("card", 24 * 10);
+    const { customer, id } = await acceptedBooking("card", { hoursAhead: 24 * 10 });
     expect((await confirm(id, customer)).body.status).toBe("CONFIRMED");
-    const before = await payment(id);
+    const before = await paymentOf(id);
     await sql("UPDATE payments SET authorized_at = now() - interval '6 days 1 hour' WHERE booking_id = $1", [id]);
     expect(await renewCardHolds(env)).toBeGreaterThanOrEqual(1);
-    const after = await payment(id);
+    const after = await paymentOf(id);
     expect(after).toMatchObject({ status: "authorized", attempts: 2 });
     expect(after?.gateway_ref).not.toBe(before?.gateway_ref);
     const intent = async (ref: string) =>
@@ -464,17 +427,17 @@ describe("card hold renewal (cron)", () => {
     expect(await intent(after?.gateway_ref as string)).toMatchObject({ status: "requires_capture", amount: 50_000 });
     // A fresh hold is not renewed again.
     await renewCardHolds(env);
-    expect((await payment(id))?.gateway_ref).toBe(after?.gateway_ref);
+    expect((await paymentOf(id))?.gateway_ref).toBe(after?.gateway_ref);
   });
 });
 
 describe("who may pay", () => {
   it("lets only the booking's customer confirm and pay", async () => {
-    const { p, customer, id } = await accepted("bkash");
+    const { p, customer, id } = await acceptedBooking("bkash");
     const stranger = await login();
     expect((await confirm(id, stranger)).status).toBe(404);
     expect((await confirm(id, p.user)).status).toBe(403);
-    expect(await payment(id)).toBeUndefined();
+    expect(await paymentOf(id)).toBeUndefined();
     expect((await confirm(id, customer)).status).toBe(202);
   });
 });
