@@ -164,6 +164,19 @@ describe("bKash (tokenized checkout, authorization)", () => {
     expect((await follow(await atWallet(redirectOf(retry)))).body.status).toBe("CONFIRMED");
   });
 
+  it("answers a payment cancelled at the wallet with 402; nothing was taken", async () => {
+    const { customer, id } = await acceptedBooking("bkash");
+    const back = await atWallet(redirectOf(await confirm(id, customer)), "cancel");
+    expect(back.searchParams.get("status")).toBe("cancel");
+    const refused = await follow(back);
+    expect(refused.status).toBe(402);
+    expect((refused.body.error as { message: string }).message).toContain("cancelled");
+    expect((await status(id, customer)).status).toBe("ACCEPTED");
+    const ref = (await paymentOf(id))?.gateway_ref as string;
+    expect(await paymentOf(id)).toMatchObject({ status: "failed", last_error: "payment_canceled" });
+    expect((await simPayment(bkashSim, ref)).trxID).toBeNull();
+  });
+
   it("refuses a callback whose verified amount differs from the booking, and releases what the wallet held", async () => {
     const { customer, id } = await acceptedBooking("bkash");
     const url = redirectOf(await confirm(id, customer));
@@ -269,6 +282,22 @@ describe("Nagad (RSA-sealed checkout, sale then refund)", () => {
       captured_poisha: "50000",
       refunded_poisha: "0",
     });
+  });
+
+  it("answers a payment the wallet refused with 402 and leaves the booking ACCEPTED", async () => {
+    const { customer, id } = await acceptedBooking("nagad");
+    const url = redirectOf(await confirm(id, customer));
+    await simFail(nagadSim, "insufficient_balance");
+    const back = await atWallet(url);
+    expect(back.searchParams.get("status")).toBe("Failed");
+    const refused = await follow(back);
+    expect(refused.status).toBe(402);
+    expect(errorCode(refused.body)).toBe("payment_required");
+    expect((await status(id, customer)).status).toBe("ACCEPTED");
+    expect(await paymentOf(id)).toMatchObject({ status: "failed", captured_poisha: "0" });
+    // The next confirm starts a new Nagad order.
+    expect((await confirm(id, customer)).status).toBe(202);
+    expect(await paymentOf(id)).toMatchObject({ status: "requires_action", attempts: 2 });
   });
 
   it("refunds in full when the provider cancels, however late", async () => {
