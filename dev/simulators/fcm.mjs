@@ -9,7 +9,7 @@ import {
   generateKeyPair,
   importSPKI,
 } from "jose";
-import { listen, readBody, sendJson } from "./http.mjs";
+import { answerInbox, listen, readBody, sendJson } from "./http.mjs";
 
 export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
 export const FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging";
@@ -293,14 +293,7 @@ export async function startFcmSimulator({ port = 0, projectId = "kormo-dev", ser
 
   const server = await listen(
     async (req, res, url) => {
-      if (url.pathname === "/__sim/messages") {
-        if (req.method === "DELETE") {
-          inbox.length = 0;
-          return sendJson(res, 200, { cleared: true });
-        }
-        const token = url.searchParams.get("token");
-        return sendJson(res, 200, { messages: inbox.filter((m) => !token || m.token === token) });
-      }
+      if (url.pathname === "/__sim/messages") return answerInbox(req, res, url, inbox, "token");
       if (url.pathname === "/__sim/fail" && req.method === "POST") {
         const body = JSON.parse((await readBody(req)) || "{}");
         const status = Number(body.status ?? 500);

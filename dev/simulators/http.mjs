@@ -44,3 +44,16 @@ export function listen(handler, { port = 0, host = "127.0.0.1" } = {}) {
     });
   });
 }
+
+/**
+ * GET /__sim/messages?<field>=… lists what a messaging simulator received (all, or those for one recipient);
+ * DELETE empties it. Shared by the SMS and FCM simulators.
+ */
+export function answerInbox(req, res, url, inbox, field) {
+  if (req.method === "DELETE") {
+    inbox.length = 0;
+    return sendJson(res, 200, { cleared: true });
+  }
+  const wanted = url.searchParams.get(field);
+  return sendJson(res, 200, { messages: inbox.filter((m) => !wanted || m[field] === wanted) });
+}

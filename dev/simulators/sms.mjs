@@ -1,5 +1,5 @@
 // SSL Wireless v3 SMS gateway simulator: checks api_token, sid, msisdn and csms_id like the real one, and keeps an inbox.
-import { listen, readBody, sendJson } from "./http.mjs";
+import { answerInbox, listen, readBody, sendJson } from "./http.mjs";
 
 /**
  * POST /api/v3/send-sms {api_token, sid, msisdn, sms, csms_id} -> {status, status_code, error_message, smsinfo}.
@@ -16,14 +16,7 @@ export async function startSmsSimulator({ port = 0, apiToken, sid }) {
 
   const server = await listen(
     async (req, res, url) => {
-      if (url.pathname === "/__sim/messages") {
-        if (req.method === "DELETE") {
-          inbox.length = 0;
-          return sendJson(res, 200, { cleared: true });
-        }
-        const msisdn = url.searchParams.get("msisdn");
-        return sendJson(res, 200, { messages: inbox.filter((m) => !msisdn || m.msisdn === msisdn) });
-      }
+      if (url.pathname === "/__sim/messages") return answerInbox(req, res, url, inbox, "msisdn");
       if (url.pathname === "/__sim/fail" && req.method === "POST") {
         const body = JSON.parse((await readBody(req)) || "{}");
         failures = { status: Number(body.status ?? 500), count: Number(body.count ?? 1) };
