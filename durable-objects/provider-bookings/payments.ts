@@ -19,7 +19,7 @@ import type { Queryable } from "../shared/pg";
 import { MOVE_PAYMENT } from "./sql";
 import type { BookingView, LedgerGateway, LedgerStatus, Outcome, PaymentSummary, PaymentVia } from "./types";
 
-/** The ledger row as the booking context reads it (to_jsonb of payments). */
+/** The ledger row as the booking context reads it (to_jsonb of payments: bigints arrive as numbers). */
 export interface PaymentRow {
   status: LedgerStatus;
   gateway: LedgerGateway;
@@ -71,9 +71,9 @@ export function summary(p: PaymentRow | null): PaymentSummary | null {
   return {
     status: p.status,
     gateway: p.gateway,
-    amount_poisha: Number(p.amount_poisha),
-    captured_poisha: Number(p.captured_poisha),
-    refunded_poisha: Number(p.refunded_poisha),
+    amount_poisha: p.amount_poisha,
+    captured_poisha: p.captured_poisha,
+    refunded_poisha: p.refunded_poisha,
     ...(p.status === "requires_action" && p.action_url ? { redirect_url: p.action_url } : {}),
   };
 }
@@ -89,15 +89,8 @@ export class PaymentSteps {
     this.gw =
       gatewayFor(ctx.booking.payment_method, ctx.cfg) ??
       unconfiguredGateway(ledgerName(ctx.booking.payment_method) as LedgerGateway);
-    this.row = ctx.payment
-      ? {
-          ...ctx.payment,
-          amount_poisha: Number(ctx.payment.amount_poisha),
-          captured_poisha: Number(ctx.payment.captured_poisha),
-          refunded_poisha: Number(ctx.payment.refunded_poisha),
-          attempts: Number(ctx.payment.attempts),
-        }
-      : null;
+    // to_jsonb(payments) carries the amounts as JSON numbers already.
+    this.row = ctx.payment;
   }
 
   get current(): PaymentSummary | null {
