@@ -2,8 +2,8 @@
 // search, webhooks) do not pay a new connection per request. Reads, and writes that are one statement (atomic on
 // their own, e.g. a CTE that records a webhook and applies it); never a multi-statement transaction.
 import { DurableObject } from "cloudflare:workers";
-import { loadConfig } from "../../workers/api/config";
-import { PgConnection } from "../shared/pg";
+import { loadConfig } from "../../platform/config";
+import { PgConnection } from "../../platform/pg/connection";
 
 export const READER_SHARDS = 4;
 

@@ -4,7 +4,7 @@
 import type { Action } from "../../lib/booking-machine";
 import type { ErrorCode } from "../../lib/errors";
 import type { MessageKey } from "../../lib/i18n";
-import type { Config } from "../../workers/api/config";
+import type { Config } from "../../platform/config";
 import {
   type DeclineReason,
   type HoldRequest,
@@ -13,9 +13,9 @@ import {
   type PaymentRef,
   type PaymentStatus,
   unconfiguredGateway,
-} from "../../workers/api/payments/gateway";
-import { callbackUrl, gatewayFor, ledgerName } from "../../workers/api/payments/index";
-import type { Queryable } from "../shared/pg";
+} from "../../platform/payments/gateway";
+import { callbackUrl, gatewayFor, ledgerName } from "../../platform/payments/index";
+import type { Queryable } from "../../platform/pg/connection";
 import { MOVE_PAYMENT } from "./sql";
 import type { BookingView, LedgerGateway, LedgerStatus, Outcome, PaymentSummary, PaymentVia } from "./types";
 

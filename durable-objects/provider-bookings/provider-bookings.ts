@@ -4,16 +4,17 @@
 // queue right after the commit.
 
 import { DurableObject } from "cloudflare:workers";
-import { Redis } from "@upstash/redis/cloudflare";
 import { windowWeekRange } from "../../lib/availability";
 import { ACTIVE, type Action, type Actor, decide, RULES, type Status } from "../../lib/booking-machine";
 import { type ErrorCode, statusOf } from "../../lib/errors";
 import { cellOf } from "../../lib/geo";
 import type { MessageKey } from "../../lib/i18n";
+import { Mutex } from "../../lib/mutex";
 import { cancelTerms, quote, type Unit } from "../../lib/pricing";
-import { loadConfig } from "../../workers/api/config";
-import { invalidateCell } from "../../workers/api/search/cache";
-import { Mutex, PgConnection } from "../shared/pg";
+import { loadConfig } from "../../platform/config";
+import { PgConnection } from "../../platform/pg/connection";
+import { createRedis } from "../../platform/redis";
+import { invalidateCell } from "../../platform/search-cache";
 import { type BookingEvent, bookingEvent } from "./events";
 import { type PaymentContext, type PaymentRow, PaymentSteps, type Settled } from "./payments";
 import {
@@ -525,11 +526,7 @@ export class ProviderBookings extends DurableObject<Env> {
   private afterCommit(event: { id: number; payload: unknown }, slotsChanged = true): void {
     const cfg = loadConfig(this.env);
     if (this.cellOfProvider && slotsChanged) {
-      const redis = new Redis({
-        url: cfg.UPSTASH_REDIS_REST_URL,
-        token: cfg.UPSTASH_REDIS_REST_TOKEN,
-        enableAutoPipelining: false,
-      });
+      const redis = createRedis(cfg);
       // Best effort: entries expire within a minute anyway, and a Redis blip must not fail a committed booking.
       this.ctx.waitUntil(invalidateCell(redis, this.cellOfProvider, ["a"]).catch(() => {}));
     }

@@ -1,7 +1,7 @@
 // The gateway refuses to run misconfigured: with test numbers or a local bridge in production, or bad values.
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../workers/api/config";
-import { gatewayFor } from "../../workers/api/payments/index";
+import { ConfigError, loadConfig } from "../../platform/config";
+import { gatewayFor } from "../../platform/payments/index";
 
 const base = {
   ENVIRONMENT: "production",

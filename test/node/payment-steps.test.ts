@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { type PaymentRow, PaymentSteps } from "../../durable-objects/provider-bookings/payments";
 import type { BookingView } from "../../durable-objects/provider-bookings/types";
-import type { Queryable } from "../../durable-objects/shared/pg";
-import { loadConfig } from "../../workers/api/config";
+import { loadConfig } from "../../platform/config";
+import type { Queryable } from "../../platform/pg/connection";
 
 const cfg = loadConfig({
   ENVIRONMENT: "test",

@@ -2,9 +2,9 @@
 import type { Pool } from "@neondatabase/serverless";
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Lang } from "../../lib/i18n";
+import type { Config } from "../../platform/config";
 import type { KeyRing } from "./auth/keys";
 import type { AccessClaims } from "./auth/tokens";
-import type { Config } from "./config";
 
 export interface Services {
   /** Lazily opened per request and closed after the response (waitUntil). */

@@ -3,7 +3,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "../../lib/errors";
 import { type LogLevel, logLine } from "../../lib/log";
-import { ConfigError } from "./config";
+import { ConfigError } from "../../platform/config";
 import type { AppEnv } from "./context";
 
 export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {

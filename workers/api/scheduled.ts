@@ -6,7 +6,7 @@ import { pgReader } from "../../durable-objects/pg-reader/pg-reader";
 import { providerBookings } from "../../durable-objects/provider-bookings/client";
 import { PAYMENT_SYSTEM } from "../../durable-objects/provider-bookings/types";
 import { type LogLevel, logLine } from "../../lib/log";
-import { loadConfig } from "./config";
+import { loadConfig } from "../../platform/config";
 
 const STALE_AFTER_S = 60;
 const BATCH = 100;

@@ -1,8 +1,8 @@
 // Notifications worker: booking events become pushes and SMS (fan-out), OTP requests become SMS. Every message
 // is acknowledged or retried on its own; what exhausts its retries lands in the dead-letter queue.
 import { z } from "zod";
-import { createPool } from "../../db/client";
 import { type LogLevel, logLine } from "../../lib/log";
+import { createPool } from "../../platform/pg/driver";
 import type { NotificationsEnv } from "./env";
 import { BookingEventSchema, fanout } from "./fanout/fanout";
 import type { FcmConfig, ServiceAccount } from "./push/fcm";

@@ -1,8 +1,8 @@
 // Device sessions and rotating refresh tokens: issue on login, rotate on refresh, revoke a family on reuse.
 import type { Pool, PoolClient } from "@neondatabase/serverless";
-import { withTransaction } from "../../../db/tx";
 import { ApiError } from "../../../lib/errors";
 import { sha256Hex } from "../../../lib/hash";
+import { withTransaction } from "../../../platform/pg/transaction";
 import { opaqueToken } from "./crypto";
 import type { DeviceKey } from "./dpop";
 import type { Role } from "./tokens";

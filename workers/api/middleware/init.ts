@@ -1,10 +1,11 @@
 // Validates config and hangs lazily-built per-request clients on c.var; closes the Postgres pool after the response.
 import type { Pool } from "@neondatabase/serverless";
-import { Redis } from "@upstash/redis/cloudflare";
+import type { Redis } from "@upstash/redis/cloudflare";
 import type { MiddlewareHandler } from "hono";
-import { createPool } from "../../../db/client";
+import { ConfigError, loadConfig } from "../../../platform/config";
+import { createPool } from "../../../platform/pg/driver";
+import { createRedis } from "../../../platform/redis";
 import { keyRing } from "../auth/keys";
-import { ConfigError, loadConfig } from "../config";
 import type { AppEnv } from "../context";
 
 export const init = (): MiddlewareHandler<AppEnv> => async (c, next) => {
@@ -18,16 +19,7 @@ export const init = (): MiddlewareHandler<AppEnv> => async (c, next) => {
       return pool;
     },
     redis: () => {
-      redis ??= new Redis({
-        url: config.UPSTASH_REDIS_REST_URL,
-        token: config.UPSTASH_REDIS_REST_TOKEN,
-        // One retry keeps a blip invisible without letting a dead Redis stall the request.
-        retry: { retries: 1, backoff: () => 50 },
-        // Values are what we stored, byte for byte; code that caches JSON parses it explicitly.
-        automaticDeserialization: false,
-        // Auto-pipelining leaves a rejected batch promise unhandled when Redis is down; our calls are few and explicit.
-        enableAutoPipelining: false,
-      });
+      redis ??= createRedis(config);
       return redis;
     },
     keys: () =>

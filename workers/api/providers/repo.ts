@@ -1,10 +1,10 @@
 // Provider data access: profile reads and writes, the weekly plan, time off. Writes bump search cache versions.
 import type { Pool } from "@neondatabase/serverless";
 import type { Redis } from "@upstash/redis/cloudflare";
-import { withTransaction } from "../../../db/tx";
 import { type Range, storedWeekRanges, type WeeklySlot, weeklyRanges } from "../../../lib/availability";
 import { cellOf } from "../../../lib/geo";
-import { invalidateCell, type VersionKind } from "../search/cache";
+import { withTransaction } from "../../../platform/pg/transaction";
+import { invalidateCell, type VersionKind } from "../../../platform/search-cache";
 
 export interface ServiceOffer {
   service_type: string;

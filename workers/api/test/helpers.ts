@@ -2,8 +2,8 @@
 
 import { env, exports } from "cloudflare:workers";
 import { Redis } from "@upstash/redis/cloudflare";
-import { createPool } from "../../../db/client";
 import { ALWAYS, storedWeekRanges, type WeeklySlot, weeklyRanges } from "../../../lib/availability";
+import { createPool } from "../../../platform/pg/driver";
 import { issueOtp } from "../auth/otp";
 
 export const BASE = "http://api.test";

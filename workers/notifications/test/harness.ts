@@ -2,7 +2,7 @@
 // events as the booking engine does, run batches through the real consumer, and read the simulators' inboxes.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { createPool } from "../../../db/client";
+import { createPool } from "../../../platform/pg/driver";
 import type { NotificationsEnv } from "../env";
 import worker from "../index";
 

@@ -2,9 +2,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { ApiError } from "../../../../lib/errors";
+import { gatewayFor } from "../../../../platform/payments/index";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
-import { gatewayFor } from "../../payments/index";
 import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "./shared";
 import { rememberOwner } from "./transition";
 

@@ -3,8 +3,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
 import { ApiError } from "../../../../lib/errors";
+import { verifyStripeSignature } from "../../../../platform/payments/stripe-signature";
 import { type App, errorResponses } from "../../openapi";
-import { verifyStripeSignature } from "../../payments/stripe-signature";
 
 const Received = z.object({ received: z.literal(true), duplicate: z.boolean() }).openapi("WebhookReceived");
 

@@ -2,12 +2,12 @@
 // and an admin approves or rejects. Every admin action lands in the append-only admin_audit.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { sqlState, withTransaction } from "../../../../db/tx";
 import { toAsciiDigits } from "../../../../lib/digits";
 import { ApiError } from "../../../../lib/errors";
+import { DOCUMENTS, IMAGE_TYPES, kycStore, MAX_DOCUMENT_BYTES } from "../../../../platform/kyc-storage";
+import { sqlState, withTransaction } from "../../../../platform/pg/transaction";
 import { caller, requireAuth } from "../../auth/require-auth";
 import type { AppEnv } from "../../context";
-import { DOCUMENTS, IMAGE_TYPES, kycStore, MAX_DOCUMENT_BYTES } from "../../kyc/storage";
 import { type App, errorResponses } from "../../openapi";
 import { invalidateProvider, PROVIDER_SELECT, type ProviderRow } from "../../providers/repo";
 import { myProvider } from "./profile";

@@ -1,9 +1,9 @@
 // POST /provider/providers, GET|PATCH /provider/providers/me, GET /provider/providers/{id}: provider profiles.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { sqlState, withTransaction } from "../../../../db/tx";
 import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
 import { ApiError } from "../../../../lib/errors";
+import { sqlState, withTransaction } from "../../../../platform/pg/transaction";
 import { caller, requireAuth } from "../../auth/require-auth";
 import type { AppEnv } from "../../context";
 import { type App, errorResponses } from "../../openapi";

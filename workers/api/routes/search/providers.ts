@@ -5,8 +5,8 @@ import { durationOk } from "../../../../lib/availability";
 import { ApiError } from "../../../../lib/errors";
 import { cellOf, cellsAround } from "../../../../lib/geo";
 import { sha256Hex } from "../../../../lib/hash";
+import { cached, versionKey } from "../../../../platform/search-cache";
 import { type App, errorResponses } from "../../openapi";
-import { cached, versionKey } from "../../search/cache";
 import { decodeCursor, encodeCursor } from "../../search/cursor";
 import { runSearch, type SearchParams, SORTS } from "../../search/query";
 

@@ -7,7 +7,7 @@
 // no PKCS#1 v1.5 encryption, so this uses node:crypto (nodejs_compat), which workerd implements.
 import { Buffer } from "node:buffer";
 import { constants, createSign, createVerify, privateDecrypt, publicEncrypt, randomBytes } from "node:crypto";
-import { DHAKA_OFFSET_MS } from "../../../lib/availability";
+import { DHAKA_OFFSET_MS } from "../../lib/availability";
 import {
   callGateway,
   type HoldResult,

@@ -1,7 +1,7 @@
 // KYC documents live in R2 (S3 API; a local S3 simulator in dev). The phone uploads straight to storage with a
 // short-lived SigV4-presigned PUT; admins read through presigned GETs. Documents never pass through the Worker.
 import { AwsClient } from "aws4fetch";
-import type { Config } from "../config";
+import type { Config } from "./config";
 
 export const DOCUMENTS = ["nid_front", "nid_back", "selfie"] as const;
 export type DocumentKind = (typeof DOCUMENTS)[number];

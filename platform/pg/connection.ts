@@ -1,7 +1,7 @@
 // A Postgres connection that outlives requests, for Durable Objects: opened on demand, reconnected after errors,
 // closed when idle so many objects do not pin many server connections.
 import type { Client, QueryResultRow } from "@neondatabase/serverless";
-import { createClient, type DbConfig } from "../../db/client";
+import { createClient, type DbConfig } from "./driver";
 
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(
@@ -62,7 +62,7 @@ export class PgConnection implements Queryable {
   async query<R extends QueryResultRow = QueryResultRow>(
     text: string,
     params: unknown[] = [],
-    opts: { prepare?: boolean } = {},
+    opts: { prepare?: boolean } = { prepare: true },
   ) {
     this.inFlight++;
     try {
@@ -139,15 +139,4 @@ function statementName(text: string): string {
 export function isSqlError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
-}
-
-/** A FIFO lock: `run` calls execute one at a time, in arrival order, even across awaits on outbound I/O. */
-export class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(fn, fn);
-    this.tail = result.catch(() => {});
-    return result;
-  }
 }

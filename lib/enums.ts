@@ -1,0 +1,84 @@
+// Every closed list of the domain, written once as a zod enum. OpenAPI schemas, TypeScript types and the SQL CHECKs
+// follow from these (test/node/enums.test.ts compares each with the CHECK constraint of the migrated database).
+import { z } from "zod";
+
+export const Role = z.enum(["customer", "provider", "admin"]);
+export type Role = z.infer<typeof Role>;
+
+export const Lang = z.enum(["bn", "en"]);
+export type Lang = z.infer<typeof Lang>;
+
+export const VerificationStatus = z.enum(["unverified", "pending", "verified", "rejected"]);
+export type VerificationStatus = z.infer<typeof VerificationStatus>;
+
+export const KycStatus = z.enum(["pending", "approved", "rejected"]);
+export type KycStatus = z.infer<typeof KycStatus>;
+
+export const KycDocument = z.enum(["nid_front", "nid_back", "selfie"]);
+export type KycDocument = z.infer<typeof KycDocument>;
+
+export const ImageType = z.enum(["image/jpeg", "image/png", "image/webp"]);
+export type ImageType = z.infer<typeof ImageType>;
+
+/** How a service is priced. */
+export const PriceUnit = z.enum(["hour", "day", "visit"]);
+export type PriceUnit = z.infer<typeof PriceUnit>;
+
+export const BookingStatus = z.enum([
+  "PENDING",
+  "ACCEPTED",
+  "CONFIRMED",
+  "COMPLETED",
+  "CANCELED",
+  "DECLINED",
+  "EXPIRED",
+]);
+export type BookingStatus = z.infer<typeof BookingStatus>;
+/** Statuses that hold the provider's time: the no-overlap constraint covers exactly these. */
+export const ActiveStatus = BookingStatus.extract(["PENDING", "ACCEPTED", "CONFIRMED"]);
+export type ActiveStatus = z.infer<typeof ActiveStatus>;
+
+export const BookingAction = z.enum(["accept", "decline", "cancel", "confirm", "complete", "expire"]);
+export type BookingAction = z.infer<typeof BookingAction>;
+
+/** Who acts on a booking: its customer, its provider, an operator, or the accept-timeout timer. */
+export const Actor = z.enum(["customer", "provider", "admin", "timer"]);
+export type Actor = z.infer<typeof Actor>;
+
+/** What the customer chose to pay with. */
+export const PaymentMethod = z.enum(["cash", "card", "bkash", "nagad"]);
+export type PaymentMethod = z.infer<typeof PaymentMethod>;
+
+/** Who holds the money: the ledger's name for a method (cards go through Stripe). */
+export const LedgerGateway = z.enum(["cash", "stripe", "bkash", "nagad"]);
+export type LedgerGateway = z.infer<typeof LedgerGateway>;
+export const GATEWAY_OF: Record<PaymentMethod, LedgerGateway> = {
+  cash: "cash",
+  card: "stripe",
+  bkash: "bkash",
+  nagad: "nagad",
+};
+
+export const LedgerStatus = z.enum(["requires_action", "authorized", "captured", "voided", "refunded", "failed"]);
+export type LedgerStatus = z.infer<typeof LedgerStatus>;
+
+export const DevicePlatform = z.enum(["ios", "android", "web"]);
+export type DevicePlatform = z.infer<typeof DevicePlatform>;
+
+export const DeliveryChannel = z.enum(["push", "sms"]);
+export type DeliveryChannel = z.infer<typeof DeliveryChannel>;
+
+export const DeliveryStatus = z.enum(["pending", "sent", "failed", "skipped"]);
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+/** The seed's booking events, plus declined and expired (each status has its own). */
+export const BookingEventType = z.enum([
+  "booking.created",
+  "booking.accepted",
+  "booking.confirmed",
+  "booking.completed",
+  "booking.canceled",
+  "booking.declined",
+  "booking.expired",
+]);
+export type BookingEventType = z.infer<typeof BookingEventType>;

@@ -1,0 +1,45 @@
+// One schema per queue, imported by the producer (which builds messages through it) and the consumer (which parses
+// them with it). test/node/messages.test.ts checks that every event the booking engine builds parses here.
+import { z } from "zod";
+import { Actor, BookingEventType, BookingStatus, Lang } from "./enums";
+
+/** `booking-events`: the seed's event envelope for every booking change. */
+export const BookingEventMessage = z.object({
+  type: BookingEventType,
+  id: z.number().int().nonnegative(),
+  actor_id: z.number().int().nullable(),
+  customer_id: z.number().int().positive(),
+  provider_id: z.number().int().positive(),
+  status: BookingStatus,
+  /** English defaults; the notifications worker renders each recipient's own language. */
+  title: z.string(),
+  body: z.string(),
+  meta: z
+    .object({
+      event_id: z.string().uuid(),
+      at: z.string().datetime(),
+      provider_user_id: z.number().int().positive(),
+      from_status: BookingStatus.nullable(),
+      service_type: z.string(),
+      start_date: z.string(),
+      price_poisha: z.number().int().nonnegative(),
+      actor: Actor.optional(),
+      fee_poisha: z.number().int().nonnegative().optional(),
+      refund_poisha: z.number().int().nonnegative().optional(),
+      policy: z.string().optional(),
+      via: z.enum(["callback", "reconcile", "webhook"]).optional(),
+    })
+    .passthrough(),
+});
+export type BookingEventMessage = z.infer<typeof BookingEventMessage>;
+
+/** `sms-outbox`: a login code to send by SMS. */
+export const OtpSmsMessage = z.object({
+  type: z.literal("sms.otp"),
+  message_id: z.string().uuid(),
+  to: z.string().regex(/^\+8801[3-9]\d{8}$/),
+  lang: Lang,
+  code: z.string().regex(/^\d{6}$/),
+  expires_in: z.number().int().positive(),
+});
+export type OtpSmsMessage = z.infer<typeof OtpSmsMessage>;
