@@ -8,8 +8,10 @@ const WAIT_STEP_MS = 25;
 const WAIT_MAX_MS = 1_500;
 
 /** Namespaces: profile changes (any search) and availability changes (searches with a time window). */
-export type VersionKind = "p" | "a";
-export const versionKey = (kind: VersionKind, cell: string) => `sv:${kind}:${cell}`;
+export type VersionKind = "profile" | "availability";
+/** Redis key prefixes stay one letter: every search reads one key per cell and kind. */
+const KEY_PREFIX: Record<VersionKind, string> = { profile: "p", availability: "a" };
+export const versionKey = (kind: VersionKind, cell: string) => `sv:${KEY_PREFIX[kind]}:${cell}`;
 
 // One round trip: read the cell versions, derive the entry key from them, and read the entry.
 const LOOKUP_LUA = `

@@ -528,7 +528,7 @@ export class ProviderBookings extends DurableObject<Env> {
     if (this.cellOfProvider && slotsChanged) {
       const redis = createRedis(cfg);
       // Best effort: entries expire within a minute anyway, and a Redis blip must not fail a committed booking.
-      this.ctx.waitUntil(invalidateCell(redis, this.cellOfProvider, ["a"]).catch(() => {}));
+      this.ctx.waitUntil(invalidateCell(redis, this.cellOfProvider, ["availability"]).catch(() => {}));
     }
     // Through the lock: the connection must not interleave this with another change.
     this.ctx.waitUntil(this.mutex.run(() => this.publish([event])));

@@ -2,6 +2,7 @@
 // closed when idle so many objects do not pin many server connections.
 import type { Client, QueryResultRow } from "@neondatabase/serverless";
 import { createClient, type DbConfig } from "./driver";
+import { isSqlError } from "./errors";
 
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(
@@ -83,35 +84,6 @@ export class PgConnection implements Queryable {
     }
   }
 
-  /**
-   * BEGIN … COMMIT on this connection. Callers must serialize: one connection carries one transaction at a time.
-   * If the socket drops mid-transaction, later statements must not silently run on a fresh connection outside it.
-   */
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    try {
-      await this.query("BEGIN");
-    } catch (err) {
-      // A socket that died while idle fails the first statement; nothing ran yet, so one fresh try is safe.
-      if (isSqlError(err)) throw err;
-      await this.query("BEGIN");
-    }
-    const owner = this.client;
-    const tx: Queryable = {
-      query: async (text, params, opts) => {
-        if (this.client !== owner) throw new Error("connection lost inside a transaction");
-        return this.query(text, params, opts);
-      },
-    };
-    try {
-      const result = await fn(tx);
-      await tx.query("COMMIT");
-      return result;
-    } catch (err) {
-      if (this.client === owner) await this.query("ROLLBACK").catch(() => {});
-      throw err;
-    }
-  }
-
   private reset(client: Client): void {
     this.drop(client);
     client.end().catch(() => {});
@@ -134,9 +106,4 @@ function statementName(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return `k${h.toString(36)}_${text.length}`;
-}
-
-export function isSqlError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
 }

@@ -15,9 +15,3 @@ export async function withTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Pro
     client.release();
   }
 }
-
-/** Postgres SQLSTATE of a driver error, if any. */
-export function sqlState(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-}

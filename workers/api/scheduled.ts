@@ -2,7 +2,7 @@
 // and renews card holds that would lapse before the job. Each sweep wakes the provider's object, which does the
 // work under its lock exactly as a request would.
 
-import { pgReader } from "../../durable-objects/pg-reader/pg-reader";
+import { pgReader } from "../../durable-objects/pg-reader/client";
 import { providerBookings } from "../../durable-objects/provider-bookings/client";
 import { PAYMENT_SYSTEM } from "../../durable-objects/provider-bookings/types";
 import { type LogLevel, logLine } from "../../lib/log";

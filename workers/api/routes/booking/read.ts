@@ -2,7 +2,7 @@
 // connection, for the booking's customer, its provider, and admins. Anyone else gets 404: nothing leaks.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { type PaymentRow, summary } from "../../../../durable-objects/provider-bookings/payments";
 import { BOOKING_VIEW, toView } from "../../../../durable-objects/provider-bookings/sql";
 import { STATUSES } from "../../../../lib/booking-machine";

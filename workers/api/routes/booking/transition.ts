@@ -1,6 +1,6 @@
 // POST /booking/bookings/{id}/accept|decline|confirm|complete|cancel: one step of the booking process.
 import { createRoute, z } from "@hono/zod-openapi";
-import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";

@@ -3,7 +3,7 @@
 // (bKash execute, Nagad verify), checks the amount, and only then confirms. Replays find the work done.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { PAYMENT_SYSTEM } from "../../../../durable-objects/provider-bookings/types";
 import { ApiError } from "../../../../lib/errors";

@@ -1,7 +1,7 @@
 // POST /payments/webhooks/stripe: Stripe's word on a PaymentIntent, accepted only with a valid, fresh signature,
 // applied once per event id, and only as forward moves of the ledger that the booking engine would also make.
 import { createRoute, z } from "@hono/zod-openapi";
-import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { ApiError } from "../../../../lib/errors";
 import { verifyStripeSignature } from "../../../../platform/payments/stripe-signature";
 import { type App, errorResponses } from "../../openapi";
@@ -92,7 +92,7 @@ export function registerStripeWebhook(app: App) {
     const [to, from] = move && ref ? move : [null, []];
     // Recording the event and applying it are one statement, through a warm connection: atomic, and cheap at
     // Stripe's rate of several events per payment.
-    const rows = await pgReader(c.env, `webhook:${event.id}`).write(APPLY_EVENT, [
+    const rows = await pgReader(c.env, `webhook:${event.id}`).read(APPLY_EVENT, [
       event.id,
       event.type,
       ref,

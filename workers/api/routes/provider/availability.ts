@@ -1,7 +1,7 @@
 // PUT /provider/providers/me/availability and GET /provider/providers/{id}/availability: the weekly plan in
 // Asia/Dhaka time plus time off, and the free intervals that leaves once active bookings are taken out.
 import { createRoute, z } from "@hono/zod-openapi";
-import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { baseWeekRanges, freeIntervals, type Range } from "../../../../lib/availability";
 import { ApiError } from "../../../../lib/errors";
 import { requireAuth } from "../../auth/require-auth";
@@ -67,7 +67,7 @@ export function registerAvailability(app: App) {
     const body = c.req.valid("json");
     const me = await myProvider(c);
     await replaceAvailability(c.var.services.pool(), Number(me.id), body.weekly, body.time_off);
-    await invalidateProvider(c.var.services.redis(), [me], ["a"]);
+    await invalidateProvider(c.var.services.redis(), [me], ["availability"]);
     return c.json(body, 200);
   });
 

@@ -5,7 +5,8 @@ import type { Context } from "hono";
 import { toAsciiDigits } from "../../../../lib/digits";
 import { ApiError } from "../../../../lib/errors";
 import { DOCUMENTS, IMAGE_TYPES, kycStore, MAX_DOCUMENT_BYTES } from "../../../../platform/kyc-storage";
-import { sqlState, withTransaction } from "../../../../platform/pg/transaction";
+import { sqlState } from "../../../../platform/pg/errors";
+import { withTransaction } from "../../../../platform/pg/transaction";
 import { caller, requireAuth } from "../../auth/require-auth";
 import type { AppEnv } from "../../context";
 import { type App, errorResponses } from "../../openapi";
@@ -324,7 +325,7 @@ export function registerKyc(app: App) {
         // Verified status decides who is searchable: drop every cached answer around this provider.
         const p = (await pool.query(`${PROVIDER_SELECT} WHERE p.id = $1`, [result.row.provider_id]))
           .rows[0] as ProviderRow;
-        await invalidateProvider(c.var.services.redis(), [p], ["p", "a"]);
+        await invalidateProvider(c.var.services.redis(), [p], ["profile", "availability"]);
       }
       return c.json(reviewView(result.row), 200);
     });

@@ -1,9 +1,10 @@
 // POST /provider/providers, GET|PATCH /provider/providers/me, GET /provider/providers/{id}: provider profiles.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { ApiError } from "../../../../lib/errors";
-import { sqlState, withTransaction } from "../../../../platform/pg/transaction";
+import { sqlState } from "../../../../platform/pg/errors";
+import { withTransaction } from "../../../../platform/pg/transaction";
 import { caller, requireAuth } from "../../auth/require-auth";
 import type { AppEnv } from "../../context";
 import { type App, errorResponses } from "../../openapi";
@@ -183,7 +184,7 @@ export function registerProfile(app: App) {
       throw err;
     }
     const after = await myProvider(c);
-    await invalidateProvider(c.var.services.redis(), [before, after], ["p"]);
+    await invalidateProvider(c.var.services.redis(), [before, after], ["profile"]);
     return c.json(privateView(after), 200);
   });
 

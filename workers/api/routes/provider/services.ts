@@ -1,6 +1,6 @@
 // GET /provider/services: the service catalog, in Bangla and English.
 import { createRoute, z } from "@hono/zod-openapi";
-import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import type { App } from "../../openapi";
 
 const Service = z

@@ -1,6 +1,6 @@
 // GET /search/providers: nearest verified providers of a service, free for an optional window; cached in Redis.
 import { createRoute, z } from "@hono/zod-openapi";
-import { pgReader } from "../../../../durable-objects/pg-reader/pg-reader";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { durationOk } from "../../../../lib/availability";
 import { ApiError } from "../../../../lib/errors";
 import { cellOf, cellsAround } from "../../../../lib/geo";
@@ -95,7 +95,7 @@ export function registerSearchProviders(app: App) {
       throw new ApiError("invalid_input", { details: [{ path: "cursor", message: "not a cursor of this search" }] });
     }
     const cells = cellsAround(q.lat, q.lng, q.radius_km);
-    const kinds = base.start ? (["p", "a"] as const) : (["p"] as const);
+    const kinds = base.start ? (["profile", "availability"] as const) : (["profile"] as const);
     const compute = async () => {
       const reader = pgReader(c.env, cellOf(q.lat, q.lng));
       const rows = await runSearch((text, params) => reader.read(text, params), { ...base, after });
