@@ -7,7 +7,7 @@ import { createPool } from "../../platform/pg/driver";
 import { run } from "../../platform/pg/sql";
 import type { NotificationsEnv } from "./env";
 import { fanout } from "./fanout/fanout";
-import type { FcmConfig, ServiceAccount } from "./push/fcm";
+import { type FcmConfig, ServiceAccount } from "./push/fcm";
 import { sendSms } from "./sms/sslwireless";
 import { FAIL_OPEN_DELIVERIES } from "./sql";
 import { otpText } from "./templates";
@@ -117,7 +117,10 @@ export default {
       pool: () => (pool ??= createPool(env, { max: 3 })),
       // Parsed once per batch, and only when a booking event needs it.
       fcm: () =>
-        (fcm ??= { serviceAccount: JSON.parse(env.FCM_SERVICE_ACCOUNT) as ServiceAccount, apiUrl: env.FCM_API_URL }),
+        (fcm ??= {
+          serviceAccount: ServiceAccount.parse(JSON.parse(env.FCM_SERVICE_ACCOUNT)),
+          apiUrl: env.FCM_API_URL,
+        }),
     };
     const handle = batch.queue.endsWith("-dlq")
       ? handleDeadLetter
