@@ -1,5 +1,7 @@
 // Language negotiation and the bilingual message catalogue for every user-facing error.
-export type Lang = "bn" | "en";
+import type { Lang } from "./enums";
+
+export type { Lang };
 
 /** Picks bn or en from an Accept-Language header, honouring q-values; English when nothing matches. */
 export function pickLang(header: string | null | undefined): Lang {

@@ -1,9 +1,11 @@
 // Bindings of the notifications worker (wrangler types describes the gateway's; this worker has its own config).
+import type { LogLevel } from "../../lib/log";
+
 export interface NotificationsEnv {
   ENVIRONMENT: string;
   DATABASE_URL: string;
   NEON_WS_PROXY?: string;
-  LOG_LEVEL?: "debug" | "info" | "warn" | "error" | "silent";
+  LOG_LEVEL?: LogLevel;
   /** SSL Wireless base URL (the simulator locally). */
   SMS_API_URL: string;
   SMS_API_TOKEN: string;

@@ -2,21 +2,18 @@
 // is acknowledged or retried on its own; what exhausts its retries lands in the dead-letter queue.
 import { z } from "zod";
 import { type LogLevel, logLine } from "../../lib/log";
+import { BookingEventMessage, OtpSmsMessage } from "../../lib/messages";
 import { createPool } from "../../platform/pg/driver";
+import { run } from "../../platform/pg/sql";
 import type { NotificationsEnv } from "./env";
-import { BookingEventSchema, fanout } from "./fanout/fanout";
-import type { FcmConfig, ServiceAccount } from "./push/fcm";
+import { fanout } from "./fanout/fanout";
+import { type FcmConfig, ServiceAccount } from "./push/fcm";
 import { sendSms } from "./sms/sslwireless";
+import { FAIL_OPEN_DELIVERIES } from "./sql";
 import { otpText } from "./templates";
 
-const OtpMessage = z.object({
-  type: z.literal("sms.otp"),
-  message_id: z.string().uuid(),
-  to: z.string().regex(/^\+8801[3-9]\d{8}$/),
-  lang: z.enum(["bn", "en"]),
-  code: z.string().regex(/^\d{6}$/),
-  expires_in: z.number().int().positive(),
-});
+/** What a dead letter needs to be accounted for: the event id, whatever else the body lost. */
+const DeadLetter = z.object({ meta: z.object({ event_id: z.string().uuid() }) });
 
 /** Queues cap a delay at 12 hours. */
 const MAX_DELAY_S = 43_200;
@@ -34,7 +31,7 @@ type Ctx = {
 };
 
 async function handleSms(message: Message, { env, level }: Ctx): Promise<void> {
-  const parsed = OtpMessage.safeParse(message.body);
+  const parsed = OtpSmsMessage.safeParse(message.body);
   if (!parsed.success) {
     // A malformed message will never succeed: drop it loudly rather than poisoning the queue.
     await logLine(level, "warn", { msg: "sms message dropped", reason: "invalid", id: message.id });
@@ -61,7 +58,7 @@ async function handleSms(message: Message, { env, level }: Ctx): Promise<void> {
 }
 
 async function handleBookingEvent(message: Message, { env, level, pool, fcm }: Ctx): Promise<void> {
-  const parsed = BookingEventSchema.safeParse(message.body);
+  const parsed = BookingEventMessage.safeParse(message.body);
   if (!parsed.success) {
     await logLine(level, "warn", { msg: "event dropped", reason: "invalid", id: message.id });
     message.ack();
@@ -95,14 +92,10 @@ async function handleBookingEvent(message: Message, { env, level, pool, fcm }: C
 
 /** Dead letters: the deliveries still open for that event are marked failed, so the log tells the truth. */
 async function handleDeadLetter(message: Message, { level, pool }: Ctx): Promise<void> {
-  const eventId = (message.body as { meta?: { event_id?: unknown } } | null)?.meta?.event_id;
-  if (typeof eventId === "string" && /^[0-9a-f-]{36}$/.test(eventId)) {
-    await pool().query(
-      "UPDATE notification_deliveries SET status = 'failed', error = 'dead_letter' WHERE event_id = $1 AND status <> 'sent'",
-      [eventId],
-    );
-  }
-  await logLine(level, "error", { msg: "dead letter", event_id: typeof eventId === "string" ? eventId : undefined });
+  const parsed = DeadLetter.safeParse(message.body);
+  const eventId = parsed.success ? parsed.data.meta.event_id : undefined;
+  if (eventId) await run(pool(), FAIL_OPEN_DELIVERIES, { event_id: eventId });
+  await logLine(level, "error", { msg: "dead letter", event_id: eventId });
   message.ack();
 }
 
@@ -124,7 +117,10 @@ export default {
       pool: () => (pool ??= createPool(env, { max: 3 })),
       // Parsed once per batch, and only when a booking event needs it.
       fcm: () =>
-        (fcm ??= { serviceAccount: JSON.parse(env.FCM_SERVICE_ACCOUNT) as ServiceAccount, apiUrl: env.FCM_API_URL }),
+        (fcm ??= {
+          serviceAccount: ServiceAccount.parse(JSON.parse(env.FCM_SERVICE_ACCOUNT)),
+          apiUrl: env.FCM_API_URL,
+        }),
     };
     const handle = batch.queue.endsWith("-dlq")
       ? handleDeadLetter

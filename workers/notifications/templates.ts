@@ -1,7 +1,7 @@
 // Message texts in Bangla and English: money in taka, times in Asia/Dhaka. Bangla texts use Bangla digits, except
 // in OTP codes, which people copy.
 import { toBanglaDigits } from "../../lib/digits";
-import type { Lang } from "../../lib/i18n";
+import type { BookingEventType, Lang } from "../../lib/enums";
 
 export function otpText(lang: Lang, code: string, ttlSeconds: number): string {
   const minutes = Math.round(ttlSeconds / 60);
@@ -74,7 +74,7 @@ export interface BookingFacts {
 type Text = { title: string; body: string };
 type Templates = Record<Lang, (f: BookingFacts, when: string, price: string, id: string) => Text>;
 
-const BOOKING: Record<string, Templates> = {
+const BOOKING: Record<BookingEventType, Templates> = {
   "booking.created": {
     en: (_f, when, price, id) => ({
       title: "New booking request",
@@ -129,9 +129,8 @@ const BOOKING: Record<string, Templates> = {
   },
 };
 
-export function bookingText(type: string, lang: Lang, facts: BookingFacts): Text | null {
-  const t = BOOKING[type]?.[lang];
-  if (!t) return null;
+export function bookingText(type: BookingEventType, lang: Lang, facts: BookingFacts): Text {
+  const t = BOOKING[type][lang];
   const id = lang === "bn" ? toBanglaDigits(String(facts.id)) : String(facts.id);
   return t(facts, dhakaTime(facts.start_date, lang), taka(facts.price_poisha, lang), id);
 }

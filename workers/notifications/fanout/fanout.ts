@@ -1,38 +1,18 @@
 // Booking event -> recipients -> devices and phones -> FCM pushes and SMS, each delivery recorded once.
 // At-least-once delivery is made notify-once by the delivery log: a (event, user, channel, target) already sent is
 // never sent again, whatever redelivers the event.
-import type { Pool } from "@neondatabase/serverless";
-import { z } from "zod";
+import type { DeliveryChannel, DeliveryStatus } from "../../../lib/enums";
 import { sha256Hex } from "../../../lib/hash";
-import type { Lang } from "../../../lib/i18n";
+import type { BookingEventMessage } from "../../../lib/messages";
+import { first, type Runner, rows, run } from "../../../platform/pg/sql";
 import { type FcmConfig, sendPush } from "../push/fcm";
 import { sendSms } from "../sms/sslwireless";
+import { CLAIM_DELIVERY, FORGET_DEVICE, RECIPIENTS, RECORD_DELIVERY } from "../sql";
 import { bookingText } from "../templates";
-import { type Prefs, plan, type Role, recipients } from "./policy";
-
-export const BookingEventSchema = z.object({
-  type: z.string().startsWith("booking."),
-  id: z.number().int().positive(),
-  actor_id: z.number().int().nullable(),
-  customer_id: z.number().int().positive(),
-  provider_id: z.number().int().positive(),
-  status: z.string(),
-  title: z.string(),
-  body: z.string(),
-  meta: z
-    .object({
-      event_id: z.string().uuid(),
-      provider_user_id: z.number().int().positive(),
-      actor: z.string().optional(),
-      start_date: z.string().optional(),
-      price_poisha: z.number().int().optional(),
-    })
-    .passthrough(),
-});
-export type BookingEventMsg = z.infer<typeof BookingEventSchema>;
+import { plan, recipients } from "./policy";
 
 export interface FanoutDeps {
-  pool: Pool;
+  pool: Runner;
   fcm: FcmConfig;
   sms: { SMS_API_URL: string; SMS_API_TOKEN: string; SMS_SID: string };
   now?: Date;
@@ -47,75 +27,54 @@ export interface FanoutResult {
   sent: number;
 }
 
-interface Recipient extends Prefs {
-  id: number;
-  phone: string;
-  lang: Lang;
-  devices: string[];
+/** One delivery: an event, to one user, on one channel, to one target (stored only as its hash). */
+interface Delivery {
+  event: BookingEventMessage;
+  userId: number;
+  channel: DeliveryChannel;
+  targetHash: string;
 }
 
-/**
- * Claims one delivery: returns false when it was already sent (a redelivered event). Rows that failed or were held
- * back before are taken again. The target is stored only as a hash.
- */
-async function claim(pool: Pool, e: BookingEventMsg, userId: number, channel: "push" | "sms", targetHash: string) {
-  const { rows } = await pool.query<{ status: string }>(
-    `INSERT INTO notification_deliveries (event_id, event_type, booking_id, user_id, channel, target_hash, status, attempts)
-     VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1)
-     ON CONFLICT (event_id, user_id, channel, target_hash)
-       DO UPDATE SET attempts = notification_deliveries.attempts + 1, status = 'pending'
-       WHERE notification_deliveries.status <> 'sent'
-     RETURNING status`,
-    [e.meta.event_id, e.type, e.id, userId, channel, targetHash],
-  );
-  return rows.length > 0;
+const deliveryKey = (d: Delivery) => ({
+  event_id: d.event.meta.event_id,
+  user_id: d.userId,
+  channel: d.channel,
+  target_hash: d.targetHash,
+});
+
+/** Claims a delivery: false when it was already sent (a redelivered event). */
+async function claim(pool: Runner, d: Delivery): Promise<boolean> {
+  const row = await first(pool, CLAIM_DELIVERY, {
+    ...deliveryKey(d),
+    event_type: d.event.type,
+    booking_id: d.event.id,
+  });
+  return row !== undefined;
 }
 
-async function record(
-  pool: Pool,
-  e: BookingEventMsg,
-  userId: number,
-  channel: "push" | "sms",
-  targetHash: string,
-  status: "sent" | "failed" | "skipped",
-  error: string | null,
-) {
-  await pool.query(
-    `UPDATE notification_deliveries SET status = $6, error = $7
-      WHERE event_id = $1 AND user_id = $2 AND channel = $3 AND target_hash = $4 AND status <> $5`,
-    [e.meta.event_id, userId, channel, targetHash, "sent", status, error?.slice(0, 300) ?? null],
-  );
+async function record(pool: Runner, d: Delivery, status: Exclude<DeliveryStatus, "pending">, error: string | null) {
+  await run(pool, RECORD_DELIVERY, { ...deliveryKey(d), status, error: error?.slice(0, 300) ?? null });
 }
 
-export async function fanout(e: BookingEventMsg, deps: FanoutDeps): Promise<FanoutResult> {
+export async function fanout(e: BookingEventMessage, deps: FanoutDeps): Promise<FanoutResult> {
   const now = deps.now ?? new Date();
-  const roles = recipients(e.type, e.meta.actor);
-  const ids = roles.map((r: Role) => (r === "customer" ? e.customer_id : e.meta.provider_user_id));
-  if (ids.length === 0) return { retry: false, holdS: 0, sent: 0 };
-  const { rows } = await deps.pool.query<Recipient & { id: string }>(
-    `SELECT u.id, u.phone, u.lang, u.notify_push, u.notify_sms, u.quiet_start_min, u.quiet_end_min,
-            COALESCE(array_agg(d.push_token) FILTER (WHERE d.push_token IS NOT NULL), '{}') AS devices
-       FROM users u LEFT JOIN user_devices d ON d.user_id = u.id
-      WHERE u.id = ANY($1::bigint[]) GROUP BY u.id`,
-    [ids],
-  );
+  const ids = recipients(e.type, e.meta.actor).map((r) => (r === "customer" ? e.customer_id : e.meta.provider_user_id));
   const result: FanoutResult = { retry: false, holdS: 0, sent: 0 };
-  const facts = {
-    id: e.id,
-    start_date: e.meta.start_date ?? new Date().toISOString(),
-    price_poisha: e.meta.price_poisha ?? 0,
-  };
-  for (const user of rows) {
-    const userId = Number(user.id);
-    const text = bookingText(e.type, user.lang, facts) ?? { title: e.title, body: e.body };
+  if (ids.length === 0) return result;
+  const facts = { id: e.id, start_date: e.meta.start_date, price_poisha: e.meta.price_poisha };
+  for (const user of await rows(deps.pool, RECIPIENTS, { ids })) {
+    const text = bookingText(e.type, user.lang, facts);
     const p = plan(e.type, user, user.devices.length, now);
-    const targets: { channel: "push" | "sms"; target: string }[] = [
-      ...(p.push ? user.devices.map((t) => ({ channel: "push" as const, target: t })) : []),
+    const targets: { channel: DeliveryChannel; target: string }[] = [
+      ...(p.push ? user.devices.map((target) => ({ channel: "push" as const, target })) : []),
       ...(p.sms ? [{ channel: "sms" as const, target: user.phone }] : []),
     ];
     // A user's devices are independent: reach them side by side.
     await Promise.all(
-      targets.map(({ channel, target }) => deliver(deps, e, userId, channel, target, text, p.holdS, result)),
+      targets.map(async ({ channel, target }) => {
+        const d = { event: e, userId: user.id, channel, targetHash: await sha256Hex(`${channel}:${target}`) };
+        await deliver(deps, d, target, { text, holdS: p.holdS }, result);
+      }),
     );
   }
   return result;
@@ -123,24 +82,21 @@ export async function fanout(e: BookingEventMsg, deps: FanoutDeps): Promise<Fano
 
 async function deliver(
   deps: FanoutDeps,
-  e: BookingEventMsg,
-  userId: number,
-  channel: "push" | "sms",
+  d: Delivery,
   target: string,
-  text: { title: string; body: string },
-  holdS: number,
+  { text, holdS }: { text: { title: string; body: string }; holdS: number },
   result: FanoutResult,
 ): Promise<void> {
-  const hash = await sha256Hex(`${channel}:${target}`);
-  if (!(await claim(deps.pool, e, userId, channel, hash))) return; // already sent
+  if (!(await claim(deps.pool, d))) return; // already sent
   if (holdS > 0) {
-    await record(deps.pool, e, userId, channel, hash, "skipped", "quiet_hours");
+    await record(deps.pool, d, "skipped", "quiet_hours");
     result.holdS = Math.max(result.holdS, holdS);
     return;
   }
-  if (channel === "sms") {
-    const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(e.meta.event_id, userId));
-    await record(deps.pool, e, userId, channel, hash, r.ok ? "sent" : "failed", r.ok ? null : r.error);
+  const e = d.event;
+  if (d.channel === "sms") {
+    const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(e.meta.event_id, d.userId));
+    await record(deps.pool, d, r.ok ? "sent" : "failed", r.ok ? null : r.error);
     if (r.ok) result.sent++;
     else if (r.retryable) result.retry = true;
     return;
@@ -152,15 +108,12 @@ async function deliver(
     data: { type: e.type, booking_id: String(e.id), event_id: e.meta.event_id },
   });
   if (r.kind === "sent") {
-    await record(deps.pool, e, userId, channel, hash, "sent", null);
+    await record(deps.pool, d, "sent", null);
     result.sent++;
     return;
   }
-  if (r.kind === "dead_token") {
-    // FCM says this token will never work again: forget the device.
-    await deps.pool.query("DELETE FROM user_devices WHERE push_token = $1", [target]);
-  }
-  await record(deps.pool, e, userId, channel, hash, "failed", r.error);
+  if (r.kind === "dead_token") await run(deps.pool, FORGET_DEVICE, { push_token: target });
+  await record(deps.pool, d, "failed", r.error);
   if (r.kind === "retry") {
     result.retry = true;
     if (r.retryAfterS) result.retryAfterS = Math.max(result.retryAfterS ?? 0, r.retryAfterS);

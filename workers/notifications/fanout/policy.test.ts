@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BookingEventType } from "../../../lib/enums";
 import { plan, quietFor, recipients } from "./policy";
 
 const prefs = { notify_push: true, notify_sms: true, quiet_start_min: null, quiet_end_min: null };
@@ -12,7 +13,12 @@ describe("notification policy", () => {
     expect(recipients("booking.completed", "provider")).toEqual(["customer"]);
     expect(recipients("booking.canceled", "customer").sort()).toEqual(["customer", "provider"]);
     expect(recipients("booking.expired", "timer")).toEqual(["customer"]);
-    expect(recipients("something.else", "customer")).toEqual([]);
+  });
+
+  it("tells someone about every booking event type", () => {
+    for (const type of BookingEventType.options) {
+      expect(recipients(type, "admin").length, type).toBeGreaterThan(0);
+    }
   });
 
   it("pushes to devices, falls back to SMS without one, and adds SMS for critical events", () => {

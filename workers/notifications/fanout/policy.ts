@@ -1,13 +1,15 @@
 // Who hears about which booking event, on which channels, and when. Pure.
 import { DHAKA_OFFSET_MS } from "../../../lib/availability";
+import type { Actor, BookingEventType, Role } from "../../../lib/enums";
 
-export type Role = "customer" | "provider";
+/** The two parties of a booking; operators are not notified. */
+export type Party = Extract<Role, "customer" | "provider">;
 
 /** Confirmations and cancellations matter too much to miss: they add SMS and ignore opt-outs and quiet hours. */
-export const CRITICAL = new Set(["booking.confirmed", "booking.canceled"]);
+export const CRITICAL: ReadonlySet<BookingEventType> = new Set(["booking.confirmed", "booking.canceled"]);
 
 /** The other party of a step; both parties when a booking is canceled. */
-export function recipients(type: string, actor: string | null | undefined): Role[] {
+export function recipients(type: BookingEventType, actor: Actor | undefined): Party[] {
   switch (type) {
     case "booking.created":
     case "booking.confirmed":
@@ -21,8 +23,6 @@ export function recipients(type: string, actor: string | null | undefined): Role
       if (actor === "customer") return ["provider", "customer"];
       if (actor === "provider") return ["customer", "provider"];
       return ["customer", "provider"];
-    default:
-      return [];
   }
 }
 
@@ -58,7 +58,7 @@ export interface Plan {
 }
 
 /** Channels for one recipient: push to every device unless opted out; SMS for critical events or when no device. */
-export function plan(type: string, prefs: Prefs, devices: number, at: Date): Plan {
+export function plan(type: BookingEventType, prefs: Prefs, devices: number, at: Date): Plan {
   const critical = CRITICAL.has(type);
   const push = devices > 0 && (critical || prefs.notify_push);
   const sms = critical || (prefs.notify_sms && !push);

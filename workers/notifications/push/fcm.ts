@@ -1,14 +1,17 @@
 // FCM HTTP v1 adapter: an OAuth2 access token from the service account (RS256 JWT via jose), cached until near
 // expiry, then messages:send per device token. Classifies answers into sent / dead token / retry / failed.
 import { importPKCS8, SignJWT } from "jose";
+import { z } from "zod";
 
-export interface ServiceAccount {
-  project_id: string;
-  private_key_id: string;
-  private_key: string;
-  client_email: string;
-  token_uri: string;
-}
+/** The Firebase service account JSON (the FCM_SERVICE_ACCOUNT secret), the fields this adapter uses. */
+export const ServiceAccount = z.object({
+  project_id: z.string(),
+  private_key_id: z.string(),
+  private_key: z.string(),
+  client_email: z.string(),
+  token_uri: z.string().url(),
+});
+export type ServiceAccount = z.infer<typeof ServiceAccount>;
 
 export interface FcmConfig {
   serviceAccount: ServiceAccount;

@@ -2,26 +2,22 @@
 // events as the booking engine does, run batches through the real consumer, and read the simulators' inboxes.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { createPool } from "../../../platform/pg/driver";
+import type { Actor, BookingEventType, BookingStatus, Lang } from "../../../lib/enums";
+import { BookingEventMessage } from "../../../lib/messages";
+import { testSql } from "../../../test/sql";
 import type { NotificationsEnv } from "../env";
 import worker from "../index";
 
 export const nenv = env as unknown as NotificationsEnv;
 
-export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const pool = createPool(nenv);
-  try {
-    return (await pool.query(text, params)).rows as T[];
-  } finally {
-    await pool.end();
-  }
-}
+export const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
+  testSql<T>(nenv, text, params);
 
 const phone = () =>
   `+8801${5 + Math.floor(Math.random() * 4)}${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
 
 export async function user(
-  opts: { lang?: "bn" | "en"; devices?: string[]; quiet?: [number, number]; push?: boolean; sms?: boolean } = {},
+  opts: { lang?: Lang; devices?: string[]; quiet?: [number, number]; push?: boolean; sms?: boolean } = {},
 ) {
   const [row] = await sql<{ id: string; phone: string }>(
     `INSERT INTO users (phone, lang, notify_push, notify_sms, quiet_start_min, quiet_end_min)
@@ -35,29 +31,44 @@ export async function user(
   return { id, phone: row?.phone as string };
 }
 
+/** The status change behind each event type, as the booking engine records it. */
+const STEP: Record<BookingEventType, { from: BookingStatus | null; to: BookingStatus }> = {
+  "booking.created": { from: null, to: "PENDING" },
+  "booking.accepted": { from: "PENDING", to: "ACCEPTED" },
+  "booking.declined": { from: "PENDING", to: "DECLINED" },
+  "booking.expired": { from: "PENDING", to: "EXPIRED" },
+  "booking.confirmed": { from: "ACCEPTED", to: "CONFIRMED" },
+  "booking.completed": { from: "CONFIRMED", to: "COMPLETED" },
+  "booking.canceled": { from: "CONFIRMED", to: "CANCELED" },
+};
+
+/** A booking event as the engine publishes it, built through the queue's own schema so fixtures cannot drift. */
 export function event(
-  type: string,
+  type: BookingEventType,
   parties: { customer: number; providerUser: number },
-  extra: { actor?: string; id?: number; eventId?: string } = {},
-) {
-  const id = extra.id ?? Math.floor(Math.random() * 1e9);
-  return {
+  extra: { actor?: Actor; id?: number; eventId?: string } = {},
+): BookingEventMessage {
+  const id = extra.id ?? 1 + Math.floor(Math.random() * 1e9);
+  return BookingEventMessage.parse({
     type,
     id,
     actor_id: parties.customer,
     customer_id: parties.customer,
     provider_id: 1,
-    status: type.split(".")[1]?.toUpperCase() ?? "PENDING",
+    status: STEP[type].to,
     title: "Booking",
     body: `Booking #${id}`,
     meta: {
       event_id: extra.eventId ?? crypto.randomUUID(),
+      at: new Date().toISOString(),
       provider_user_id: parties.providerUser,
+      from_status: STEP[type].from,
       actor: extra.actor ?? "customer",
+      service_type: "electrician",
       start_date: "2031-01-10T09:00:00.000Z",
       price_poisha: 250_000,
     },
-  };
+  });
 }
 
 export async function run(queue: string, bodies: unknown[]) {

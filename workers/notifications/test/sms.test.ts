@@ -1,12 +1,13 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Lang } from "../../../lib/enums";
 import type { NotificationsEnv } from "../env";
 import worker, { backoffSeconds } from "../index";
 
 const nenv = env as unknown as NotificationsEnv;
 
-function otpMessage(to: string, lang: "bn" | "en", code: string, id = crypto.randomUUID()) {
+function otpMessage(to: string, lang: Lang, code: string, id = crypto.randomUUID()) {
   return {
     id,
     timestamp: new Date(),

@@ -1,0 +1,78 @@
+// Every statement of the notifications worker: who hears about an event, and the delivery log that makes
+// at-least-once queue delivery notify-once.
+import { z } from "zod";
+import { BookingEventType, DeliveryChannel, DeliveryStatus, Lang } from "../../lib/enums";
+import { bigintNumber, NoRow, statement } from "../../platform/pg/sql";
+
+const EventId = z.string().uuid();
+const Id = z.number().int().positive();
+
+/** The people an event is for, with their language, preferences and push tokens (none when no device). */
+export const RECIPIENTS = statement({
+  params: { ids: z.array(Id) },
+  row: z.object({
+    id: bigintNumber,
+    phone: z.string(),
+    lang: Lang,
+    notify_push: z.boolean(),
+    notify_sms: z.boolean(),
+    quiet_start_min: z.number().int().nullable(),
+    quiet_end_min: z.number().int().nullable(),
+    devices: z.array(z.string()),
+  }),
+  text: `
+    SELECT u.id, u.phone, u.lang, u.notify_push, u.notify_sms, u.quiet_start_min, u.quiet_end_min,
+           COALESCE(array_agg(d.push_token) FILTER (WHERE d.push_token IS NOT NULL), '{}') AS devices
+      FROM users u LEFT JOIN user_devices d ON d.user_id = u.id
+     WHERE u.id = ANY(:ids::bigint[]) GROUP BY u.id`,
+});
+export type Recipient = z.infer<typeof RECIPIENTS.row>;
+
+const Delivery = {
+  event_id: EventId,
+  user_id: Id,
+  channel: DeliveryChannel,
+  target_hash: z.string().regex(/^[0-9a-f]{64}$/),
+};
+
+/**
+ * Claims one delivery: a row comes back unless it was already sent (a redelivered event). Rows that failed or were
+ * held back before are taken again. The target is stored only as a hash.
+ */
+export const CLAIM_DELIVERY = statement({
+  params: { ...Delivery, event_type: BookingEventType, booking_id: Id },
+  row: NoRow,
+  text: `
+    INSERT INTO notification_deliveries (event_id, event_type, booking_id, user_id, channel, target_hash, status, attempts)
+    VALUES (:event_id, :event_type, :booking_id, :user_id, :channel, :target_hash, 'pending', 1)
+    ON CONFLICT (event_id, user_id, channel, target_hash)
+      DO UPDATE SET attempts = notification_deliveries.attempts + 1, status = 'pending'
+      WHERE notification_deliveries.status <> 'sent'
+    RETURNING status`,
+});
+
+/** How a claimed delivery ended; a delivery already sent is never changed. */
+export const RECORD_DELIVERY = statement({
+  params: { ...Delivery, status: DeliveryStatus.exclude(["pending"]), error: z.string().max(300).nullable() },
+  row: NoRow,
+  text: `
+    UPDATE notification_deliveries SET status = :status, error = :error
+     WHERE event_id = :event_id AND user_id = :user_id AND channel = :channel AND target_hash = :target_hash
+       AND status <> 'sent'`,
+});
+
+/** FCM said this token will never work again. */
+export const FORGET_DEVICE = statement({
+  params: { push_token: z.string() },
+  row: NoRow,
+  text: "DELETE FROM user_devices WHERE push_token = :push_token",
+});
+
+/** An event gave up in the dead-letter queue: what is still open for it failed. */
+export const FAIL_OPEN_DELIVERIES = statement({
+  params: { event_id: EventId },
+  row: NoRow,
+  text: `
+    UPDATE notification_deliveries SET status = 'failed', error = 'dead_letter'
+     WHERE event_id = :event_id AND status <> 'sent'`,
+});
