@@ -1,5 +1,8 @@
-// S3-compatible object store for local KYC uploads (R2's S3 API in production): path-style PUT/GET/HEAD/DELETE,
-// every request checked for a valid SigV4 signature (presigned query or Authorization header) and expiry.
+// S3-compatible object store for local KYC uploads (R2's S3 API in production): path-style PUT/GET/HEAD/DELETE and
+// CopyObject, every request checked for a valid SigV4 signature (presigned query or Authorization header) and
+// expiry. As S3 does, every header named in SignedHeaders must arrive with the signed value (so a URL presigned
+// for one content type and length takes no other), and a body must be exactly its Content-Length.
+import { createHash } from "node:crypto";
 import { AwsV4Signer } from "aws4fetch";
 import { listen, sendJson } from "./http.mjs";
 
@@ -39,7 +42,12 @@ async function verify(req, url, { accessKeyId, secretAccessKey, region }) {
     if (Math.abs(amzDateMs(datetime) - Date.now()) > 15 * 60_000) return "expired";
   }
   const headers = {};
-  for (const h of signedHeaders) if (h !== "host" && req.headers[h] !== undefined) headers[h] = req.headers[h];
+  for (const h of signedHeaders) {
+    if (h === "host") continue;
+    // A signed header the request does not carry cannot match its signature.
+    if (req.headers[h] === undefined) return "mismatch";
+    headers[h] = req.headers[h];
+  }
   const unsigned = new URL(url);
   unsigned.searchParams.delete("X-Amz-Signature");
   const signer = new AwsV4Signer({
@@ -52,6 +60,8 @@ async function verify(req, url, { accessKeyId, secretAccessKey, region }) {
     region,
     datetime,
     signQuery: presigned,
+    // Whatever the client listed is signed, content-type and content-length included (aws4fetch skips those unless asked).
+    allHeaders: true,
   });
   const { url: signedUrl, headers: signedHeadersOut } = await signer.sign();
   const expected = presigned
@@ -80,7 +90,23 @@ export async function startS3Simulator({ port = 0, accessKeyId, secretAccessKey,
         return s3Error(res, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match");
       if (!key) return s3Error(res, 400, "InvalidRequest", "Missing key");
 
+      const copySource = req.headers["x-amz-copy-source"];
+      if (req.method === "PUT" && copySource) {
+        // CopyObject: "/bucket/key" (URL-encoded) of this store; the copy keeps the source's bytes and type.
+        const [, srcBucket, ...srcRest] = decodeURIComponent(String(copySource)).replace(/^\/?/, "/").split("/");
+        const source = srcBucket === bucket ? objects.get(srcRest.join("/")) : undefined;
+        if (!source) return s3Error(res, 404, "NoSuchKey", "The specified key does not exist.");
+        objects.set(key, { ...source });
+        res.writeHead(200, { "content-type": "application/xml" });
+        return res.end(
+          `<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><ETag>"${source.etag}"</ETag></CopyObjectResult>`,
+        );
+      }
+
       if (req.method === "PUT") {
+        const declared = req.headers["content-length"];
+        if (declared === undefined)
+          return s3Error(res, 411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
         const chunks = [];
         let size = 0;
         for await (const chunk of req) {
@@ -89,11 +115,18 @@ export async function startS3Simulator({ port = 0, accessKeyId, secretAccessKey,
             return s3Error(res, 400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
           chunks.push(chunk);
         }
-        objects.set(key, {
-          body: Buffer.concat(chunks),
-          contentType: req.headers["content-type"] ?? "application/octet-stream",
-        });
-        res.writeHead(200, { etag: `"${size}"` });
+        if (size !== Number(declared)) {
+          return s3Error(
+            res,
+            400,
+            "IncompleteBody",
+            "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+          );
+        }
+        const body = Buffer.concat(chunks);
+        const etag = createHash("md5").update(body).digest("hex");
+        objects.set(key, { body, etag, contentType: req.headers["content-type"] ?? "application/octet-stream" });
+        res.writeHead(200, { etag: `"${etag}"` });
         return res.end();
       }
       const obj = objects.get(key);
@@ -110,7 +143,11 @@ export async function startS3Simulator({ port = 0, accessKeyId, secretAccessKey,
         return s3Error(res, 404, "NoSuchKey", "The specified key does not exist.");
       }
       if (req.method === "HEAD" || req.method === "GET") {
-        res.writeHead(200, { "content-type": obj.contentType, "content-length": obj.body.length });
+        res.writeHead(200, {
+          "content-type": obj.contentType,
+          "content-length": obj.body.length,
+          etag: `"${obj.etag}"`,
+        });
         return res.end(req.method === "GET" ? obj.body : undefined);
       }
       return s3Error(res, 405, "MethodNotAllowed", "The specified method is not allowed");
