@@ -1,7 +1,7 @@
 // Shapes shared by the /auth endpoints.
 import { z } from "@hono/zod-openapi";
-import { USER_ROLES } from "../../../../db/schema";
 import { toAsciiDigits } from "../../../../lib/digits";
+import { Lang, Role } from "../../../../lib/enums";
 
 export const PhoneInput = z.string().min(1).max(32).openapi({ example: "01700-000001" });
 
@@ -16,9 +16,9 @@ export const UserSchema = z
   .object({
     id: z.number().int(),
     phone: z.string(),
-    role: z.enum(USER_ROLES),
+    role: Role,
     name: z.string().nullable(),
-    lang: z.enum(["bn", "en"]),
+    lang: Lang,
   })
   .openapi("User");
 
@@ -30,5 +30,3 @@ export const TokenPairSchema = z
     expires_in: z.number().int().openapi({ example: 900 }),
   })
   .openapi("TokenPair");
-
-export const bearerSecurity = [{ bearerAuth: [] }];
