@@ -30,3 +30,9 @@ export const TokenPairSchema = z
     expires_in: z.number().int().openapi({ example: 900 }),
   })
   .openapi("TokenPair");
+
+/** What every logout answers: how many live sessions it ended (0 when there were none: logouts are idempotent). */
+export const RevokedSchema = z.object({ revoked: z.number().int() }).openapi("Revoked");
+
+export const LOGOUT_NOTE =
+  "Access tokens already issued stay valid until they expire (at most 15 minutes); refresh stops at once.";
