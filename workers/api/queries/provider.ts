@@ -17,7 +17,7 @@ const optionalText = z.string().nullable();
 
 // ---- profiles ---------------------------------------------------------------------------------------------------
 
-export const ServiceOfferRow = z.object({ service_type: z.string(), price_poisha: z.number().int(), unit: PriceUnit });
+const ServiceOfferRow = z.object({ service_type: z.string(), price_poisha: z.number().int(), unit: PriceUnit });
 export type ServiceOffer = z.infer<typeof ServiceOfferRow>;
 
 /** A provider as the gateway reads it: the profile, its point as lat/lng, and its services. */
