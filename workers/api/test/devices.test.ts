@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, errorCode, login, sql } from "./helpers";
+import { call, errorCode, type Json, login, sql } from "./helpers";
 
 const owner = async (token: string) =>
   sql<{ user_id: number; platform: string }>(
@@ -62,5 +62,16 @@ describe("notification devices", () => {
     expect((await call(`/notifications/devices/${token}`, { method: "DELETE", token: a.access })).status).toBe(404);
     expect((await call(`/provider/devices/${token}`, { method: "DELETE", token: a.access })).status).toBe(404);
     expect(await owner(token)).toEqual([{ user_id: a.userId, platform: "android" }]);
+  });
+});
+
+describe("device paths in the OpenAPI document", () => {
+  it("marks the seed path deprecated, points it to the new one, and puts no push token in any path", async () => {
+    const doc = (await call("/openapi.json")).body as { paths: Record<string, Record<string, Json>> };
+    const alias = doc.paths["/provider/devices/register"]?.post;
+    expect(alias?.deprecated).toBe(true);
+    expect(alias?.description).toContain("POST /notifications/devices");
+    expect(Object.keys(doc.paths["/notifications/devices"] ?? {}).sort()).toEqual(["delete", "post"]);
+    expect(Object.keys(doc.paths).filter((p) => /token/i.test(p) && p.includes("devices"))).toEqual([]);
   });
 });
