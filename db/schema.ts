@@ -1,5 +1,7 @@
-// Drizzle mirror of migrations/*.sql for typed queries. The SQL files are the source of truth: PostGIS types,
-// the tstzrange window, exclusion constraints and append-only triggers live only there (drizzle-kit cannot express them).
+// The tables as drizzle sees them, for the gateway's typed reads and inserts (`c.var.services.db()`). Migrations
+// create the tables: PostGIS types, the tstzrange window, exclusion constraints and append-only triggers live only
+// there. test/node/drizzle-mirror.test.ts checks every table and column here against the migrated database; the
+// closed lists come from lib/enums.ts.
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -17,6 +19,22 @@ import {
   unique,
   uuid,
 } from "drizzle-orm/pg-core";
+import {
+  Actor,
+  BookingStatus,
+  DeliveryChannel,
+  DeliveryStatus,
+  DevicePlatform,
+  type KycDocument,
+  KycStatus,
+  Lang,
+  LedgerGateway,
+  LedgerStatus,
+  PaymentMethod,
+  PriceUnit,
+  Role,
+  VerificationStatus,
+} from "../lib/enums";
 
 export type LngLat = { lng: number; lat: number };
 
@@ -36,27 +54,21 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" 
 const createdAt = () => ts("created_at").notNull().defaultNow();
 const updatedAt = () => ts("updated_at").notNull().defaultNow();
 
-export const USER_ROLES = ["customer", "provider", "admin"] as const;
-export const VERIFICATION_STATUSES = ["unverified", "pending", "verified", "rejected"] as const;
-export const PRICE_UNITS = ["hour", "day", "visit"] as const;
-export const BOOKING_STATUSES = [
-  "PENDING",
-  "ACCEPTED",
-  "CONFIRMED",
-  "COMPLETED",
-  "CANCELED",
-  "DECLINED",
-  "EXPIRED",
-] as const;
-export const PAYMENT_METHODS = ["cash", "card", "bkash", "nagad"] as const;
-export const DEVICE_PLATFORMS = ["ios", "android", "web"] as const;
+/** A zod enum's values as the non-empty tuple drizzle's text enums take. */
+function values<const T extends string>(e: { options: T[] }): [T, ...T[]] {
+  const [head, ...rest] = e.options;
+  if (head === undefined) throw new Error("an enum needs at least one value");
+  return [head, ...rest];
+}
 
 export const users = pgTable("users", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
   phone: text("phone").notNull().unique(),
-  role: text("role", { enum: USER_ROLES }).notNull().default("customer"),
+  role: text("role", { enum: values(Role) })
+    .notNull()
+    .default("customer"),
   name: text("name"),
-  lang: text("lang", { enum: ["bn", "en"] })
+  lang: text("lang", { enum: values(Lang) })
     .notNull()
     .default("bn"),
   notifyPush: boolean("notify_push").notNull().default(true),
@@ -88,7 +100,9 @@ export const providers = pgTable("providers", {
   division: text("division"),
   district: text("district"),
   area: text("area"),
-  verificationStatus: text("verification_status", { enum: VERIFICATION_STATUSES }).notNull().default("unverified"),
+  verificationStatus: text("verification_status", { enum: values(VerificationStatus) })
+    .notNull()
+    .default("unverified"),
   ratingAvg: numeric("rating_avg", { precision: 3, scale: 2, mode: "number" }).notNull().default(0),
   ratingCount: integer("rating_count").notNull().default(0),
   weeklySchedule: jsonb("weekly_schedule").$type<{ day: string; start: string; end: string }[]>().notNull().default([]),
@@ -106,7 +120,7 @@ export const providerServices = pgTable(
       .notNull()
       .references(() => services.serviceType),
     pricePoisha: bigint("price_poisha", { mode: "number" }).notNull(),
-    unit: text("unit", { enum: PRICE_UNITS }).notNull(),
+    unit: text("unit", { enum: values(PriceUnit) }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.providerId, t.serviceType] })],
 );
@@ -126,17 +140,21 @@ export const bookings = pgTable(
       .references(() => services.serviceType),
     startDate: ts("start_date").notNull(),
     endDate: ts("end_date").notNull(),
-    status: text("status", { enum: BOOKING_STATUSES }).notNull().default("PENDING"),
+    status: text("status", { enum: values(BookingStatus) })
+      .notNull()
+      .default("PENDING"),
     pricePoisha: bigint("price_poisha", { mode: "number" }),
     unitPricePoisha: bigint("unit_price_poisha", { mode: "number" }),
-    unit: text("unit", { enum: PRICE_UNITS }),
-    paymentMethod: text("payment_method", { enum: PAYMENT_METHODS }).notNull().default("cash"),
+    unit: text("unit", { enum: values(PriceUnit) }),
+    paymentMethod: text("payment_method", { enum: values(PaymentMethod) })
+      .notNull()
+      .default("cash"),
     paymentMethodId: text("payment_method_id"),
     address: text("address"),
     location: geographyPoint("location"),
     notes: text("notes"),
     acceptDeadline: ts("accept_deadline"),
-    canceledBy: text("canceled_by", { enum: ["customer", "provider", "admin", "timer"] }),
+    canceledBy: text("canceled_by", { enum: values(Actor) }),
     cancelReason: text("cancel_reason"),
     feePoisha: bigint("fee_poisha", { mode: "number" }).notNull().default(0),
     createdAt: createdAt(),
@@ -151,7 +169,7 @@ export const userDevices = pgTable("user_devices", {
   userId: bigint("user_id", { mode: "number" })
     .notNull()
     .references(() => users.id, { onDelete: "cascade" }),
-  platform: text("platform", { enum: DEVICE_PLATFORMS }).notNull(),
+  platform: text("platform", { enum: values(DevicePlatform) }).notNull(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -204,7 +222,7 @@ export const authSessions = pgTable("auth_sessions", {
     .notNull()
     .references(() => users.id, { onDelete: "cascade" }),
   deviceId: text("device_id").notNull(),
-  platform: text("platform", { enum: DEVICE_PLATFORMS }).notNull(),
+  platform: text("platform", { enum: values(DevicePlatform) }).notNull(),
   deviceName: text("device_name"),
   deviceJkt: text("device_jkt"),
   deviceKey: jsonb("device_key"),
@@ -252,8 +270,8 @@ export const kycSubmissions = pgTable("kyc_submissions", {
     .notNull()
     .references(() => providers.id, { onDelete: "cascade" }),
   nidNumber: text("nid_number").notNull(),
-  documents: jsonb("documents").$type<Record<"nid_front" | "nid_back" | "selfie", string>>().notNull(),
-  status: text("status", { enum: ["pending", "approved", "rejected"] })
+  documents: jsonb("documents").$type<Record<KycDocument, string>>().notNull(),
+  status: text("status", { enum: values(KycStatus) })
     .notNull()
     .default("pending"),
   submittedAt: ts("submitted_at").notNull().defaultNow(),
@@ -284,7 +302,7 @@ export const searchListings = pgTable(
     serviceType: text("service_type").notNull(),
     displayName: text("display_name").notNull(),
     pricePoisha: bigint("price_poisha", { mode: "number" }).notNull(),
-    unit: text("unit", { enum: PRICE_UNITS }).notNull(),
+    unit: text("unit", { enum: values(PriceUnit) }).notNull(),
     ratingAvg: numeric("rating_avg", { precision: 3, scale: 2, mode: "number" }).notNull(),
     ratingCount: integer("rating_count").notNull(),
     location: geographyPoint("location").notNull(),
@@ -304,9 +322,9 @@ export const notificationDeliveries = pgTable(
     userId: bigint("user_id", { mode: "number" })
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    channel: text("channel", { enum: ["push", "sms"] }).notNull(),
+    channel: text("channel", { enum: values(DeliveryChannel) }).notNull(),
     targetHash: text("target_hash").notNull(),
-    status: text("status", { enum: ["pending", "sent", "failed", "skipped"] }).notNull(),
+    status: text("status", { enum: values(DeliveryStatus) }).notNull(),
     error: text("error"),
     attempts: integer("attempts").notNull().default(0),
     createdAt: createdAt(),
@@ -315,16 +333,14 @@ export const notificationDeliveries = pgTable(
   (t) => [unique().on(t.eventId, t.userId, t.channel, t.targetHash)],
 );
 
-export const PAYMENT_STATUSES = ["requires_action", "authorized", "captured", "voided", "refunded", "failed"] as const;
-
 export const payments = pgTable("payments", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
   bookingId: bigint("booking_id", { mode: "number" })
     .notNull()
     .unique()
     .references(() => bookings.id),
-  gateway: text("gateway", { enum: ["cash", "stripe", "bkash", "nagad"] }).notNull(),
-  status: text("status", { enum: PAYMENT_STATUSES }).notNull(),
+  gateway: text("gateway", { enum: values(LedgerGateway) }).notNull(),
+  status: text("status", { enum: values(LedgerStatus) }).notNull(),
   currency: text("currency").notNull().default("BDT"),
   amountPoisha: bigint("amount_poisha", { mode: "number" }).notNull(),
   capturedPoisha: bigint("captured_poisha", { mode: "number" }).notNull().default(0),

@@ -3,9 +3,6 @@
 import { AwsClient } from "aws4fetch";
 import type { Config } from "./config";
 
-export const DOCUMENTS = ["nid_front", "nid_back", "selfie"] as const;
-export type DocumentKind = (typeof DOCUMENTS)[number];
-export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 
 export function kycStore(cfg: Config) {

@@ -1,6 +1,7 @@
 // Search result cache in Redis. Keys carry the versions of every map cell the search touches, so a change to any
 // provider there (profile, verification, schedule, bookings) makes older entries unreachable at once.
 import type { Redis } from "@upstash/redis/cloudflare";
+import { cellOf } from "../lib/geo";
 
 export const SEARCH_TTL_S = 60;
 const LOCK_MS = 3_000;
@@ -60,4 +61,14 @@ export async function invalidateCell(redis: Redis, cell: string, kinds: VersionK
   const tx = redis.multi();
   for (const k of kinds) tx.incr(versionKey(k, cell));
   await tx.exec();
+}
+
+/** Bumps the versions of the cells a provider was and is in (each cell once). */
+export async function invalidateAround(
+  redis: Redis,
+  points: { lat: number; lng: number }[],
+  kinds: VersionKind[],
+): Promise<void> {
+  const cells = new Set(points.map((p) => cellOf(p.lat, p.lng)));
+  await Promise.all([...cells].map((cell) => invalidateCell(redis, cell, kinds)));
 }

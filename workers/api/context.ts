@@ -1,7 +1,8 @@
 // The Hono environment every route sees: bindings plus per-request clients built by the init middleware.
 import type { Pool } from "@neondatabase/serverless";
 import type { Redis } from "@upstash/redis/cloudflare";
-import type { Lang } from "../../lib/i18n";
+import type { Db } from "../../db/client";
+import type { Lang } from "../../lib/enums";
 import type { Config } from "../../platform/config";
 import type { KeyRing } from "./auth/keys";
 import type { AccessClaims } from "./auth/tokens";
@@ -9,6 +10,8 @@ import type { AccessClaims } from "./auth/tokens";
 export interface Services {
   /** Lazily opened per request and closed after the response (waitUntil). */
   pool(): Pool;
+  /** Drizzle over the same pool: typed reads and inserts. */
+  db(): Db;
   redis(): Redis;
   keys(): Promise<KeyRing>;
 }

@@ -17,6 +17,12 @@ export function createApp() {
 
 export type App = ReturnType<typeof createApp>;
 
+/** `security` of a route that needs an access token. */
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+/** A JSON request or response body of `schema`. */
+export const json = <S extends z.ZodType>(schema: S) => ({ "application/json": { schema } });
+
 export const ErrorSchema = z
   .object({
     error: z.object({

@@ -1,8 +1,9 @@
 // requireAuth(roles?): verifies the access token at the edge (no database) and enforces roles.
 import type { Context, MiddlewareHandler } from "hono";
+import type { Role } from "../../../lib/enums";
 import { ApiError } from "../../../lib/errors";
 import type { AppEnv } from "../context";
-import { type AccessClaims, type Role, verifyAccessToken } from "./tokens";
+import { type AccessClaims, verifyAccessToken } from "./tokens";
 
 const BEARER = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/;
 

@@ -1,11 +1,25 @@
 // Device sessions and rotating refresh tokens: issue on login, rotate on refresh, revoke a family on reuse.
-import type { Pool, PoolClient } from "@neondatabase/serverless";
+import type { Pool } from "@neondatabase/serverless";
+import type { DevicePlatform, Lang } from "../../../lib/enums";
 import { ApiError } from "../../../lib/errors";
 import { sha256Hex } from "../../../lib/hash";
+import { first, type Runner, rows, run } from "../../../platform/pg/sql";
 import { withTransaction } from "../../../platform/pg/transaction";
+import {
+  insertRefreshToken,
+  insertSession,
+  markRotated,
+  refreshTokenForRotation,
+  revokeFamilyTokens,
+  revokeLiveSessions,
+  revokeSessionForReuse,
+  revokeTokensOfFamilies,
+  type SessionUser,
+  touchSession,
+  upsertUser,
+} from "../queries/auth";
 import { opaqueToken } from "./crypto";
 import type { DeviceKey } from "./dpop";
-import type { Role } from "./tokens";
 
 export const REFRESH_TTL_DAYS = 30;
 /** A second use of a just-rotated token within this window is a client race (two tabs, a retry), not theft. */
@@ -13,71 +27,46 @@ export const ROTATION_GRACE_S = 10;
 
 export interface DeviceInfo {
   deviceId: string;
-  platform: "ios" | "android" | "web";
+  platform: DevicePlatform;
   deviceName?: string | undefined;
   deviceKey?: { jwk: DeviceKey; jkt: string } | undefined;
 }
 
-export interface SessionUser {
-  id: number;
-  phone: string;
-  role: Role;
-  name: string | null;
-  lang: "bn" | "en";
-}
-
-async function insertRefreshToken(tx: PoolClient, familyId: string, userId: number, deviceId: string) {
+async function issueRefreshToken(tx: Runner, familyId: string, userId: number, deviceId: string) {
   const token = opaqueToken("kmr");
-  const { rows } = await tx.query<{ id: string }>(
-    `INSERT INTO refresh_tokens (token_hash, family_id, user_id, device_id, expires_at)
-     VALUES ($1, $2, $3, $4, now() + make_interval(days => $5)) RETURNING id`,
-    [await sha256Hex(token), familyId, userId, deviceId, REFRESH_TTL_DAYS],
-  );
-  return { token, id: Number(rows[0]?.id) };
+  const created = await first(tx, insertRefreshToken, {
+    token_hash: await sha256Hex(token),
+    family_id: familyId,
+    user_id: userId,
+    device_id: deviceId,
+    ttl_days: REFRESH_TTL_DAYS,
+  });
+  if (!created) throw new Error("refresh token insert returned nothing");
+  return { token, id: created.id };
 }
 
 /** First login creates the user (role customer); every login opens a new session for the device. */
-export async function openSession(pool: Pool, phone: string, device: DeviceInfo, lang: "bn" | "en") {
+export async function openSession(
+  pool: Pool,
+  phone: string,
+  device: DeviceInfo,
+  lang: Lang,
+): Promise<{ user: SessionUser; sessionId: string; refreshToken: string }> {
   return withTransaction(pool, async (tx) => {
-    const { rows: users } = await tx.query<SessionUser & { id: string }>(
-      // A new user's language starts as the one their app asked in; it is theirs to change later.
-      `INSERT INTO users (phone, lang) VALUES ($1, $2)
-       ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
-       RETURNING id, phone, role, name, lang`,
-      [phone, lang],
-    );
-    const row = users[0];
-    if (!row) throw new Error("user upsert returned nothing");
-    const user: SessionUser = { ...row, id: Number(row.id) };
-    const { rows: sessions } = await tx.query<{ id: string }>(
-      `INSERT INTO auth_sessions (user_id, device_id, platform, device_name, device_jkt, device_key)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [
-        user.id,
-        device.deviceId,
-        device.platform,
-        device.deviceName ?? null,
-        device.deviceKey?.jkt ?? null,
-        device.deviceKey ? JSON.stringify(device.deviceKey.jwk) : null,
-      ],
-    );
-    const sessionId = sessions[0]?.id as string;
-    const refresh = await insertRefreshToken(tx, sessionId, user.id, device.deviceId);
-    return { user, sessionId, refreshToken: refresh.token };
+    const user = await first(tx, upsertUser, { phone, lang });
+    if (!user) throw new Error("user upsert returned nothing");
+    const session = await first(tx, insertSession, {
+      user_id: user.id,
+      device_id: device.deviceId,
+      platform: device.platform,
+      device_name: device.deviceName ?? null,
+      device_jkt: device.deviceKey?.jkt ?? null,
+      device_key: device.deviceKey ? JSON.stringify(device.deviceKey.jwk) : null,
+    });
+    if (!session) throw new Error("session insert returned nothing");
+    const refresh = await issueRefreshToken(tx, session.id, user.id, device.deviceId);
+    return { user, sessionId: session.id, refreshToken: refresh.token };
   });
-}
-
-interface TokenRow {
-  id: string;
-  family_id: string;
-  user_id: string;
-  device_id: string;
-  expired: boolean;
-  revoked_at: Date | null;
-  rotated_recently: boolean;
-  session_revoked: boolean;
-  device_jkt: string | null;
-  role: Role;
 }
 
 export type RotateCheck = (session: { sessionId: string; deviceId: string; jkt: string | null }) => Promise<void>;
@@ -87,42 +76,25 @@ export type RotateCheck = (session: { sessionId: string; deviceId: string; jkt: 
  * see it already rotated. `check` runs under the lock before anything changes (device binding, DPoP).
  */
 export async function rotateRefreshToken(pool: Pool, presented: string, check: RotateCheck) {
-  const hash = await sha256Hex(presented);
+  const tokenHash = await sha256Hex(presented);
   const outcome = await withTransaction(pool, async (tx) => {
-    const { rows } = await tx.query<TokenRow>(
-      `SELECT rt.id, rt.family_id, rt.user_id, rt.device_id, rt.expires_at <= now() AS expired, rt.revoked_at,
-              (rt.replaced_by IS NOT NULL AND rt.revoked_at > now() - make_interval(secs => $2)) AS rotated_recently,
-              s.revoked_at IS NOT NULL AS session_revoked, s.device_jkt, u.role
-         FROM refresh_tokens rt
-         JOIN auth_sessions s ON s.id = rt.family_id
-         JOIN users u ON u.id = rt.user_id
-        WHERE rt.token_hash = $1
-        FOR UPDATE OF rt`,
-      [hash, ROTATION_GRACE_S],
-    );
-    const row = rows[0];
+    const row = await first(tx, refreshTokenForRotation, { token_hash: tokenHash, grace_s: ROTATION_GRACE_S });
     if (!row || row.expired) return { error: "invalid_token" as const };
     if (row.session_revoked) return { error: "session_ended" as const };
     await check({ sessionId: row.family_id, deviceId: row.device_id, jkt: row.device_jkt });
     if (row.revoked_at) {
       if (row.rotated_recently) return { error: "refresh_rotated" as const };
       // Reuse of a rotated token: someone holds a copy. End the whole family, ours and theirs.
-      await tx.query(
-        "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'refresh_reuse' WHERE id = $1 AND revoked_at IS NULL",
-        [row.family_id],
-      );
-      await tx.query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL", [
-        row.family_id,
-      ]);
+      await run(tx, revokeSessionForReuse, { family_id: row.family_id });
+      await run(tx, revokeFamilyTokens, { family_id: row.family_id });
       return { error: "session_ended" as const };
     }
-    const userId = Number(row.user_id);
-    const next = await insertRefreshToken(tx, row.family_id, userId, row.device_id);
-    await tx.query("UPDATE refresh_tokens SET revoked_at = now(), replaced_by = $2 WHERE id = $1", [row.id, next.id]);
-    await tx.query("UPDATE auth_sessions SET last_used_at = now() WHERE id = $1", [row.family_id]);
+    const next = await issueRefreshToken(tx, row.family_id, row.user_id, row.device_id);
+    await run(tx, markRotated, { id: row.id, replaced_by: next.id });
+    await run(tx, touchSession, { id: row.family_id });
     return {
       refreshToken: next.token,
-      userId,
+      userId: row.user_id,
       role: row.role,
       deviceId: row.device_id,
       sessionId: row.family_id,
@@ -133,38 +105,15 @@ export async function rotateRefreshToken(pool: Pool, presented: string, check: R
   return outcome;
 }
 
-export async function listSessions(pool: Pool, userId: number) {
-  const { rows } = await pool.query<{
-    id: string;
-    device_id: string;
-    platform: string;
-    device_name: string | null;
-    bound: boolean;
-    created_at: Date;
-    last_used_at: Date;
-  }>(
-    `SELECT id, device_id, platform, device_name, device_jkt IS NOT NULL AS bound, created_at, last_used_at
-       FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NULL ORDER BY last_used_at DESC LIMIT 100`,
-    [userId],
-  );
-  return rows;
-}
-
 /** Revokes sessions of one user (all of them, or one by id). Returns how many were live. */
 export async function revokeSessions(pool: Pool, userId: number, reason: string, sessionId?: string) {
   return withTransaction(pool, async (tx) => {
-    const { rows } = await tx.query<{ id: string }>(
-      `UPDATE auth_sessions SET revoked_at = now(), revoke_reason = $3
-        WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id = $2::uuid)
-        RETURNING id`,
-      [userId, sessionId ?? null, reason],
-    );
-    if (rows.length > 0) {
-      await tx.query(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = ANY($1::uuid[]) AND revoked_at IS NULL",
-        [rows.map((r) => r.id)],
-      );
-    }
-    return rows.length;
+    const revoked = await rows(tx, revokeLiveSessions, {
+      user_id: userId,
+      session_id: sessionId ?? null,
+      reason,
+    });
+    if (revoked.length > 0) await run(tx, revokeTokensOfFamilies, { family_ids: revoked.map((r) => r.id) });
+    return revoked.length;
   });
 }

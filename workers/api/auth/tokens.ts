@@ -1,14 +1,13 @@
 // Access tokens: short-lived EdDSA JWTs verified at the edge with no database round trip.
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from "jose";
-import { USER_ROLES } from "../../../db/schema";
+import { z } from "zod";
+import { Role } from "../../../lib/enums";
 import { ApiError } from "../../../lib/errors";
 import { ACCESS_ALG, type KeyRing } from "./keys";
 
 export const ACCESS_TTL_S = 15 * 60;
 export const ISSUER = "https://api.kormomela.app";
 export const AUDIENCE = "kormo-mela-app";
-
-export type Role = (typeof USER_ROLES)[number];
 
 export interface AccessClaims {
   userId: number;
@@ -35,9 +34,15 @@ export async function signAccessToken(
   return { token, expiresIn: ACCESS_TTL_S };
 }
 
-function isRole(v: unknown): v is Role {
-  return typeof v === "string" && (USER_ROLES as readonly string[]).includes(v);
-}
+/** The claims an access token must carry, beyond what jwtVerify checks. */
+const Claims = z.object({
+  sub: z.string(),
+  role: Role,
+  did: z.string(),
+  sid: z.string(),
+  jti: z.string(),
+  exp: z.number(),
+});
 
 /** Verifies signature (known kid, EdDSA only: `alg: none` and HS* never pass), iss, aud, exp and claim shapes. */
 export async function verifyAccessToken(ring: KeyRing, token: string): Promise<AccessClaims> {
@@ -62,16 +67,10 @@ export async function verifyAccessToken(ring: KeyRing, token: string): Promise<A
   } catch {
     throw refuse();
   }
-  const userId = Number(payload.sub);
-  const { role, did, sid, jti, exp } = payload as JWTPayload & { role?: unknown; did?: unknown; sid?: unknown };
-  if (
-    !Number.isSafeInteger(userId) ||
-    userId <= 0 ||
-    !isRole(role) ||
-    typeof did !== "string" ||
-    typeof sid !== "string"
-  ) {
-    throw refuse();
-  }
-  return { userId, role, deviceId: did, sessionId: sid, jti: jti as string, exp: exp as number };
+  const claims = Claims.safeParse(payload);
+  if (!claims.success) throw refuse();
+  const { sub, role, did, sid, jti, exp } = claims.data;
+  const userId = Number(sub);
+  if (!Number.isSafeInteger(userId) || userId <= 0) throw refuse();
+  return { userId, role, deviceId: did, sessionId: sid, jti, exp };
 }

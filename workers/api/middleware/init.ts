@@ -2,6 +2,7 @@
 import type { Pool } from "@neondatabase/serverless";
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { MiddlewareHandler } from "hono";
+import { type Db, database } from "../../../db/client";
 import { ConfigError, loadConfig } from "../../../platform/config";
 import { createPool } from "../../../platform/pg/driver";
 import { createRedis } from "../../../platform/redis";
@@ -13,10 +14,16 @@ export const init = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   c.set("config", config);
   let pool: Pool | undefined;
   let redis: Redis | undefined;
+  let db: Db | undefined;
+  const openPool = () => {
+    pool ??= createPool(config);
+    return pool;
+  };
   c.set("services", {
-    pool: () => {
-      pool ??= createPool(config);
-      return pool;
+    pool: openPool,
+    db: () => {
+      db ??= database(openPool());
+      return db;
     },
     redis: () => {
       redis ??= createRedis(config);

@@ -1,10 +1,17 @@
 // Provider search SQL: geodesic radius (PostGIS geography on the WGS84 spheroid), availability for a window,
 // keyset paging. Nearest-first searches walk the GiST index in distance order (KNN) and stay exact; other sorts
 // scan the radius. See docs/search.md for plans and numbers.
+//
+// The statements are fixed texts, one per mode, sort and window-or-not. Optional bounds are always bound, with
+// values that keep every row when the caller set none (rating >= 0, price <= the largest safe integer, a keyset
+// start before every row), so no text is assembled per request.
+import { z } from "zod";
 import { windowWeekRange } from "../../../lib/availability";
+import { ActiveStatus, PriceUnit } from "../../../lib/enums";
+import { bigintNumber, type Runner, rows, statement } from "../../../platform/pg/sql";
 
-export const SORTS = ["distance", "rating", "price", "relevance"] as const;
-export type Sort = (typeof SORTS)[number];
+export const SearchSort = z.enum(["distance", "rating", "price", "relevance"]);
+export type SearchSort = z.infer<typeof SearchSort>;
 
 export interface SearchParams {
   lat: number;
@@ -15,27 +22,27 @@ export interface SearchParams {
   end?: Date | undefined;
   minRating?: number | undefined;
   maxPricePoisha?: number | undefined;
-  sort: Sort;
+  sort: SearchSort;
   limit: number;
   /** Keyset position: the last row's [k1, k2, provider_id]. */
   after?: [number, number, number] | undefined;
 }
 
-export interface SearchRow {
-  provider_id: number;
-  display_name: string;
-  service_type: string;
-  price_poisha: number;
-  unit: string;
-  rating_avg: number;
-  rating_count: number;
-  distance_m: number;
-  k1: number;
-  k2: number;
-}
+const Listing = z.object({
+  provider_id: bigintNumber,
+  display_name: z.string(),
+  service_type: z.string(),
+  price_poisha: z.number(),
+  unit: PriceUnit,
+  rating_avg: z.number(),
+  rating_count: z.number().int(),
+  service_radius_m: z.number(),
+  distance_m: z.number(),
+});
+const KnnRow = Listing.extend({ sphere_m: z.number() });
+const ScanRow = Listing.extend({ k1: z.number(), k2: z.number() });
 
-type Param = string | number;
-export type Read = (text: string, params: Param[]) => Promise<Record<string, unknown>[]>;
+export type SearchRow = z.infer<typeof ScanRow>;
 
 /**
  * The index orders by distance on a sphere; answers use the spheroid. The two never differ by more than 0.6 % on
@@ -44,8 +51,8 @@ export type Read = (text: string, params: Param[]) => Promise<Record<string, unk
 export const SPHERE_EPS = 0.01;
 
 /** Sort keys, ascending; keyset paging compares (k1, k2, provider_id). Relevance blends closeness and rating. */
-const SORT_KEYS: Record<Sort, [string, string]> = {
-  distance: ["distance_m", "0"],
+const SORT_KEYS: Record<SearchSort, [string, string]> = {
+  distance: ["distance_m", "0::float8"],
   rating: ["-rating_avg", "distance_m"],
   price: ["price_poisha", "distance_m"],
   relevance: [
@@ -54,133 +61,159 @@ const SORT_KEYS: Record<Sort, [string, string]> = {
   ],
 };
 
-export const ACTIVE_BOOKING_STATUSES = ["PENDING", "ACCEPTED", "CONFIRMED"] as const;
+const num = z.number();
+const COMMON = { lng: num, lat: num, radius_m: num, service_type: z.string(), min_rating: num, max_price_poisha: num };
+const WINDOW = { week_from: num, week_to: num, start: z.string(), end: z.string() };
+const KNN_PAGE = { min_sphere_m: num, take: num };
+const SCAN_PAGE = { search_radius_m: num, after_k1: num, after_k2: num, after_id: num, page_size: num };
 
-/** Filters both modes share: service, verified, the caller's rating/price bounds and window availability. */
-function filters(p: SearchParams, arg: (v: Param) => string): string[] {
-  const where = ["l.verified", "l.service_type = $4"];
-  if (p.minRating !== undefined) where.push(`l.rating_avg >= ${arg(p.minRating)}`);
-  if (p.maxPricePoisha !== undefined) where.push(`l.price_poisha <= ${arg(p.maxPricePoisha)}`);
-  if (p.start && p.end) {
-    const [from, to] = windowWeekRange(p.start, p.end);
-    const win = `tstzrange(${arg(p.start.toISOString())}::timestamptz, ${arg(p.end.toISOString())}::timestamptz, '[)')`;
-    where.push(
-      `EXISTS (SELECT 1 FROM provider_schedule s WHERE s.provider_id = l.provider_id AND s.week_minutes @> int4range(${arg(from)}, ${arg(to)}))`,
-      `NOT EXISTS (SELECT 1 FROM provider_time_off t WHERE t.provider_id = l.provider_id AND t.period && ${win})`,
-      `NOT EXISTS (SELECT 1 FROM bookings b WHERE b.provider_id = l.provider_id
-         AND b.status IN ('${ACTIVE_BOOKING_STATUSES.join("','")}') AND b.booking_window && ${win})`,
-    );
-  }
-  return where;
-}
-
+const POINT = "(SELECT ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography AS pt, :radius_m::float8 AS radius_m) q";
 const COLUMNS = `l.provider_id, l.display_name, l.service_type, l.price_poisha::float8 AS price_poisha, l.unit,
   l.rating_avg::float8 AS rating_avg, l.rating_count, l.service_radius_m`;
-const POINT = "(SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS pt, $3::float8 AS radius_m) q";
+/** Filters both modes share: service, verified, and the caller's rating and price bounds. */
+const FILTERS =
+  "l.verified AND l.service_type = :service_type AND l.rating_avg >= :min_rating AND l.price_poisha <= :max_price_poisha";
+const WINDOW_RANGE = "tstzrange(:start::timestamptz, :end::timestamptz, '[)')";
+/** Free for the whole window: the weekly plan covers it, no time off and no active booking overlaps it. */
+const WINDOW_FILTERS = `
+  AND EXISTS (SELECT 1 FROM provider_schedule s
+               WHERE s.provider_id = l.provider_id AND s.week_minutes @> int4range(:week_from, :week_to))
+  AND NOT EXISTS (SELECT 1 FROM provider_time_off t WHERE t.provider_id = l.provider_id AND t.period && ${WINDOW_RANGE})
+  AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.provider_id = l.provider_id
+                     AND b.status IN (${ActiveStatus.options.map((s) => `'${s}'`).join(", ")})
+                     AND b.booking_window && ${WINDOW_RANGE})`;
 
-/** All rows within the radius, exact distance computed once per row, sorted and paged in SQL. */
-export function scanQuery(p: SearchParams): { text: string; params: Param[] } {
-  const params: Param[] = [p.lng, p.lat, p.radiusKm * 1000, p.serviceType];
-  const arg = (v: Param) => {
-    params.push(v);
-    return `$${params.length}`;
+/**
+ * The first `take` candidates in index (sphere) order, each with its exact distance and its sphere distance. No
+ * radius test: the walk is bounded by LIMIT, and a radius filter would tempt the planner into a bitmap scan plus
+ * sort instead of walking the index in distance order. On later pages, :min_sphere_m skips what cannot come after
+ * the last row (its distance bounds the sphere distance from below).
+ */
+const knnText = (windowFilters: string) => `
+  SELECT k.*, ST_Distance(k.location, q.pt) AS distance_m
+    FROM ${POINT},
+         LATERAL (SELECT ${COLUMNS}, l.location, l.location <-> q.pt AS sphere_m
+                    FROM search_listings l
+                   WHERE ${FILTERS}${windowFilters} AND (l.location <-> q.pt) >= :min_sphere_m
+                   ORDER BY l.location <-> q.pt
+                   LIMIT :take) k`;
+
+/**
+ * All rows within the radius, exact distance computed once per row, sorted and paged in SQL. A cheap sphere test
+ * (:search_radius_m) keeps every row the spheroid radius keeps, so the index can bound the scan.
+ */
+const scanText = (sort: SearchSort, windowFilters: string) => `
+  SELECT c.* FROM (
+    SELECT d.*, ${SORT_KEYS[sort][0]} AS k1, ${SORT_KEYS[sort][1]} AS k2 FROM (
+      SELECT ${COLUMNS}, ST_Distance(l.location, q.pt) AS distance_m, q.radius_m
+        FROM ${POINT}, search_listings l
+       WHERE ST_DWithin(l.location, q.pt, :search_radius_m, false) AND ${FILTERS}${windowFilters}
+    ) d
+    WHERE d.distance_m <= d.radius_m AND d.distance_m <= d.service_radius_m
+  ) c
+  WHERE (c.k1, c.k2, c.provider_id) > (:after_k1, :after_k2, :after_id)
+  ORDER BY c.k1, c.k2, c.provider_id
+  LIMIT :page_size`;
+
+const KNN = {
+  anytime: statement({ params: { ...COMMON, ...KNN_PAGE }, row: KnnRow, text: knnText("") }),
+  window: statement({ params: { ...COMMON, ...WINDOW, ...KNN_PAGE }, row: KnnRow, text: knnText(WINDOW_FILTERS) }),
+};
+
+const scanStatements = (sort: SearchSort) => ({
+  anytime: statement({ params: { ...COMMON, ...SCAN_PAGE }, row: ScanRow, text: scanText(sort, "") }),
+  window: statement({
+    params: { ...COMMON, ...WINDOW, ...SCAN_PAGE },
+    row: ScanRow,
+    text: scanText(sort, WINDOW_FILTERS),
+  }),
+});
+const SCAN: Record<SearchSort, ReturnType<typeof scanStatements>> = {
+  distance: scanStatements("distance"),
+  rating: scanStatements("rating"),
+  price: scanStatements("price"),
+  relevance: scanStatements("relevance"),
+};
+
+function commonParams(p: SearchParams) {
+  return {
+    lng: p.lng,
+    lat: p.lat,
+    radius_m: p.radiusKm * 1000,
+    service_type: p.serviceType,
+    min_rating: p.minRating ?? 0,
+    max_price_poisha: p.maxPricePoisha ?? Number.MAX_SAFE_INTEGER,
   };
-  // A cheap sphere test that keeps every row the spheroid radius keeps, so the index can bound the scan.
-  const where = [
-    `ST_DWithin(l.location, q.pt, ${arg((p.radiusKm * 1000) / (1 - SPHERE_EPS))}, false)`,
-    ...filters(p, arg),
-  ];
-  const [k1, k2] = SORT_KEYS[p.sort];
-  const keyset = p.after
-    ? `AND (c.k1, c.k2, c.provider_id) > (${arg(p.after[0])}, ${arg(p.after[1])}, ${arg(p.after[2])})`
-    : "";
-  const text = `
-    SELECT c.* FROM (
-      SELECT d.*, ${k1} AS k1, ${k2} AS k2 FROM (
-        SELECT ${COLUMNS}, ST_Distance(l.location, q.pt) AS distance_m, q.radius_m
-          FROM ${POINT}, search_listings l
-         WHERE ${where.join(" AND ")}
-      ) d
-      WHERE d.distance_m <= d.radius_m AND d.distance_m <= d.service_radius_m
-    ) c
-    WHERE true ${keyset}
-    ORDER BY c.k1, c.k2, c.provider_id
-    LIMIT ${arg(p.limit + 1)}`;
-  return { text, params };
 }
 
-/** The first `take` candidates in index (sphere) order, each with its exact distance and its sphere distance. */
-export function knnQuery(p: SearchParams, take: number): { text: string; params: Param[] } {
-  const params: Param[] = [p.lng, p.lat, p.radiusKm * 1000, p.serviceType];
-  const arg = (v: Param) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  // No radius test here: the walk is bounded by LIMIT, and a radius filter would tempt the planner into a bitmap
-  // scan plus sort instead of walking the index in distance order.
-  const where = filters(p, arg);
-  // On later pages, skip what cannot come after the last row: its distance bounds the sphere distance from below.
-  if (p.after) where.push(`(l.location <-> q.pt) >= ${arg(p.after[0] * (1 - SPHERE_EPS))}`);
-  const text = `
-    SELECT k.*, ST_Distance(k.location, q.pt) AS distance_m
-      FROM ${POINT},
-           LATERAL (SELECT ${COLUMNS}, l.location, l.location <-> q.pt AS sphere_m
-                      FROM search_listings l
-                     WHERE ${where.join(" AND ")}
-                     ORDER BY l.location <-> q.pt
-                     LIMIT ${arg(take)}) k`;
-  return { text, params };
+function windowParams(p: SearchParams) {
+  if (!p.start || !p.end) return undefined;
+  const [weekFrom, weekTo] = windowWeekRange(p.start, p.end);
+  return { week_from: weekFrom, week_to: weekTo, start: p.start.toISOString(), end: p.end.toISOString() };
 }
 
-const cmp = (a: SearchRow, b: SearchRow) => a.k1 - b.k1 || a.k2 - b.k2 || a.provider_id - b.provider_id;
-const afterKey = (r: SearchRow, after?: [number, number, number]) =>
-  !after || cmp(r, { k1: after[0], k2: after[1], provider_id: after[2] } as SearchRow) > 0;
+function knnPage(p: SearchParams, take: number) {
+  return { min_sphere_m: p.after ? p.after[0] * (1 - SPHERE_EPS) : 0, take };
+}
+
+/** The KNN statement a search runs, as positional text and values (the benchmark replays it with pgbench). */
+export function knnQuery(p: SearchParams, take: number): { text: string; params: unknown[] } {
+  const window = windowParams(p);
+  const page = knnPage(p, take);
+  return window
+    ? { text: KNN.window.text, params: KNN.window.bind({ ...commonParams(p), ...window, ...page }) }
+    : { text: KNN.anytime.text, params: KNN.anytime.bind({ ...commonParams(p), ...page }) };
+}
+
+function knnRows(db: Runner, p: SearchParams, take: number) {
+  const window = windowParams(p);
+  const page = knnPage(p, take);
+  return window
+    ? rows(db, KNN.window, { ...commonParams(p), ...window, ...page })
+    : rows(db, KNN.anytime, { ...commonParams(p), ...page });
+}
+
+function scanRows(db: Runner, p: SearchParams) {
+  const [afterK1, afterK2, afterId] = p.after ?? [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, 0];
+  const page = {
+    search_radius_m: (p.radiusKm * 1000) / (1 - SPHERE_EPS),
+    after_k1: afterK1,
+    after_k2: afterK2,
+    after_id: afterId,
+    page_size: p.limit + 1,
+  };
+  const window = windowParams(p);
+  const stmts = SCAN[p.sort];
+  return window
+    ? rows(db, stmts.window, { ...commonParams(p), ...window, ...page })
+    : rows(db, stmts.anytime, { ...commonParams(p), ...page });
+}
+
+const cmp = (a: { k1: number; k2: number; provider_id: number }, b: { k1: number; k2: number; provider_id: number }) =>
+  a.k1 - b.k1 || a.k2 - b.k2 || a.provider_id - b.provider_id;
+const isAfter = (r: SearchRow, after?: [number, number, number]) =>
+  !after || cmp(r, { k1: after[0], k2: after[1], provider_id: after[2] }) > 0;
 
 /**
  * Runs a search and returns up to limit + 1 rows in order (the extra one says there is a next page).
  * Nearest-first: read a few times the page from the KNN walk, rank by exact distance, and accept the answer only
  * when no row beyond the walk could rank inside it; otherwise (rare) fall back to scanning the radius.
  */
-export async function runSearch(read: Read, p: SearchParams): Promise<SearchRow[]> {
+export async function runSearch(db: Runner, p: SearchParams): Promise<SearchRow[]> {
   if (p.sort === "distance") {
     const take = 3 * (p.limit + 1);
-    const { text, params } = knnQuery(p, take);
-    const raw = await read(text, params);
+    const walked = await knnRows(db, p, take);
     const radius = p.radiusKm * 1000;
-    const rows = raw
-      .map((r) => {
-        const d = Number(r.distance_m);
-        return {
-          ...toRow(r),
-          k1: d,
-          k2: 0,
-          sphere: Number(r.sphere_m),
-          within: d <= radius && d <= Number(r.service_radius_m),
-        };
-      })
-      .filter((r) => r.within && afterKey(r, p.after))
+    const ranked = walked
+      .filter((r) => r.distance_m <= radius && r.distance_m <= r.service_radius_m)
+      .map(({ sphere_m: _, ...r }) => ({ ...r, k1: r.distance_m, k2: 0 }))
+      .filter((r) => isAfter(r, p.after))
       .sort(cmp);
-    const page = rows.slice(0, p.limit + 1);
-    if (raw.length < take) return page; // the walk saw every candidate
-    const farthestSeen = Math.max(...raw.map((r) => Number(r.sphere_m)));
+    const page = ranked.slice(0, p.limit + 1);
+    if (walked.length < take) return page; // the walk saw every candidate
+    const farthestSeen = Math.max(...walked.map((r) => r.sphere_m));
     const bound = page.length === p.limit + 1 ? (page[page.length - 1]?.k1 ?? radius) : radius;
     if (farthestSeen * (1 - SPHERE_EPS) > bound) return page;
   }
-  const { text, params } = scanQuery(p);
-  return (await read(text, params)).map((r) => ({ ...toRow(r), k1: Number(r.k1), k2: Number(r.k2) }));
-}
-
-function toRow(r: Record<string, unknown>): SearchRow {
-  return {
-    provider_id: Number(r.provider_id),
-    display_name: String(r.display_name),
-    service_type: String(r.service_type),
-    price_poisha: Number(r.price_poisha),
-    unit: String(r.unit),
-    rating_avg: Number(r.rating_avg),
-    rating_count: Number(r.rating_count),
-    distance_m: Number(r.distance_m),
-    k1: 0,
-    k2: 0,
-  };
+  return scanRows(db, p);
 }

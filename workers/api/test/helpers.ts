@@ -1,9 +1,10 @@
 // Test harness for the gateway in workerd: call the worker, log users in, reach Postgres and Redis like the app does.
-
 import { env, exports } from "cloudflare:workers";
-import { Redis } from "@upstash/redis/cloudflare";
+import type { Redis } from "@upstash/redis/cloudflare";
 import { ALWAYS, storedWeekRanges, type WeeklySlot, weeklyRanges } from "../../../lib/availability";
+import type { PaymentMethod, PriceUnit } from "../../../lib/enums";
 import { createPool } from "../../../platform/pg/driver";
+import { createRedis } from "../../../platform/redis";
 import { issueOtp } from "../auth/otp";
 
 export const BASE = "http://api.test";
@@ -32,15 +33,15 @@ export async function call(
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
+/** Redis as the app builds it. */
 export function redis(): Redis {
-  return new Redis({
-    url: env.UPSTASH_REDIS_REST_URL as string,
-    token: env.UPSTASH_REDIS_REST_TOKEN as string,
-    automaticDeserialization: false,
+  return createRedis({
+    UPSTASH_REDIS_REST_URL: env.UPSTASH_REDIS_REST_URL as string,
+    UPSTASH_REDIS_REST_TOKEN: env.UPSTASH_REDIS_REST_TOKEN as string,
   });
 }
 
-/** Runs SQL through the same Neon driver and bridge the app uses. */
+/** The API tests' one way to Postgres: SQL through the same Neon driver and bridge the app uses. */
 export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
   const pool = createPool({ DATABASE_URL: env.DATABASE_URL as string, NEON_WS_PROXY: env.NEON_WS_PROXY });
   try {
@@ -108,7 +109,7 @@ export async function makeProvider(
     lat?: number;
     lng?: number;
     verified?: boolean;
-    services?: { service_type: string; price_poisha: number; unit: "hour" | "day" | "visit" }[];
+    services?: { service_type: string; price_poisha: number; unit: PriceUnit }[];
     weekly?: WeeklySlot[];
     radiusKm?: number;
     rating?: number;
@@ -174,7 +175,7 @@ export const startNow = (bookingId: number) =>
  * `method` (a card with `pm`): the customer's confirm is next.
  */
 export async function acceptedBooking(
-  method: "cash" | "card" | "bkash" | "nagad",
+  method: PaymentMethod,
   { pm = "pm_card_visa", hoursAhead = 48 }: { pm?: string; hoursAhead?: number } = {},
 ) {
   const p = await makeProvider();

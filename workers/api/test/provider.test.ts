@@ -159,39 +159,3 @@ describe("availability", () => {
     expect(long.status).toBe(400);
   });
 });
-
-describe("devices", () => {
-  it("registers a token, moves it when another user registers it, and deletes only my own", async () => {
-    const a = await login();
-    const b = await login();
-    const token = `sim-${crypto.randomUUID()}`;
-    expect(
-      (
-        await call("/provider/devices/register", {
-          method: "POST",
-          token: a.access,
-          body: { push_token: token, platform: "ios" },
-        })
-      ).status,
-    ).toBe(200);
-    await call("/provider/devices/register", {
-      method: "POST",
-      token: b.access,
-      body: { push_token: token, platform: "android" },
-    });
-    expect(
-      await sql("SELECT user_id::int AS user_id, platform FROM user_devices WHERE push_token = $1", [token]),
-    ).toEqual([{ user_id: b.userId, platform: "android" }]);
-    expect((await call(`/provider/devices/${token}`, { method: "DELETE", token: a.access })).status).toBe(404);
-    expect((await call(`/provider/devices/${token}`, { method: "DELETE", token: b.access })).body).toEqual({
-      deleted: true,
-    });
-    expect(await sql("SELECT 1 FROM user_devices WHERE push_token = $1", [token])).toEqual([]);
-    const bad = await call("/provider/devices/register", {
-      method: "POST",
-      token: a.access,
-      body: { push_token: "x", platform: "symbian" },
-    });
-    expect(bad.status).toBe(400);
-  });
-});

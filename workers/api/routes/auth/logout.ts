@@ -1,71 +1,24 @@
-// POST /auth/logout, POST /auth/logout-all and DELETE /auth/sessions/{id}: end one, all, or a chosen session.
-import { createRoute, z } from "@hono/zod-openapi";
-import { ApiError } from "../../../../lib/errors";
+// POST /auth/logout: ends the caller's current session (idempotent: an ended one answers revoked: 0).
+import { createRoute } from "@hono/zod-openapi";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { revokeSessions } from "../../auth/sessions";
-import { type App, errorResponses } from "../../openapi";
-import { bearerSecurity } from "./schemas";
+import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { LOGOUT_NOTE, RevokedSchema } from "./schemas";
 
-const Revoked = z.object({ revoked: z.number().int() }).openapi("Revoked");
-const ok = { 200: { description: "Revoked", content: { "application/json": { schema: Revoked } } } };
-const note = "Access tokens already issued stay valid until they expire (at most 15 minutes); refresh stops at once.";
-
-const logout = createRoute({
+const route = createRoute({
   method: "post",
   path: "/logout",
   tags: ["auth"],
   summary: "End this session",
-  description: note,
+  description: LOGOUT_NOTE,
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  responses: { ...ok, ...errorResponses(401) },
+  responses: { 200: { description: "Revoked", content: json(RevokedSchema) }, ...errorResponses(401) },
 });
 
-const logoutAll = createRoute({
-  method: "post",
-  path: "/logout-all",
-  tags: ["auth"],
-  summary: "End every session of mine",
-  description: note,
-  security: bearerSecurity,
-  middleware: [requireAuth()] as const,
-  responses: { ...ok, ...errorResponses(401) },
-});
-
-const revokeOne = createRoute({
-  method: "delete",
-  path: "/sessions/{id}",
-  tags: ["auth"],
-  summary: "End one of my sessions",
-  description: note,
-  security: bearerSecurity,
-  middleware: [requireAuth()] as const,
-  request: { params: z.object({ id: z.string().uuid() }) },
-  responses: { ...ok, ...errorResponses(400, 401, 404) },
-});
-
-/** All three are idempotent: ending an ended session answers revoked: 0 (or 404 for an id that is not yours). */
 export function registerLogout(app: App) {
-  app.openapi(logout, async (c) => {
+  app.openapi(route, async (c) => {
     const me = caller(c);
     return c.json({ revoked: await revokeSessions(c.var.services.pool(), me.userId, "logout", me.sessionId) }, 200);
-  });
-  app.openapi(logoutAll, async (c) => {
-    const me = caller(c);
-    return c.json({ revoked: await revokeSessions(c.var.services.pool(), me.userId, "logout_all") }, 200);
-  });
-  app.openapi(revokeOne, async (c) => {
-    const me = caller(c);
-    const { id } = c.req.valid("param");
-    const pool = c.var.services.pool();
-    const revoked = await revokeSessions(pool, me.userId, "revoked_by_user", id);
-    if (revoked === 0) {
-      const { rowCount } = await pool.query("SELECT 1 FROM auth_sessions WHERE id = $1 AND user_id = $2", [
-        id,
-        me.userId,
-      ]);
-      if (!rowCount) throw new ApiError("not_found");
-    }
-    return c.json({ revoked }, 200);
   });
 }

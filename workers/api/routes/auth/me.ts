@@ -2,8 +2,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, errorResponses } from "../../openapi";
-import { bearerSecurity, UserSchema } from "./schemas";
+import { type App, bearerSecurity, errorResponses } from "../../openapi";
+import { userWithProvider } from "../../queries/auth";
+import { UserSchema } from "./schemas";
 
 const Me = z.object({ user: UserSchema, provider_id: z.number().int().nullable() }).openapi("Me");
 
@@ -22,24 +23,9 @@ const route = createRoute({
 
 export function registerMe(app: App) {
   app.openapi(route, async (c) => {
-    const { rows } = await c.var.services.pool().query<{
-      id: string;
-      phone: string;
-      role: "customer" | "provider" | "admin";
-      name: string | null;
-      lang: "bn" | "en";
-      provider_id: string | null;
-    }>(
-      `SELECT u.id, u.phone, u.role, u.name, u.lang, p.id AS provider_id
-         FROM users u LEFT JOIN providers p ON p.user_id = u.id WHERE u.id = $1`,
-      [caller(c).userId],
-    );
-    const row = rows[0];
-    if (!row) throw new ApiError("not_found");
-    const { provider_id, ...user } = row;
-    return c.json(
-      { user: { ...user, id: Number(user.id) }, provider_id: provider_id ? Number(provider_id) : null },
-      200,
-    );
+    const found = await userWithProvider(c.var.services.db(), caller(c).userId);
+    if (!found) throw new ApiError("not_found");
+    const { providerId, ...user } = found;
+    return c.json({ user, provider_id: providerId }, 200);
   });
 }

@@ -1,6 +1,7 @@
 // POST /auth/otp/request: sends a login code by SMS. Same 202 whether or not the number has an account.
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
+import { OtpSmsMessage } from "../../../../lib/messages";
 import { normalizePhone } from "../../../../lib/phone";
 import { enforceLimit } from "../../auth/limits";
 import { issueOtp, OTP_TTL_S, phoneKey } from "../../auth/otp";
@@ -43,14 +44,16 @@ export function registerOtpRequest(app: App) {
     }
     const code = await issueOtp(redis, config.OTP_HMAC_SECRET, phone, fixedCode);
     if (!fixedCode) {
-      await c.env.SMS_OUTBOX.send({
-        type: "sms.otp",
-        message_id: crypto.randomUUID(),
-        to: phone,
-        lang: c.var.lang,
-        code,
-        expires_in: OTP_TTL_S,
-      });
+      await c.env.SMS_OUTBOX.send(
+        OtpSmsMessage.parse({
+          type: "sms.otp",
+          message_id: crypto.randomUUID(),
+          to: phone,
+          lang: c.var.lang,
+          code,
+          expires_in: OTP_TTL_S,
+        }),
+      );
     }
     return c.json({ status: "sent" as const, expires_in: OTP_TTL_S, resend_after: 60 }, 202);
   });

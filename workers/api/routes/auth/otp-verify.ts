@@ -1,5 +1,6 @@
 // POST /auth/otp/verify: trades a valid code for a session (access + refresh token); creates the user on first login.
 import { createRoute, z } from "@hono/zod-openapi";
+import { DevicePlatform } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { normalizePhone } from "../../../../lib/phone";
 import { DeviceKeySchema, thumbprint } from "../../auth/dpop";
@@ -15,7 +16,7 @@ const Body = z
     phone: PhoneInput,
     code: CodeInput,
     device_id: z.string().min(1).max(128),
-    platform: z.enum(["ios", "android", "web"]),
+    platform: DevicePlatform,
     device_name: z.string().max(120).optional(),
     device_key: DeviceKeySchema.optional().openapi({
       description: "Public JWK (P-256 or Ed25519) from the device keystore. Refreshes then need a DPoP proof.",

@@ -1,7 +1,7 @@
 // Shapes shared by the /auth endpoints.
 import { z } from "@hono/zod-openapi";
-import { USER_ROLES } from "../../../../db/schema";
 import { toAsciiDigits } from "../../../../lib/digits";
+import { Lang, Role } from "../../../../lib/enums";
 
 export const PhoneInput = z.string().min(1).max(32).openapi({ example: "01700-000001" });
 
@@ -16,9 +16,9 @@ export const UserSchema = z
   .object({
     id: z.number().int(),
     phone: z.string(),
-    role: z.enum(USER_ROLES),
+    role: Role,
     name: z.string().nullable(),
-    lang: z.enum(["bn", "en"]),
+    lang: Lang,
   })
   .openapi("User");
 
@@ -31,4 +31,8 @@ export const TokenPairSchema = z
   })
   .openapi("TokenPair");
 
-export const bearerSecurity = [{ bearerAuth: [] }];
+/** What every logout answers: how many live sessions it ended (0 when there were none: logouts are idempotent). */
+export const RevokedSchema = z.object({ revoked: z.number().int() }).openapi("Revoked");
+
+export const LOGOUT_NOTE =
+  "Access tokens already issued stay valid until they expire (at most 15 minutes); refresh stops at once.";

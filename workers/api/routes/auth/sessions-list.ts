@@ -1,15 +1,15 @@
 // GET /auth/sessions: the caller's signed-in devices.
 import { createRoute, z } from "@hono/zod-openapi";
+import { DevicePlatform } from "../../../../lib/enums";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { listSessions } from "../../auth/sessions";
-import { type App, errorResponses } from "../../openapi";
-import { bearerSecurity } from "./schemas";
+import { type App, bearerSecurity, errorResponses } from "../../openapi";
+import { liveSessions } from "../../queries/auth";
 
 const SessionItem = z
   .object({
     id: z.string().uuid(),
     device_id: z.string(),
-    platform: z.enum(["ios", "android", "web"]),
+    platform: DevicePlatform,
     device_name: z.string().nullable(),
     device_bound: z.boolean().openapi({ description: "Refreshes need a DPoP proof from the device key" }),
     current: z.boolean(),
@@ -37,16 +37,16 @@ const route = createRoute({
 export function registerSessionsList(app: App) {
   app.openapi(route, async (c) => {
     const me = caller(c);
-    const rows = await listSessions(c.var.services.pool(), me.userId);
-    const sessions = rows.map((r) => ({
+    const live = await liveSessions(c.var.services.db(), me.userId);
+    const sessions = live.map((r) => ({
       id: r.id,
-      device_id: r.device_id,
-      platform: r.platform as "ios" | "android" | "web",
-      device_name: r.device_name,
-      device_bound: r.bound,
+      device_id: r.deviceId,
+      platform: r.platform,
+      device_name: r.deviceName,
+      device_bound: r.deviceJkt !== null,
       current: r.id === me.sessionId,
-      created_at: new Date(r.created_at).toISOString(),
-      last_used_at: new Date(r.last_used_at).toISOString(),
+      created_at: r.createdAt.toISOString(),
+      last_used_at: r.lastUsedAt.toISOString(),
     }));
     return c.json({ sessions }, 200);
   });

@@ -1,14 +1,13 @@
 // GET /auth/whoami: what the access token says, checked at the edge with no database or Redis round trip.
 import { createRoute, z } from "@hono/zod-openapi";
-import { USER_ROLES } from "../../../../db/schema";
+import { Role } from "../../../../lib/enums";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, errorResponses } from "../../openapi";
-import { bearerSecurity } from "./schemas";
+import { type App, bearerSecurity, errorResponses } from "../../openapi";
 
 const WhoAmI = z
   .object({
     user_id: z.number().int(),
-    role: z.enum(USER_ROLES),
+    role: Role,
     device_id: z.string(),
     session_id: z.string(),
     expires_at: z.string().datetime(),

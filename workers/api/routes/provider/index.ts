@@ -1,16 +1,37 @@
-// The /provider service: catalog, profiles, availability, devices and KYC.
+// The /provider service: catalog, profiles, availability, KYC, and the seed's device path (an alias of
+// POST /notifications/devices).
+
 import { createApp } from "../../openapi";
+import { registerDeviceRegisterAlias } from "../notifications/devices-register";
 import { registerHealth } from "../system/health";
-import { registerAvailability } from "./availability";
-import { registerDevices } from "./devices";
-import { registerKyc } from "./kyc";
-import { registerProfile } from "./profile";
+import { registerAvailabilityGet } from "./availability-get";
+import { registerAvailabilityUpdate } from "./availability-update";
+import { registerKycApprove } from "./kyc-approve";
+import { registerKycReject } from "./kyc-reject";
+import { registerKycReviewGet } from "./kyc-review-get";
+import { registerKycReviewsList } from "./kyc-reviews-list";
+import { registerKycSubmit } from "./kyc-submit";
+import { registerKycUploads } from "./kyc-uploads";
+import { registerProfileCreate } from "./profile-create";
+import { registerProfileGet } from "./profile-get";
+import { registerProfileMeGet } from "./profile-me-get";
+import { registerProfileMeUpdate } from "./profile-me-update";
 import { registerServices } from "./services";
 
 export const provider = createApp();
 registerHealth(provider, "provider");
 registerServices(provider);
-registerProfile(provider);
-registerAvailability(provider);
-registerDevices(provider);
-registerKyc(provider);
+registerProfileCreate(provider);
+// /providers/me before /providers/{id}: "me" is not an id.
+registerProfileMeGet(provider);
+registerProfileMeUpdate(provider);
+registerProfileGet(provider);
+registerAvailabilityUpdate(provider);
+registerAvailabilityGet(provider);
+registerDeviceRegisterAlias(provider);
+registerKycUploads(provider);
+registerKycSubmit(provider);
+registerKycReviewsList(provider);
+registerKycReviewGet(provider);
+registerKycApprove(provider);
+registerKycReject(provider);

@@ -1,14 +1,19 @@
 // Shapes shared by the /provider endpoints.
 import { z } from "@hono/zod-openapi";
 import { parseClock, WEEKDAYS } from "../../../../lib/availability";
+import { KycStatus, PriceUnit, VerificationStatus } from "../../../../lib/enums";
+import type { ProviderRow, ReviewRow } from "../../queries/provider";
 
 export const ServiceOfferSchema = z
   .object({
     service_type: z.string().regex(/^[a-z][a-z_]{1,31}$/),
     price_poisha: z.number().int().positive().max(100_000_000),
-    unit: z.enum(["hour", "day", "visit"]),
+    unit: PriceUnit,
   })
   .openapi("ServiceOffer");
+
+/** Languages a provider can list as spoken: wider than the app's own bn/en. */
+export const SpokenLanguage = z.enum(["bn", "en", "hi", "ur", "ar"]);
 
 export const LatLng = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
 
@@ -22,11 +27,7 @@ export const ProviderInputSchema = z
   .object({
     display_name: z.string().trim().min(1).max(120),
     bio: z.string().max(2000).optional(),
-    languages: z
-      .array(z.enum(["bn", "en", "hi", "ur", "ar"]))
-      .min(1)
-      .max(5)
-      .default(["bn"]),
+    languages: z.array(SpokenLanguage).min(1).max(5).default(["bn"]),
     services: z
       .array(ServiceOfferSchema)
       .min(1)
@@ -68,7 +69,7 @@ export const ProviderPrivateSchema = z
     location: LatLng,
     service_radius_km: z.number(),
     area: z.object({ division: z.string().nullable(), district: z.string().nullable(), area: z.string().nullable() }),
-    verification_status: z.enum(["unverified", "pending", "verified", "rejected"]),
+    verification_status: VerificationStatus,
     rating: z.number(),
     rating_count: z.number().int(),
     weekly_schedule: z.array(WeeklySlotSchema),
@@ -91,34 +92,28 @@ export const ProviderPublicSchema = z
   })
   .openapi("ProviderPublic");
 
-type Row = Record<string, unknown>;
-
-export function privateView(r: Row): z.infer<typeof ProviderPrivateSchema> {
+export function privateView(r: ProviderRow): z.infer<typeof ProviderPrivateSchema> {
   return {
-    id: Number(r.id),
-    user_id: Number(r.user_id),
-    display_name: String(r.display_name),
-    bio: (r.bio as string | null) ?? null,
-    languages: r.languages as string[],
-    services: r.services as z.infer<typeof ServiceOfferSchema>[],
-    location: { lat: Number(r.lat), lng: Number(r.lng) },
-    service_radius_km: Number(r.service_radius_km),
-    area: {
-      division: (r.division as string | null) ?? null,
-      district: (r.district as string | null) ?? null,
-      area: (r.area as string | null) ?? null,
-    },
-    verification_status: r.verification_status as "unverified",
-    rating: Number(r.rating_avg),
-    rating_count: Number(r.rating_count),
-    weekly_schedule: r.weekly_schedule as z.infer<typeof WeeklySlotSchema>[],
-    created_at: new Date(r.created_at as string).toISOString(),
-    updated_at: new Date(r.updated_at as string).toISOString(),
+    id: r.id,
+    user_id: r.user_id,
+    display_name: r.display_name,
+    bio: r.bio,
+    languages: r.languages,
+    services: r.services,
+    location: { lat: r.lat, lng: r.lng },
+    service_radius_km: r.service_radius_km,
+    area: { division: r.division, district: r.district, area: r.area },
+    verification_status: r.verification_status,
+    rating: r.rating_avg,
+    rating_count: r.rating_count,
+    weekly_schedule: r.weekly_schedule,
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
   };
 }
 
 /** What anyone may see: no phone, no user id, no exact home location, only the area. */
-export function publicView(r: Row): z.infer<typeof ProviderPublicSchema> {
+export function publicView(r: ProviderRow): z.infer<typeof ProviderPublicSchema> {
   const p = privateView(r);
   return {
     id: p.id,
@@ -132,3 +127,30 @@ export function publicView(r: Row): z.infer<typeof ProviderPublicSchema> {
     verified: p.verification_status === "verified",
   };
 }
+
+/** A KYC submission as admins see it in lists and decisions. */
+export const ReviewSchema = z
+  .object({
+    id: z.number().int(),
+    provider_id: z.number().int(),
+    display_name: z.string(),
+    status: KycStatus,
+    submitted_at: z.string().datetime(),
+    reviewed_at: z.string().datetime().nullable(),
+    reason: z.string().nullable(),
+  })
+  .openapi("KycReview");
+
+export function reviewView(r: ReviewRow): z.infer<typeof ReviewSchema> {
+  return {
+    id: r.id,
+    provider_id: r.provider_id,
+    display_name: r.display_name,
+    status: r.status,
+    submitted_at: r.submitted_at.toISOString(),
+    reviewed_at: r.reviewed_at?.toISOString() ?? null,
+    reason: r.reason,
+  };
+}
+
+export const ReviewIdParam = z.object({ id: z.coerce.number().int().positive() });

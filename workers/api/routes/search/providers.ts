@@ -2,13 +2,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { durationOk } from "../../../../lib/availability";
+import { PriceUnit } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { cellOf, cellsAround } from "../../../../lib/geo";
 import { sha256Hex } from "../../../../lib/hash";
 import { cached, versionKey } from "../../../../platform/search-cache";
 import { type App, errorResponses } from "../../openapi";
 import { decodeCursor, encodeCursor } from "../../search/cursor";
-import { runSearch, type SearchParams, SORTS } from "../../search/query";
+import { runSearch, type SearchParams, SearchSort } from "../../search/query";
 
 const num = (schema: z.ZodNumber) => z.coerce.number().pipe(schema);
 
@@ -25,7 +26,7 @@ const Query = z
     end: z.iso.datetime({ offset: true }).optional(),
     min_rating: num(z.number().min(0).max(5)).optional(),
     max_price_poisha: num(z.number().int().positive()).optional(),
-    sort: z.enum(SORTS).default("distance"),
+    sort: SearchSort.default("distance"),
     limit: num(z.number().int().min(1).max(50)).default(20),
     cursor: z.string().max(512).optional(),
   })
@@ -48,7 +49,7 @@ const Item = z
     name: z.string(),
     service_type: z.string(),
     price_poisha: z.number().int(),
-    unit: z.enum(["hour", "day", "visit"]),
+    unit: PriceUnit,
     rating: z.number(),
     rating_count: z.number().int(),
     distance_m: z.number(),
@@ -97,26 +98,23 @@ export function registerSearchProviders(app: App) {
     const cells = cellsAround(q.lat, q.lng, q.radius_km);
     const kinds = base.start ? (["profile", "availability"] as const) : (["profile"] as const);
     const compute = async () => {
-      const reader = pgReader(c.env, cellOf(q.lat, q.lng));
-      const rows = await runSearch((text, params) => reader.read(text, params), { ...base, after });
-      const page = rows.slice(0, q.limit);
+      const found = await runSearch(pgReader(c.env, cellOf(q.lat, q.lng)), { ...base, after });
+      const page = found.slice(0, q.limit);
       const last = page[page.length - 1];
       return {
         items: page.map((r) => ({
-          provider_id: Number(r.provider_id),
+          provider_id: r.provider_id,
           name: r.display_name,
           service_type: r.service_type,
-          price_poisha: Number(r.price_poisha),
-          unit: r.unit as "hour" | "day" | "visit",
-          rating: Number(r.rating_avg),
-          rating_count: Number(r.rating_count),
-          distance_m: Math.round(Number(r.distance_m) * 10) / 10,
+          price_poisha: r.price_poisha,
+          unit: r.unit,
+          rating: r.rating_avg,
+          rating_count: r.rating_count,
+          distance_m: Math.round(r.distance_m * 10) / 10,
           verified: true as const,
         })),
         next_cursor:
-          rows.length > q.limit && last
-            ? encodeCursor(queryKey, [Number(last.k1), Number(last.k2), Number(last.provider_id)])
-            : null,
+          found.length > q.limit && last ? encodeCursor(queryKey, [last.k1, last.k2, last.provider_id]) : null,
       };
     };
     // Cache-Control: no-cache asks for a fresh answer (pull-to-refresh, diagnostics, the cold benchmark).

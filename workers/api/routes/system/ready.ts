@@ -1,9 +1,11 @@
 // GET /ready: readiness. Checks Postgres and Redis through the real drivers and names whichever failed.
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
+import { run, statement } from "../../../../platform/pg/sql";
 import { type App, errorResponses } from "../../openapi";
 
 const CHECK_TIMEOUT_MS = 2_000;
+const ping = statement({ params: {}, row: z.unknown(), text: "SELECT 1" });
 const CheckStatus = z.enum(["ok", "down"]);
 const ReadySchema = z
   .object({ status: z.literal("ok"), checks: z.object({ postgres: CheckStatus, redis: CheckStatus }) })
@@ -39,7 +41,7 @@ export function registerReady(app: App) {
   app.openapi(route, async (c) => {
     const { pool, redis } = c.var.services;
     const [postgres, redisStatus] = await Promise.all([
-      probe(() => pool().query("select 1")),
+      probe(() => run(pool(), ping, {})),
       probe(async () => {
         if ((await redis().ping()) !== "PONG") throw new Error("unexpected PING reply");
       }),

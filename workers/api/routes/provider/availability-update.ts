@@ -1,0 +1,36 @@
+// PUT /provider/providers/me/availability: replaces the caller's weekly plan (Asia/Dhaka clock) and time off.
+import { createRoute, z } from "@hono/zod-openapi";
+import { invalidateAround } from "../../../../platform/search-cache";
+import { requireAuth } from "../../auth/require-auth";
+import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { myProvider, replaceAvailability } from "../../queries/provider";
+import { TimeOffSchema, WeeklySlotSchema } from "./schemas";
+
+const Availability = z
+  .object({ weekly: z.array(WeeklySlotSchema).max(50), time_off: z.array(TimeOffSchema).max(200).default([]) })
+  .openapi("AvailabilityInput");
+
+const route = createRoute({
+  method: "put",
+  path: "/providers/me/availability",
+  tags: ["provider"],
+  summary: "Set my weekly plan (Asia/Dhaka) and time off",
+  description: 'Replaces both. Times are local Dhaka clock times; "24:00" ends a day at midnight. Safe to repeat.',
+  security: bearerSecurity,
+  middleware: [requireAuth()] as const,
+  request: { body: { required: true, content: json(Availability) } },
+  responses: {
+    200: { description: "Saved", content: json(Availability) },
+    ...errorResponses(400, 401, 404),
+  },
+});
+
+export function registerAvailabilityUpdate(app: App) {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid("json");
+    const me = await myProvider(c);
+    await replaceAvailability(c.var.services.pool(), me.id, body.weekly, body.time_off);
+    await invalidateAround(c.var.services.redis(), [me], ["availability"]);
+    return c.json(body, 200);
+  });
+}
