@@ -25,6 +25,10 @@ export type Message = { en: string; bn: string };
 export const messages = {
   invalid_input: { en: "The request is not valid.", bn: "অনুরোধটি সঠিক নয়।" },
   malformed_json: { en: "The request body is not valid JSON.", bn: "অনুরোধের বডি সঠিক JSON নয়।" },
+  control_characters: {
+    en: "The request contains control characters (such as NUL) that no field accepts.",
+    bn: "অনুরোধে এমন নিয়ন্ত্রণ অক্ষর (যেমন NUL) আছে যা কোনো ঘরে গ্রহণযোগ্য নয়।",
+  },
   unauthenticated: { en: "Sign in to continue.", bn: "চালিয়ে যেতে সাইন ইন করুন।" },
   forbidden: { en: "You are not allowed to do this.", bn: "আপনার এটি করার অনুমতি নেই।" },
   not_found: { en: "Not found.", bn: "খুঁজে পাওয়া যায়নি।" },

@@ -7,6 +7,7 @@ import { ApiError } from "../../lib/errors";
 import { notFound, onError } from "./errors";
 import { emptyJsonBody } from "./middleware/empty-json";
 import { init } from "./middleware/init";
+import { inputHygiene } from "./middleware/input-hygiene";
 import { requestContext } from "./middleware/request";
 import { createApp } from "./openapi";
 import { auth } from "./routes/auth";
@@ -44,6 +45,7 @@ export function buildApp() {
   );
 
   app.use("*", emptyJsonBody());
+  app.use("*", inputHygiene());
 
   registerHealth(app, "system");
   registerReady(app);

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { ApiError } from "../../lib/errors";
 import { type LogLevel, logLine } from "../../lib/log";
 import { ConfigError } from "../../platform/config";
+import { sqlState } from "../../platform/pg/errors";
 import type { AppEnv } from "./context";
 
 export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
@@ -23,6 +24,9 @@ export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof ConfigError) return new ApiError("misconfigured");
+  // Class 22 is Postgres refusing a value (bad encoding, out of range, a date it cannot hold): the input's fault.
+  // The schemas should stop these first; if one slips through it is still the caller's 400, never our 500.
+  if (sqlState(err)?.startsWith("22")) return new ApiError("invalid_input");
   if (err instanceof HTTPException) {
     // Hono's own body parsing and validator raise 400 only for unreadable bodies (schema failures go through defaultHook).
     if (err.status === 400) return new ApiError("invalid_input", { message: "malformed_json" });
