@@ -140,7 +140,8 @@ export async function seedProviders(client, n, { log = () => {} } = {}) {
     await client.query(`
       INSERT INTO search_listings (provider_id, service_type, display_name, price_poisha, unit, rating_avg, rating_count,
                                    location, service_radius_m, verified)
-      SELECT p.id, ps.service_type, p.display_name, ps.price_poisha, ps.unit, p.rating_avg, p.rating_count, p.location,
+      SELECT p.id, ps.service_type, p.display_name, ps.price_poisha, ps.unit, p.rating_avg, p.rating_count,
+             public_point(p.id, p.location),
              p.service_radius_km * 1000, p.verification_status = 'verified'
         FROM seed_new s JOIN providers p ON p.id = s.provider_id JOIN provider_services ps ON ps.provider_id = p.id
       ON CONFLICT DO NOTHING`);

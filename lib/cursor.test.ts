@@ -30,8 +30,10 @@ describe("signed cursors", () => {
     expect(await openCursor(SECRET, "q", forged)).toBeNull();
   });
 
-  it("never signs a position that is not a short list of safe integers", async () => {
-    await expect(signCursor(SECRET, "q", [0.5])).rejects.toThrow();
+  it("never signs a position that is not a short list of finite numbers", async () => {
+    await expect(signCursor(SECRET, "q", [Number.NaN])).rejects.toThrow();
+    await expect(signCursor(SECRET, "q", [Number.POSITIVE_INFINITY])).rejects.toThrow();
+    expect(await openCursor(SECRET, "q", await signCursor(SECRET, "q", [0.5, 2]))).toEqual([0.5, 2]);
     await expect(signCursor(SECRET, "q", [])).rejects.toThrow();
   });
 

@@ -36,8 +36,11 @@ function fromB64url(s: string): Uint8Array | null {
   }
 }
 
-/** A keyset position is a short list of safe integers (ids, scaled distances, prices, epoch milliseconds). */
-export const Position = z.array(z.number().int().safe()).min(1).max(4);
+/**
+ * A keyset position: a short list of finite numbers (sort keys, then an id). Only the server makes positions, and
+ * the MAC proves it did, so a position that opens is one the server's own query produced.
+ */
+export const Position = z.array(z.number().finite()).min(1).max(4);
 export type Position = z.infer<typeof Position>;
 
 export async function signCursor(secret: string, scope: string, position: Position): Promise<string> {

@@ -77,7 +77,7 @@ export const idValue = z.number().int().positive().max(MAX_ID);
 export function decimalParam(opts: { min: number; max: number }) {
   return z
     .string()
-    .regex(/^-?(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,12})?$/, { message: "must be a decimal number" })
+    .regex(/^-?(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,17})?$/, { message: "must be a decimal number" })
     .transform(Number)
     .refine((n) => n >= opts.min && n <= opts.max, { message: `must be between ${opts.min} and ${opts.max}` });
 }

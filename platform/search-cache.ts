@@ -1,7 +1,7 @@
 // Search result cache in Redis. Keys carry the versions of every map cell the search touches, so a change to any
 // provider there (profile, verification, schedule, bookings) makes older entries unreachable at once.
 import type { Redis } from "@upstash/redis/cloudflare";
-import { cellOf } from "../lib/geo";
+import { cellsAround } from "../lib/geo";
 
 export const SEARCH_TTL_S = 60;
 const LOCK_MS = 3_000;
@@ -63,12 +63,23 @@ export async function invalidateCell(redis: Redis, cell: string, kinds: VersionK
   await tx.exec();
 }
 
+/**
+ * How far a provider's public point (what search sees) may lie from their location: see
+ * migrations/0011_search_privacy.sql. Invalidation covers every cell within it.
+ */
+export const PUBLIC_POINT_MAX_OFFSET_KM = 0.3;
+
+/** The cells whose searches can see a provider located at (lat, lng). */
+export function cellsOfProvider(lat: number, lng: number): string[] {
+  return cellsAround(lat, lng, PUBLIC_POINT_MAX_OFFSET_KM);
+}
+
 /** Bumps the versions of the cells a provider was and is in (each cell once). */
 export async function invalidateAround(
   redis: Redis,
   points: { lat: number; lng: number }[],
   kinds: VersionKind[],
 ): Promise<void> {
-  const cells = new Set(points.map((p) => cellOf(p.lat, p.lng)));
+  const cells = new Set(points.flatMap((p) => cellsOfProvider(p.lat, p.lng)));
   await Promise.all([...cells].map((cell) => invalidateCell(redis, cell, kinds)));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { vincentyMeters } from "./geodesic";
-import { call, type Json, login, makeProvider } from "./helpers";
+import { call, type Json, login, makeProvider, sql } from "./helpers";
 
 interface Item {
   provider_id: number;
@@ -14,6 +14,19 @@ interface Item {
 function isolatedCenter() {
   return { lat: -35 + Math.random() * 20, lng: 100 + Math.random() * 40 };
 }
+
+/** Where search places a provider: its public point (see migrations/0011_search_privacy.sql), never its location. */
+async function publicPoint(providerId: number): Promise<{ lat: number; lng: number }> {
+  const [row] = await sql<{ lat: number; lng: number }>(
+    "SELECT ST_Y(location::geometry) AS lat, ST_X(location::geometry) AS lng FROM search_listings WHERE provider_id = $1 LIMIT 1",
+    [providerId],
+  );
+  if (!row) throw new Error(`no listing for provider ${providerId}`);
+  return row;
+}
+
+/** Shown distances are rounded to 10 m; add the sphere-vs-spheroid slack of an exact comparison. */
+const DISTANCE_TOLERANCE_M = 5.5;
 
 function search(q: Record<string, string | number>) {
   const qs = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]));
@@ -33,12 +46,18 @@ describe("GET /search/providers", () => {
     const res = await search({ lat: c.lat, lng: c.lng, radius_km: 10, service_type: "driver", limit: 4 });
     expect(res.status).toBe(200);
     const items = res.body.items as Item[];
-    const expected = made
-      .map((m) => ({ id: m.providerId, d: vincentyMeters(c.lat, c.lng, m.lat, m.lng) }))
+    const placed = await Promise.all(
+      made.map(async (m) => ({ id: m.providerId, at: await publicPoint(m.providerId) })),
+    );
+    const expected = placed
+      .map((m) => ({ id: m.id, d: vincentyMeters(c.lat, c.lng, m.at.lat, m.at.lng) }))
       .sort((x, y) => x.d - y.d)
       .slice(0, 4);
     expect(items.map((i) => i.provider_id)).toEqual(expected.map((e) => e.id));
-    for (const [i, e] of expected.entries()) expect(items[i]?.distance_m).toBeCloseTo(e.d, 0);
+    for (const [i, e] of expected.entries()) {
+      expect(Math.abs((items[i]?.distance_m ?? Number.NaN) - e.d)).toBeLessThanOrEqual(DISTANCE_TOLERANCE_M);
+      expect((items[i]?.distance_m ?? 0) % 10).toBe(0);
+    }
     expect(items.every((i) => i.verified)).toBe(true);
   });
 
@@ -51,7 +70,9 @@ describe("GET /search/providers", () => {
       const r = 0.002 + i * 0.0011;
       const lat = c.lat + r * Math.cos(angle);
       const lng = c.lng + r * Math.sin(angle);
-      made.push({ id: (await makeProvider({ lat, lng })).providerId, d: vincentyMeters(c.lat, c.lng, lat, lng) });
+      const id = (await makeProvider({ lat, lng })).providerId;
+      const at = await publicPoint(id);
+      made.push({ id, d: vincentyMeters(c.lat, c.lng, at.lat, at.lng) });
     }
     const expected = made.sort((a, b) => a.d - b.d).map((m) => m.id);
     const seen: number[] = [];
@@ -69,13 +90,94 @@ describe("GET /search/providers", () => {
     expect(seen).toEqual(expected);
   });
 
+  it("never places a provider within 100 m of their real location, however many points one searches from", async () => {
+    const home = isolatedCenter();
+    const p = await makeProvider(home);
+    const M_PER_DEG_LAT = 110_574;
+    const mPerDegLng = 111_320 * Math.cos((home.lat * Math.PI) / 180);
+    // Eight vantage points 1-2 km around, as an attacker would pick them.
+    const seen: { x: number; y: number; d: number }[] = [];
+    for (let i = 0; i < 8; i++) {
+      const angle = (i * Math.PI) / 4;
+      const r = 1000 + 125 * i;
+      const x = r * Math.cos(angle);
+      const y = r * Math.sin(angle);
+      const res = await search({
+        lat: home.lat + y / M_PER_DEG_LAT,
+        lng: home.lng + x / mPerDegLng,
+        radius_km: 5,
+        service_type: "driver",
+      });
+      const item = (res.body.items as Item[]).find((it) => it.provider_id === p.providerId);
+      if (!item) throw new Error("the provider should be found from every vantage point");
+      seen.push({ x, y, d: item.distance_m });
+    }
+    // Trilaterate (Gauss-Newton on the flat local plane, exact enough at 2 km) from the answers alone.
+    let ex = 0;
+    let ey = 0;
+    for (let iter = 0; iter < 50; iter++) {
+      let a11 = 0,
+        a12 = 0,
+        a22 = 0,
+        b1 = 0,
+        b2 = 0;
+      for (const s of seen) {
+        const dx = ex - s.x;
+        const dy = ey - s.y;
+        const r = Math.hypot(dx, dy) || 1;
+        const jx = dx / r;
+        const jy = dy / r;
+        const res = r - s.d;
+        a11 += jx * jx;
+        a12 += jx * jy;
+        a22 += jy * jy;
+        b1 += jx * res;
+        b2 += jy * res;
+      }
+      const det = a11 * a22 - a12 * a12;
+      ex -= (a22 * b1 - a12 * b2) / det;
+      ey -= (a11 * b2 - a12 * b1) / det;
+    }
+    const pub = await publicPoint(p.providerId);
+    const pubX = (pub.lng - home.lng) * mPerDegLng;
+    const pubY = (pub.lat - home.lat) * M_PER_DEG_LAT;
+    // The attack works (it finds the public point to within the rounding)…
+    expect(Math.hypot(ex - pubX, ey - pubY)).toBeLessThan(25);
+    // …and the public point is never the home: 100 to 300 m away.
+    const error = Math.hypot(ex, ey);
+    expect(error).toBeGreaterThanOrEqual(100 - 25);
+    expect(vincentyMeters(home.lat, home.lng, pub.lat, pub.lng)).toBeGreaterThanOrEqual(100);
+    expect(vincentyMeters(home.lat, home.lng, pub.lat, pub.lng)).toBeLessThanOrEqual(300.5);
+  });
+
+  it("moves the public point when the provider moves, and keeps it while they stay", async () => {
+    const home = isolatedCenter();
+    const p = await makeProvider(home);
+    const before = await publicPoint(p.providerId);
+    await call("/provider/providers/me", { method: "PATCH", token: p.user.access, body: { display_name: "Renamed" } });
+    expect(await publicPoint(p.providerId)).toEqual(before);
+    const moved = { lat: home.lat + 0.01, lng: home.lng };
+    const patch = await call("/provider/providers/me", {
+      method: "PATCH",
+      token: p.user.access,
+      body: { location: moved },
+    });
+    expect(patch.status).toBe(200);
+    const after = await publicPoint(p.providerId);
+    const d = vincentyMeters(moved.lat, moved.lng, after.lat, after.lng);
+    expect(d).toBeGreaterThanOrEqual(100);
+    expect(d).toBeLessThanOrEqual(300.5);
+  });
+
   it("honours the radius at its edge", async () => {
     const c = isolatedCenter();
-    const inside = await makeProvider({ lat: c.lat + 0.045, lng: c.lng });
-    const outside = await makeProvider({ lat: c.lat + 0.0452, lng: c.lng });
-    const dIn = vincentyMeters(c.lat, c.lng, c.lat + 0.045, c.lng);
-    const dOut = vincentyMeters(c.lat, c.lng, c.lat + 0.0452, c.lng);
-    const radiusKm = (dIn + dOut) / 2 / 1000;
+    // The edge is drawn between the two public points, whichever of them lies nearer.
+    const a = await makeProvider({ lat: c.lat + 0.045, lng: c.lng });
+    const b = await makeProvider({ lat: c.lat + 0.0452, lng: c.lng });
+    const dA = await publicPoint(a.providerId).then((p) => vincentyMeters(c.lat, c.lng, p.lat, p.lng));
+    const dB = await publicPoint(b.providerId).then((p) => vincentyMeters(c.lat, c.lng, p.lat, p.lng));
+    const [inside, outside] = dA < dB ? [a, b] : [b, a];
+    const radiusKm = ((dA + dB) / 2 / 1000).toFixed(6);
     const res = await search({ lat: c.lat, lng: c.lng, radius_km: radiusKm, service_type: "driver" });
     const ids = (res.body.items as Item[]).map((i) => i.provider_id);
     expect(ids).toContain(inside.providerId);
@@ -226,6 +328,12 @@ describe("GET /search/providers", () => {
       { ...base, start: "2031-01-10T18:00:00Z" },
       { ...base, sort: "nearest" },
       { ...base, service_type: "DROP TABLE" },
+      { ...base, lat: "" },
+      { ...base, lat: "0x17" },
+      { ...base, lng: "9e1" },
+      { ...base, limit: "1.5" },
+      { ...base, start: "0000-01-01T00:00:00Z", end: "0000-01-01T02:00:00Z" },
+      { ...base, cursor: btoa(JSON.stringify({ q: "x", a: [0.5, "1; DROP", 1e999] })) },
       { lat: 23.79, lng: 90.41 },
     ]) {
       const res = await search(bad);

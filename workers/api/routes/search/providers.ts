@@ -2,32 +2,36 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { durationOk } from "../../../../lib/availability";
+import { openCursor, signCursor } from "../../../../lib/cursor";
 import { PriceUnit } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { cellOf, cellsAround } from "../../../../lib/geo";
 import { sha256Hex } from "../../../../lib/hash";
+import { decimalParam, instant, integerParam } from "../../../../lib/input";
 import { cached, versionKey } from "../../../../platform/search-cache";
 import { type App, errorResponses } from "../../openapi";
-import { decodeCursor, encodeCursor } from "../../search/cursor";
 import { runSearch, type SearchParams, SearchSort } from "../../search/query";
 
-const num = (schema: z.ZodNumber) => z.coerce.number().pipe(schema);
+/** Distances are shown to 10 m: finer would only suggest a precision the public point does not have. */
+const DISTANCE_STEP_M = 10;
+/** A search cursor's position: the two sort keys and the provider id of the last row. */
+const Keyset = z.tuple([z.number(), z.number(), z.number()]);
 
 const Query = z
   .object({
-    lat: num(z.number().min(-90).max(90)).openapi({ example: 23.7925 }),
-    lng: num(z.number().min(-180).max(180)).openapi({ example: 90.4152 }),
-    radius_km: num(z.number().gt(0).max(50)).default(5),
+    lat: decimalParam({ min: -90, max: 90 }).openapi({ example: "23.7925" }),
+    lng: decimalParam({ min: -180, max: 180 }).openapi({ example: "90.4152" }),
+    radius_km: decimalParam({ min: 0.1, max: 50 }).default(5),
     service_type: z
       .string()
       .regex(/^[a-z][a-z_]{1,31}$/)
       .openapi({ example: "driver" }),
-    start: z.iso.datetime({ offset: true }).optional(),
-    end: z.iso.datetime({ offset: true }).optional(),
-    min_rating: num(z.number().min(0).max(5)).optional(),
-    max_price_poisha: num(z.number().int().positive()).optional(),
+    start: instant.optional(),
+    end: instant.optional(),
+    min_rating: decimalParam({ min: 0, max: 5 }).optional(),
+    max_price_poisha: integerParam({ min: 1, max: 999_999_999 }).optional(),
     sort: SearchSort.default("distance"),
-    limit: num(z.number().int().min(1).max(50)).default(20),
+    limit: integerParam({ min: 1, max: 50 }).default(20),
     cursor: z.string().max(512).optional(),
   })
   .refine((q) => (q.start === undefined) === (q.end === undefined), {
@@ -65,7 +69,10 @@ const route = createRoute({
   tags: ["search"],
   summary: "Find verified providers near a point",
   description:
-    "Distances are geodesic (PostGIS geography). With start and end, only providers free for the whole window by " +
+    "Distances are geodesic (PostGIS geography) to each provider's public point, which lies 100 to 300 m from their " +
+    "real location so that no answer reveals where they live, and are rounded to 10 m. The `next_cursor` of an " +
+    "answer is valid only for the same query (same parameters) and is refused (400) otherwise. " +
+    "With start and end, only providers free for the whole window by " +
     "their weekly plan, time off and active bookings. Results are cached briefly; X-Cache says HIT or MISS.",
   request: { query: Query },
   responses: {
@@ -91,7 +98,11 @@ export function registerSearchProviders(app: App) {
     };
     // Normalised parameters identify the query: same meaning, same key, whatever order or spelling they came in.
     const queryKey = await sha256Hex(JSON.stringify({ ...base, start: q.start && base.start, end: q.end && base.end }));
-    const after = q.cursor ? decodeCursor(queryKey, q.cursor) : undefined;
+    const position = q.cursor
+      ? await openCursor(c.var.config.OTP_HMAC_SECRET, `search:${queryKey}`, q.cursor)
+      : undefined;
+    const keyset = position ? Keyset.safeParse(position) : undefined;
+    const after = position === undefined ? undefined : keyset?.success ? keyset.data : null;
     if (after === null) {
       throw new ApiError("invalid_input", { details: [{ path: "cursor", message: "not a cursor of this search" }] });
     }
@@ -110,11 +121,13 @@ export function registerSearchProviders(app: App) {
           unit: r.unit,
           rating: r.rating_avg,
           rating_count: r.rating_count,
-          distance_m: Math.round(r.distance_m * 10) / 10,
+          distance_m: Math.round(r.distance_m / DISTANCE_STEP_M) * DISTANCE_STEP_M,
           verified: true as const,
         })),
         next_cursor:
-          found.length > q.limit && last ? encodeCursor(queryKey, [last.k1, last.k2, last.provider_id]) : null,
+          found.length > q.limit && last
+            ? await signCursor(c.var.config.OTP_HMAC_SECRET, `search:${queryKey}`, [last.k1, last.k2, last.provider_id])
+            : null,
       };
     };
     // Cache-Control: no-cache asks for a fresh answer (pull-to-refresh, diagnostics, the cold benchmark).
