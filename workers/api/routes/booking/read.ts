@@ -3,15 +3,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
-import { type PaymentRow, summary } from "../../../../durable-objects/provider-bookings/payments";
-import { BOOKING_VIEW, toView } from "../../../../durable-objects/provider-bookings/sql";
-import { STATUSES } from "../../../../lib/booking-machine";
+import { summary } from "../../../../durable-objects/provider-bookings/client";
+import { BookingStatus, Role } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
+import { first, rows } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
 import type { AppEnv } from "../../context";
 import { type App, errorResponses } from "../../openapi";
+import { BOOKING_AUDIT, CUSTOMER_BOOKINGS, PROVIDER_BOOKINGS, VISIBLE_BOOKING } from "../../queries/booking";
 import { decodeCursor, encodeCursor } from "../../search/cursor";
-import { BookingSchema } from "./shared";
+import { BookingSchema } from "../shared/booking";
 
 const Id = z.object({ id: z.coerce.number().int().positive() });
 const security = [{ bearerAuth: [] }];
@@ -19,18 +20,11 @@ const security = [{ bearerAuth: [] }];
 /** The booking, if the caller may see it: its customer, its provider's user, or an admin. */
 async function visibleBooking(c: Context<AppEnv>, id: number) {
   const me = caller(c);
-  const rows = await pgReader(c.env, `booking:${id}`).read(
-    `SELECT ${BOOKING_VIEW}, b.customer_id, p.user_id AS provider_user_id,
-            (SELECT to_jsonb(y) FROM payments y WHERE y.booking_id = b.id) AS payment
-       FROM bookings b JOIN providers p ON p.id = b.provider_id WHERE b.id = $1`,
-    [id],
-  );
-  const row = rows[0];
+  const row = await first(pgReader(c.env, `booking:${id}`), VISIBLE_BOOKING, { booking_id: id });
   if (!row) throw new ApiError("not_found");
-  const allowed =
-    me.role === "admin" || Number(row.customer_id) === me.userId || Number(row.provider_user_id) === me.userId;
+  const allowed = me.role === "admin" || row.customer_id === me.userId || row.provider_user_id === me.userId;
   if (!allowed) throw new ApiError("not_found");
-  return { ...toView(row.view), payment: summary((row.payment as PaymentRow | null) ?? null) };
+  return { ...row.view, payment: summary(row.payment) };
 }
 
 const getOne = createRoute({
@@ -78,8 +72,8 @@ const audit = createRoute({
 });
 
 const ListQuery = z.object({
-  role: z.enum(["customer", "provider"]).default("customer"),
-  status: z.enum(STATUSES).optional(),
+  role: Role.extract(["customer", "provider"]).default("customer"),
+  status: BookingStatus.optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
   cursor: z.string().max(256).optional(),
 });
@@ -109,18 +103,8 @@ export function registerBookingReads(app: App) {
   app.openapi(audit, async (c) => {
     const { id } = c.req.valid("param");
     await visibleBooking(c, id);
-    const rows = await pgReader(c.env, `booking:${id}`).read(
-      "SELECT action, actor_id, from_status, to_status, meta, created_at FROM audit_log WHERE booking_id = $1 ORDER BY id",
-      [id],
-    );
-    const entries = rows.map((r) => ({
-      action: String(r.action),
-      actor_id: r.actor_id === null ? null : Number(r.actor_id),
-      from_status: (r.from_status as string | null) ?? null,
-      to_status: (r.to_status as string | null) ?? null,
-      meta: r.meta as Record<string, unknown>,
-      created_at: new Date(r.created_at as string).toISOString(),
-    }));
+    const trail = await rows(pgReader(c.env, `booking:${id}`), BOOKING_AUDIT, { booking_id: id });
+    const entries = trail.map((r) => ({ ...r, created_at: r.created_at.toISOString() }));
     return c.json({ booking_id: id, entries }, 200);
   });
 
@@ -131,18 +115,20 @@ export function registerBookingReads(app: App) {
     const after = q.cursor ? decodeCursor(scope, q.cursor) : undefined;
     if (after === null)
       throw new ApiError("invalid_input", { details: [{ path: "cursor", message: "not a cursor of this list" }] });
-    const who =
-      q.role === "customer" ? "b.customer_id = $1" : "b.provider_id = (SELECT id FROM providers WHERE user_id = $1)";
-    const rows = await pgReader(c.env, `user:${me.userId}`).read(
-      `SELECT ${BOOKING_VIEW} FROM bookings b
-        WHERE ${who} AND ($2::text IS NULL OR b.status = $2) AND ($3::bigint IS NULL OR b.id < $3)
-        ORDER BY b.id DESC LIMIT $4`,
-      [me.userId, q.status ?? null, after ? after[2] : null, q.limit + 1],
+    const found = await rows(
+      pgReader(c.env, `user:${me.userId}`),
+      q.role === "customer" ? CUSTOMER_BOOKINGS : PROVIDER_BOOKINGS,
+      {
+        user_id: me.userId,
+        status: q.status ?? null,
+        before_id: after ? after[2] : null,
+        limit: q.limit + 1,
+      },
     );
-    const page = rows.slice(0, q.limit).map((r) => toView(r.view));
+    const page = found.slice(0, q.limit).map((r) => r.view);
     const last = page[page.length - 1];
     return c.json(
-      { items: page, next_cursor: rows.length > q.limit && last ? encodeCursor(scope, [0, 0, last.id]) : null },
+      { items: page, next_cursor: found.length > q.limit && last ? encodeCursor(scope, [0, 0, last.id]) : null },
       200,
     );
   });

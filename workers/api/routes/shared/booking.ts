@@ -1,8 +1,8 @@
-// Shared by the /booking endpoints: the booking schema, outcome rendering, and the request fingerprint.
+// Shared by the /booking and /payments endpoints: the booking schema, outcome rendering, and the request fingerprint.
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { Outcome } from "../../../../durable-objects/provider-bookings/types";
-import { STATUSES } from "../../../../lib/booking-machine";
+import type { Outcome } from "../../../../durable-objects/provider-bookings/client";
+import { BookingStatus, LedgerGateway, LedgerStatus, PaymentMethod, PriceUnit } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { sha256Hex } from "../../../../lib/hash";
 import { messages } from "../../../../lib/i18n";
@@ -10,8 +10,8 @@ import type { AppEnv } from "../../context";
 
 export const PaymentSchema = z
   .object({
-    status: z.enum(["requires_action", "authorized", "captured", "voided", "refunded", "failed"]),
-    gateway: z.enum(["cash", "stripe", "bkash", "nagad"]),
+    status: LedgerStatus,
+    gateway: LedgerGateway,
     amount_poisha: z.number().int(),
     captured_poisha: z.number().int(),
     refunded_poisha: z.number().int(),
@@ -24,7 +24,7 @@ export const PaymentSchema = z
 export const BookingSchema = z
   .object({
     id: z.number().int(),
-    status: z.enum(STATUSES),
+    status: BookingStatus,
     customer_id: z.number().int(),
     provider_id: z.number().int(),
     service_type: z.string(),
@@ -32,8 +32,8 @@ export const BookingSchema = z
     end_date: z.string().datetime(),
     price_poisha: z.number().int(),
     unit_price_poisha: z.number().int(),
-    unit: z.enum(["hour", "day", "visit"]),
-    payment_method: z.enum(["cash", "card", "bkash", "nagad"]),
+    unit: PriceUnit,
+    payment_method: PaymentMethod,
     address: z.string().nullable(),
     location: z.object({ lat: z.number(), lng: z.number() }).nullable(),
     notes: z.string().nullable(),
