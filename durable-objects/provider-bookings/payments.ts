@@ -1,8 +1,7 @@
 // The money side of a booking step, run inside the provider's object (so one booking's payment never moves twice
 // at once) and before the step commits. The ledger row only moves forward from the states each step names, and
 // every gateway call carries a key derived from booking, attempt and action, so a retried step is safe.
-import type { BookingAction, LedgerStatus } from "../../lib/enums";
-import { GATEWAY_OF } from "../../lib/enums";
+import { type BookingAction, GATEWAY_OF, type LedgerStatus } from "../../lib/enums";
 import type { MessageKey } from "../../lib/i18n";
 import type { Config } from "../../platform/config";
 import {
@@ -63,7 +62,6 @@ export class PaymentSteps {
     // Bookings refuse unconfigured methods at creation; a method unconfigured since then cannot move money.
     this.gw =
       gatewayFor(ctx.booking.payment_method, ctx.cfg) ?? unconfiguredGateway(GATEWAY_OF[ctx.booking.payment_method]);
-    // to_jsonb(payments) carries the amounts as JSON numbers already.
     this.row = ctx.payment;
   }
 

@@ -1,5 +1,6 @@
 // What crosses the RPC boundary between the gateway and a provider's booking object.
 import type { BookingAction, PaymentMethod, Role } from "../../lib/enums";
+import type { BookingEventMessage } from "../../lib/messages";
 
 export type { BookingView, BookingWithPayment, Outcome, PaymentRow, PaymentSummary } from "./views";
 
@@ -34,8 +35,11 @@ export interface CreateInput {
   idempotency: Idempotency;
 }
 
-/** Who drives a payment-only confirm: the wallet's callback, or the reconciler asking the gateway. */
-export type PaymentVia = "callback" | "reconcile";
+/**
+ * Who drives a payment-only confirm: the wallet's callback, or the reconciler asking the gateway. The event's `via`
+ * names them (a webhook moves only the ledger, never the booking, so it publishes no booking event).
+ */
+export type PaymentVia = Exclude<NonNullable<BookingEventMessage["meta"]["via"]>, "webhook">;
 
 /** The caller of a payment-only confirm: no user, the object acts for the booking's customer. */
 export const PAYMENT_SYSTEM: ActorRef = { userId: 0, role: "customer" };
