@@ -1,12 +1,16 @@
 // Shared by the /booking and /payments endpoints: the booking schema, outcome rendering, and the request fingerprint.
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { Outcome } from "../../../../durable-objects/provider-bookings/client";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
+import { type Outcome, summary } from "../../../../durable-objects/provider-bookings/client";
 import { BookingStatus, LedgerGateway, LedgerStatus, PaymentMethod, PriceUnit } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { sha256Hex } from "../../../../lib/hash";
 import { messages } from "../../../../lib/i18n";
+import { first } from "../../../../platform/pg/sql";
+import { caller } from "../../auth/require-auth";
 import type { AppEnv } from "../../context";
+import { VISIBLE_BOOKING } from "../../queries/booking";
 
 export const PaymentSchema = z
   .object({
@@ -46,6 +50,19 @@ export const BookingSchema = z
     payment: PaymentSchema.nullable().optional(),
   })
   .openapi("Booking");
+
+export const BookingIdParam = z.object({ id: z.coerce.number().int().positive() });
+export const security = [{ bearerAuth: [] }];
+
+/** The booking, if the caller may see it: its customer, its provider's user, or an admin; else 404 (nothing leaks). */
+export async function visibleBooking(c: Context<AppEnv>, id: number) {
+  const me = caller(c);
+  const row = await first(pgReader(c.env, `booking:${id}`), VISIBLE_BOOKING, { booking_id: id });
+  if (!row) throw new ApiError("not_found");
+  const allowed = me.role === "admin" || row.customer_id === me.userId || row.provider_user_id === me.userId;
+  if (!allowed) throw new ApiError("not_found");
+  return { ...row.view, payment: summary(row.payment) };
+}
 
 export const IdempotencyHeader = z.object({
   "idempotency-key": z
