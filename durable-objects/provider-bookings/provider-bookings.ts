@@ -177,28 +177,15 @@ export class ProviderBookings extends DurableObject<Env> {
 
     const now = new Date();
     const decision = decide(booking.status, step.action, actor, { now, start: new Date(booking.start_date) });
-    if (!decision.ok) {
-      if (step.via && booking.status !== "CONFIRMED") {
-        // The booking moved on (cancelled, expired) while the customer was at the wallet: give the money back.
-        const settled = await money.abandon();
-        if (!settled.go) return settled.outcome;
-        return fail("conflict", "booking_not_payable", { status: booking.status, payment: settled.payment });
-      }
-      return answer(this.pg, who, idem, refusal(booking, step, actor, decision, money.current));
-    }
+    if (!decision.ok) return this.refused(step, booking, money, refusal(booking, step, actor, decision, money.current));
     const terms = termsOf(step, booking, actor, now, loadConfig(this.env));
     const settled = await settle(money, step, terms);
     if (!settled.go) return this.stopped(who, idem, settled);
 
-    const { update, commit } = planTransition({
-      step,
-      booking,
-      actor,
-      to: decision.to,
-      terms,
-      providerUserId: ctx.provider_user_id ?? 0,
-    });
-    const params = { ...this.finishing(commit), ...update };
+    const providerUserId = ctx.provider_user_id ?? 0;
+    const plan = planTransition({ step, booking, actor, to: decision.to, terms, providerUserId });
+    const params = { ...this.finishing(plan.commit), ...plan.update };
+    // The payment's final move, if the money side left one, commits in the same statement as the booking change.
     const done = committed(
       money.deferred
         ? await first(this.pg, FINISH_TRANSITION_PAID, { ...params, ...money.deferred })
@@ -227,6 +214,17 @@ export class ProviderBookings extends DurableObject<Env> {
     });
     if (!settled.go) return this.stopped(who, idem, settled);
     return answer(this.pg, who, idem, { ok: true, status: 200, body: { ...booking, payment: settled.payment } });
+  }
+
+  /** Answers a step the machine refused (stored under the key); a payment settled for a booking gone is returned. */
+  private async refused(step: Step, booking: BookingView, money: PaymentSteps, stay: Outcome): Promise<Outcome> {
+    if (step.via && booking.status !== "CONFIRMED") {
+      // The booking moved on (cancelled, expired) while the customer was at the wallet: give the money back.
+      const settled = await money.abandon();
+      if (!settled.go) return settled.outcome;
+      return fail("conflict", "booking_not_payable", { status: booking.status, payment: settled.payment });
+    }
+    return answer(this.pg, step.actor, step.idempotency, stay);
   }
 
   // ---- the pieces the steps share --------------------------------------------------------------------------
