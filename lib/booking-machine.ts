@@ -1,19 +1,23 @@
 // The booking state machine: which actor may move a booking from which status to which, and when. Pure.
+import {
+  ActiveStatus,
+  type Actor,
+  BookingAction,
+  type BookingEventType,
+  BookingStatus,
+  type BookingStatus as Status,
+} from "./enums";
 
-export const STATUSES = ["PENDING", "ACCEPTED", "CONFIRMED", "COMPLETED", "CANCELED", "DECLINED", "EXPIRED"] as const;
-export type Status = (typeof STATUSES)[number];
-export const ACTIVE: readonly Status[] = ["PENDING", "ACCEPTED", "CONFIRMED"];
-export const TERMINAL: readonly Status[] = ["COMPLETED", "CANCELED", "DECLINED", "EXPIRED"];
+export type { Actor, BookingAction as Action, BookingStatus as Status } from "./enums";
 
-export const ACTIONS = ["accept", "decline", "cancel", "confirm", "complete", "expire"] as const;
-export type Action = (typeof ACTIONS)[number];
-
-/** Who acts: the booking's customer, the booked provider, an operator, or the accept-timeout timer. */
-export type Actor = "customer" | "provider" | "admin" | "timer";
+export const STATUSES = BookingStatus.options;
+/** Statuses that hold the provider's time. */
+export const ACTIVE: readonly Status[] = ActiveStatus.options;
+export const ACTIONS = BookingAction.options;
 
 interface Rule {
   from: Status;
-  action: Action;
+  action: BookingAction;
   to: Status;
   actors: readonly Actor[];
 }
@@ -38,7 +42,7 @@ export type Decision =
  * Decides a step. `illegal_transition` when the status does not allow the action at all (409 with the current
  * status), `forbidden` when it does but not for this actor (403), `too_early` for completing before the start.
  */
-export function decide(from: Status, action: Action, actor: Actor, ctx: { now: Date; start: Date }): Decision {
+export function decide(from: Status, action: BookingAction, actor: Actor, ctx: { now: Date; start: Date }): Decision {
   const rule = RULES.find((r) => r.from === from && r.action === action);
   if (!rule) return { ok: false, reason: "illegal_transition" };
   if (!rule.actors.includes(actor)) return { ok: false, reason: "forbidden" };
@@ -46,7 +50,17 @@ export function decide(from: Status, action: Action, actor: Actor, ctx: { now: D
   return { ok: true, to: rule.to };
 }
 
-/** The event type a step publishes (the seed's five, plus declined and expired). */
-export function eventType(to: Status): string {
-  return `booking.${to.toLowerCase()}`;
+/** The event type a step publishes (the seed's five, plus declined and expired); a new booking is "created". */
+export function eventType(to: Status): BookingEventType {
+  return EVENT_OF[to];
 }
+
+const EVENT_OF: Record<Status, BookingEventType> = {
+  PENDING: "booking.created",
+  ACCEPTED: "booking.accepted",
+  CONFIRMED: "booking.confirmed",
+  COMPLETED: "booking.completed",
+  CANCELED: "booking.canceled",
+  DECLINED: "booking.declined",
+  EXPIRED: "booking.expired",
+};

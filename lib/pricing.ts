@@ -1,12 +1,11 @@
 // Price quotes and the cancellation policy, in integer poisha. Pure.
-import type { Actor, Status } from "./booking-machine";
+import type { Actor, BookingStatus, PriceUnit } from "./enums";
 
-export type Unit = "hour" | "day" | "visit";
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /** Hourly work is charged to the minute (rounded up to the poisha), daily work per started day, a visit flat. */
-export function quote(pricePoisha: number, unit: Unit, start: Date, end: Date): number {
+export function quote(pricePoisha: number, unit: PriceUnit, start: Date, end: Date): number {
   const ms = end.getTime() - start.getTime();
   if (ms <= 0) throw new Error("empty window");
   if (unit === "visit") return pricePoisha;
@@ -30,7 +29,7 @@ export interface CancelTerms {
  * `lateFeeHours` of the hourly rate (capped at the price); a provider or operator cancel refunds in full.
  */
 export function cancelTerms(
-  booking: { status: Status; start: Date; pricePoisha: number; unitPricePoisha: number; unit: Unit },
+  booking: { status: BookingStatus; start: Date; pricePoisha: number; unitPricePoisha: number; unit: PriceUnit },
   actor: Actor,
   now: Date,
   policy: CancelPolicy,

@@ -1,21 +1,18 @@
-// The seed's event envelope for every booking transition. title and body are the English defaults; the
-// notifications worker renders each recipient's own language.
-import { eventType, type Status } from "../../lib/booking-machine";
-import type { BookingView } from "./types";
+// The seed's event envelope for every booking transition, as lib/messages.ts defines it for the booking-events
+// queue. title and body are the English defaults; the notifications worker renders each recipient's own language.
+import type { z } from "zod";
+import { eventType } from "../../lib/booking-machine";
+import type { BookingStatus } from "../../lib/enums";
+import type { BookingEventMessage } from "../../lib/messages";
+import type { BookingView } from "./views";
 
-export interface BookingEvent {
-  type: string;
-  id: number;
-  actor_id: number | null;
-  customer_id: number;
-  provider_id: number;
-  status: Status;
-  title: string;
-  body: string;
-  meta: Record<string, unknown> & { event_id: string; at: string };
-}
+/**
+ * What the step knows about its change (the event id and time are added here): the message's meta fields, without
+ * the index signature its schema allows for fields a newer producer may add.
+ */
+export type EventMeta = Omit<z.infer<z.ZodObject<typeof BookingEventMessage.shape.meta.shape>>, "event_id" | "at">;
 
-const TITLES: Record<Status, string> = {
+const TITLES: Record<BookingStatus, string> = {
   PENDING: "Booking created",
   ACCEPTED: "Booking accepted",
   CONFIRMED: "Booking confirmed",
@@ -32,12 +29,12 @@ const TITLES: Record<Status, string> = {
 export function bookingEvent(
   booking: Pick<BookingView, "id" | "status" | "customer_id" | "provider_id">,
   actorId: number | null,
-  meta: Record<string, unknown>,
+  meta: EventMeta,
   at: Date = new Date(),
-): BookingEvent {
+): BookingEventMessage {
   const verb = TITLES[booking.status].split(" ")[1];
   return {
-    type: booking.status === "PENDING" ? "booking.created" : eventType(booking.status),
+    type: eventType(booking.status),
     id: booking.id,
     actor_id: actorId,
     customer_id: booking.customer_id,

@@ -1,8 +1,7 @@
 // The money side of a booking step, run inside the provider's object (so one booking's payment never moves twice
 // at once) and before the step commits. The ledger row only moves forward from the states each step names, and
 // every gateway call carries a key derived from booking, attempt and action, so a retried step is safe.
-import type { Action } from "../../lib/booking-machine";
-import type { ErrorCode } from "../../lib/errors";
+import { type BookingAction, GATEWAY_OF, type LedgerStatus } from "../../lib/enums";
 import type { MessageKey } from "../../lib/i18n";
 import type { Config } from "../../platform/config";
 import {
@@ -14,34 +13,28 @@ import {
   type PaymentStatus,
   unconfiguredGateway,
 } from "../../platform/payments/gateway";
-import { callbackUrl, gatewayFor, ledgerName } from "../../platform/payments/index";
-import type { Queryable } from "../../platform/pg/connection";
-import { MOVE_PAYMENT } from "./sql";
-import type { BookingView, LedgerGateway, LedgerStatus, Outcome, PaymentSummary, PaymentVia } from "./types";
-
-/** The ledger row as the booking context reads it (to_jsonb of payments: bigints arrive as numbers). */
-export interface PaymentRow {
-  status: LedgerStatus;
-  gateway: LedgerGateway;
-  amount_poisha: number;
-  captured_poisha: number;
-  refunded_poisha: number;
-  gateway_ref: string | null;
-  gateway_txn: string | null;
-  action_url: string | null;
-  attempts: number;
-  authorized_at: string | null;
-  last_error: string | null;
-  updated_at: string;
-}
+import { callbackUrl, gatewayFor } from "../../platform/payments/index";
+import { type Runner, run } from "../../platform/pg/sql";
+import { planMove } from "./ledger";
+import { MOVE_PAYMENT, type PaymentMove } from "./sql";
+import type { PaymentVia } from "./types";
+import {
+  type BookingView,
+  fail,
+  isMessageKey,
+  type Outcome,
+  type PaymentRow,
+  type PaymentSummary,
+  summary,
+} from "./views";
 
 export interface PaymentContext {
-  pg: Queryable;
+  pg: Runner;
   cfg: Config;
   booking: BookingView;
   payment: PaymentRow | null;
   paymentMethodId: string | null;
-  action: Action | "refund" | "renew";
+  action: BookingAction | "refund" | "renew";
   /** Set when a wallet callback or the reconciler (not the customer) drives the confirm. */
   via?: PaymentVia | undefined;
   clientIp?: string | undefined;
@@ -52,13 +45,6 @@ export interface PaymentContext {
 /** Go on with the step (the payment as it now stands), or stop and answer; `release` frees the idempotency key. */
 export type Settled = { go: true; payment: PaymentSummary | null } | { go: false; outcome: Outcome; release: boolean };
 
-const fail = (code: ErrorCode, message: MessageKey, details?: unknown): Outcome => ({
-  ok: false,
-  code,
-  message,
-  ...(details === undefined ? {} : { details }),
-});
-
 const DECLINE_MESSAGE: Record<DeclineReason | "canceled", MessageKey> = {
   card_declined: "card_declined",
   insufficient_funds: "insufficient_funds",
@@ -66,35 +52,27 @@ const DECLINE_MESSAGE: Record<DeclineReason | "canceled", MessageKey> = {
   canceled: "payment_canceled",
 };
 
-export function summary(p: PaymentRow | null): PaymentSummary | null {
-  if (!p) return null;
-  return {
-    status: p.status,
-    gateway: p.gateway,
-    amount_poisha: p.amount_poisha,
-    captured_poisha: p.captured_poisha,
-    refunded_poisha: p.refunded_poisha,
-    ...(p.status === "requires_action" && p.action_url ? { redirect_url: p.action_url } : {}),
-  };
-}
-
 export class PaymentSteps {
   private readonly gw: PaymentGateway;
   private row: PaymentRow | null;
-  /** MOVE_PAYMENT's parameters for the step's statement to run (see saveLast), if any. */
-  deferred: unknown[] | null = null;
+  /** The payment move for the step's own statement to write (see saveLast), if any. */
+  deferred: PaymentMove | null = null;
 
   constructor(private readonly ctx: PaymentContext) {
     // Bookings refuse unconfigured methods at creation; a method unconfigured since then cannot move money.
     this.gw =
-      gatewayFor(ctx.booking.payment_method, ctx.cfg) ??
-      unconfiguredGateway(ledgerName(ctx.booking.payment_method) as LedgerGateway);
-    // to_jsonb(payments) carries the amounts as JSON numbers already.
+      gatewayFor(ctx.booking.payment_method, ctx.cfg) ?? unconfiguredGateway(GATEWAY_OF[ctx.booking.payment_method]);
     this.row = ctx.payment;
   }
 
   get current(): PaymentSummary | null {
     return summary(this.row);
+  }
+
+  /** The row, in steps that only run once there is one. */
+  private get existing(): PaymentRow {
+    if (!this.row) throw new Error("no payment row");
+    return this.row;
   }
 
   private get ref(): PaymentRef {
@@ -120,55 +98,16 @@ export class PaymentSteps {
     return this.stop(fail("dependency_unavailable", "dependency_unavailable", { gateway: this.gw.name, error }), true);
   }
 
-  /** The row's next state, and the parameters of MOVE_PAYMENT that write it (only if still in one of `from`). */
+  /** The row's next state and the move that writes it (only if the row is still in one of `from`). */
   private next(
     next: Partial<PaymentRow>,
     from: LedgerStatus[],
     kind: string,
     amount: number,
     meta: Record<string, unknown>,
-  ): { row: PaymentRow; params: unknown[] } {
-    const b = this.ctx.booking;
-    const row: PaymentRow = {
-      status: "requires_action",
-      gateway: ledgerName(b.payment_method) as LedgerGateway,
-      amount_poisha: b.price_poisha,
-      captured_poisha: 0,
-      refunded_poisha: 0,
-      gateway_ref: null,
-      gateway_txn: null,
-      action_url: null,
-      attempts: 1,
-      authorized_at: null,
-      last_error: null,
-      updated_at: new Date().toISOString(),
-      ...this.row,
-      ...next,
-    };
-    const params = [
-      b.id,
-      row.gateway,
-      row.status,
-      row.amount_poisha,
-      row.captured_poisha,
-      row.refunded_poisha,
-      row.gateway_ref,
-      row.gateway_txn,
-      row.action_url,
-      row.attempts,
-      row.authorized_at,
-      row.last_error?.slice(0, 300) ?? null,
-      from,
-      kind,
-      amount,
-      JSON.stringify({
-        action: this.ctx.action,
-        attempt: row.attempts,
-        ...(this.ctx.via ? { via: this.ctx.via } : {}),
-        ...meta,
-      }),
-    ];
-    return { row, params };
+  ): { row: PaymentRow; params: PaymentMove } {
+    const step = { action: this.ctx.action, ...(this.ctx.via ? { via: this.ctx.via } : {}) };
+    return planMove(this.ctx.booking, this.row, { next, from, kind, amount, meta: { ...step, ...meta } });
   }
 
   /** A gateway move that did not happen, as the step's answer (undefined: it happened, go on). */
@@ -180,7 +119,7 @@ export class PaymentSteps {
 
   /** The ledger after `amountPoisha` more went back: fully refunded once everything captured is returned. */
   private refundedBy(amountPoisha: number): Partial<PaymentRow> {
-    const p = this.row as PaymentRow;
+    const p = this.existing;
     const refunded = p.refunded_poisha + amountPoisha;
     return { status: refunded === p.captured_poisha ? "refunded" : "captured", refunded_poisha: refunded };
   }
@@ -214,9 +153,9 @@ export class PaymentSteps {
     meta: Record<string, unknown> = {},
   ): Promise<boolean> {
     const { row, params } = this.next(next, from, kind, amount, meta);
-    const { rowCount } = await this.ctx.pg.query(MOVE_PAYMENT, params, { prepare: true });
-    if (rowCount) this.row = row;
-    return Boolean(rowCount);
+    const moved = await run(this.ctx.pg, MOVE_PAYMENT, params);
+    if (moved) this.row = row;
+    return moved > 0;
   }
 
   /**
@@ -259,7 +198,7 @@ export class PaymentSteps {
     if (this.ctx.via) {
       // A callback or the reconciler never starts a payment; it only settles one.
       return p?.status === "failed"
-        ? this.stop(fail("payment_required", (p.last_error as MessageKey | null) ?? "payment_required"))
+        ? this.stop(fail("payment_required", lastError(p)))
         : this.stop(fail("conflict", "illegal_transition", { status: this.ctx.booking.status }));
     }
     return this.hold((p?.attempts ?? 0) + 1);
@@ -267,11 +206,11 @@ export class PaymentSteps {
 
   /** Asks the gateway about the attempt in flight. Undefined: it failed, start another. */
   private async settleStarted(): Promise<Settled | undefined> {
-    const p = this.row as PaymentRow;
+    const p = this.existing;
     const v = await this.gw.verify(this.ref);
     if (v.kind === "unavailable") return this.unavailable(v.error);
     if (p.status === "failed" && (v.kind === "pending" || v.kind === "failed")) {
-      return this.stop(fail("payment_required", (p.last_error as MessageKey | null) ?? "payment_required"));
+      return this.stop(fail("payment_required", lastError(p)));
     }
     if (v.kind === "pending") {
       const age = Date.now() - Date.parse(p.updated_at);
@@ -548,4 +487,9 @@ export class PaymentSteps {
     await this.gw.void(old);
     return { renewed: true };
   }
+}
+
+/** Why the last attempt failed, in the words the API answers with. */
+function lastError(p: PaymentRow): MessageKey {
+  return isMessageKey(p.last_error) ? p.last_error : "payment_required";
 }

@@ -1,71 +1,161 @@
 // SQL of the booking engine, kept apart from the control flow that uses it. Each change is two round trips:
 // claim-and-read, then one atomic statement that changes the booking and records everything about the change.
-import type { BookingView } from "./types";
+// Parameters are named; the composed statements (claimAnd, finishChange, movePayment) give each part its own names,
+// so composing is concatenating text, and a name two parts share means the same value in both.
+import { z } from "zod";
+import { ActiveStatus } from "../../lib/enums";
+import { bigintNumber, NoRow, type ParamsOf, statement } from "../../platform/pg/sql";
+import { BookingView, BookingWithPayment, Outcome, PaymentRow } from "./views";
 
-export function toView(v: unknown): BookingView {
-  return v as BookingView;
-}
+const text = z.string();
+const float = z.union([z.number(), z.string()]).transform(Number);
+const maybeText = z.string().nullable();
+const int = z.number().int();
+
+/** The caller's idempotency key (key null = none: the claim always succeeds). */
+const KEY = { user_id: int, key: maybeText, method: maybeText, path: maybeText, request_hash: maybeText };
 
 /**
  * Round trip 1. Claims the caller's idempotency key (when there is one) and, in the same statement, reads what
- * the change needs. `claimed` is false when the key is already taken. $1 user, $2 key (null = none), $3 method,
- * $4 path, $5 request hash; the read's own parameters start at $6.
+ * the change needs. `claimed` is false when the key is already taken.
  */
-export function claimAnd(read: string): string {
+function claimAnd(read: string): string {
   return `
   WITH claim AS (
     INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
-    SELECT $1, $2, $3, $4, $5 WHERE $2::text IS NOT NULL
+    SELECT :user_id, :key, :method, :path, :request_hash WHERE :key::text IS NOT NULL
     ON CONFLICT (user_id, key) DO NOTHING
     RETURNING 1
   )
-  SELECT ($2::text IS NULL OR EXISTS (SELECT 1 FROM claim)) AS claimed, r.*
+  SELECT (:key::text IS NULL OR EXISTS (SELECT 1 FROM claim)) AS claimed, r.*
     FROM (SELECT 1) one LEFT JOIN (${read}) r ON true`;
 }
 
-/** What a create needs to know about the provider, for one window. */
-export const PROVIDER_CONTEXT = claimAnd(`
+/** What a create needs to know about the provider, for one window (all null when there is no such provider). */
+export const PROVIDER_CONTEXT = statement({
+  params: {
+    ...KEY,
+    provider_id: int,
+    service_type: text,
+    week_from: int,
+    week_to: int,
+    start_date: text,
+    end_date: text,
+  },
+  row: z.object({
+    claimed: z.boolean(),
+    user_id: bigintNumber.nullable(),
+    verification_status: maybeText,
+    lat: float.nullable(),
+    lng: float.nullable(),
+    service: z.object({ price_poisha: int, unit: BookingView.shape.unit }).nullable(),
+    in_plan: z.boolean().nullable(),
+    time_off: z.boolean().nullable(),
+  }),
+  text: claimAnd(`
   SELECT p.user_id, p.verification_status,
          ST_Y(p.location::geometry) AS lat, ST_X(p.location::geometry) AS lng,
          (SELECT json_build_object('price_poisha', s.price_poisha, 'unit', s.unit)
-            FROM provider_services s WHERE s.provider_id = p.id AND s.service_type = $7) AS service,
+            FROM provider_services s WHERE s.provider_id = p.id AND s.service_type = :service_type) AS service,
          EXISTS (SELECT 1 FROM provider_schedule s
-                  WHERE s.provider_id = p.id AND s.week_minutes @> int4range($8, $9)) AS in_plan,
+                  WHERE s.provider_id = p.id AND s.week_minutes @> int4range(:week_from, :week_to)) AS in_plan,
          EXISTS (SELECT 1 FROM provider_time_off t
-                  WHERE t.provider_id = p.id AND t.period && tstzrange($10, $11, '[)')) AS time_off
-    FROM providers p WHERE p.id = $6`);
+                  WHERE t.provider_id = p.id AND t.period && tstzrange(:start_date, :end_date, '[)')) AS time_off
+    FROM providers p WHERE p.id = :provider_id`),
+});
+export type ProviderContext = z.infer<typeof PROVIDER_CONTEXT.row>;
 
-/** What a transition needs: the booking as the API shows it, and its provider's user and place. */
-export const BOOKING_CONTEXT = claimAnd(`
+/** What a transition needs: the booking as the API shows it, its payment, and its provider's user and place. */
+export const BOOKING_CONTEXT = statement({
+  params: { ...KEY, booking_id: int, provider_id: int },
+  row: z.object({
+    claimed: z.boolean(),
+    view: BookingView.nullable(),
+    payment_method_id: maybeText,
+    provider_user_id: bigintNumber.nullable(),
+    payment: PaymentRow.nullable(),
+    provider_lat: float.nullable(),
+    provider_lng: float.nullable(),
+  }),
+  text: claimAnd(`
   SELECT booking_view(b) AS view, b.payment_method_id, p.user_id AS provider_user_id,
          (SELECT to_jsonb(y) FROM payments y WHERE y.booking_id = b.id) AS payment,
          ST_Y(p.location::geometry) AS provider_lat, ST_X(p.location::geometry) AS provider_lng
     FROM bookings b JOIN providers p ON p.id = b.provider_id
-   WHERE b.id = $6 AND b.provider_id = $7`);
+   WHERE b.id = :booking_id AND b.provider_id = :provider_id`),
+});
+export type BookingContext = z.infer<typeof BOOKING_CONTEXT.row>;
 
-export const READ_KEY = `
+export const READ_KEY = statement({
+  params: { user_id: int, key: text },
+  row: z.object({
+    method: text,
+    path: text,
+    request_hash: text,
+    response_body: Outcome.nullable(),
+    live: z.boolean(),
+    stale: z.boolean(),
+  }),
+  text: `
   SELECT method, path, request_hash, response_code, response_body,
          created_at > now() - interval '24 hours' AS live,
          response_code IS NULL AND created_at < now() - interval '60 seconds' AS stale
-    FROM idempotency_keys WHERE user_id = $1 AND key = $2`;
+    FROM idempotency_keys WHERE user_id = :user_id AND key = :key`,
+});
+
+/** Keys live 24 hours; after that the same key is a new request. */
+export const DELETE_KEY = statement({
+  params: { user_id: int, key: text },
+  row: NoRow,
+  text: "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key",
+});
+
+/** Frees a claim that has no answer yet (the step stopped before any effect). */
+export const RELEASE_KEY = statement({
+  params: { user_id: int, key: text },
+  row: NoRow,
+  text: "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key AND response_code IS NULL",
+});
 
 /** Takes over a claim whose answer never came (its change never committed: see migration 0006). */
-export const TAKE_OVER_KEY = `
-  UPDATE idempotency_keys SET created_at = now(), method = $3, path = $4, request_hash = $5
-   WHERE user_id = $1 AND key = $2 AND response_code IS NULL AND created_at < now() - interval '60 seconds'
-  RETURNING 1`;
+export const TAKE_OVER_KEY = statement({
+  params: KEY,
+  row: NoRow,
+  text: `
+  UPDATE idempotency_keys SET created_at = now(), method = :method, path = :path, request_hash = :request_hash
+   WHERE user_id = :user_id AND key = :key AND response_code IS NULL AND created_at < now() - interval '60 seconds'
+  RETURNING 1`,
+});
 
-export const ANSWER_KEY = `
-  UPDATE idempotency_keys SET response_code = $3, response_body = $4
-   WHERE user_id = $1 AND key = $2 AND $2::text IS NOT NULL`;
+export const ANSWER_KEY = statement({
+  params: { user_id: int, key: text, response_code: int, response_body: text },
+  row: NoRow,
+  text: `
+  UPDATE idempotency_keys SET response_code = :response_code, response_body = :response_body
+   WHERE user_id = :user_id AND key = :key AND :key::text IS NOT NULL`,
+});
+
+/** What every change records besides the change itself: who, what, from where, the event and the answer's status. */
+const FINISH = {
+  user_id: int,
+  key: maybeText,
+  actor_id: int.nullable(),
+  action: text,
+  from_status: maybeText,
+  audit_meta: text,
+  event_id: text,
+  partition_key: text,
+  event: text,
+  answer_status: int,
+};
+
+export type FinishParams = ParamsOf<typeof FINISH>;
 
 /**
  * The tail every change shares, after a CTE named `b` that inserted or updated the booking (RETURNING b.*):
- * the audit row, the outbox event (id and body filled from the row), and the answer under the key. Parameters:
- * $1 user, $2 key, then $3 actor id, $4 action, $5 from status, $6 audit meta, $7 event id, $8 partition,
- * $9 event template, $10 answer status. The change's own parameters follow from $11.
+ * the audit row, the outbox event (id and body filled from the row), and the answer under the key.
  */
-export function finishChange(change: string, opts: { more?: string; payment?: string } = {}): string {
+function finishChange(change: string, opts: { more?: string; payment?: string } = {}): string {
   // With a payment summary, the view carries it: the same body now and in every replay of the key.
   const view = opts.payment ? `v.view || jsonb_build_object('payment', ${opts.payment})` : "v.view";
   return `
@@ -74,23 +164,27 @@ export function finishChange(change: string, opts: { more?: string; payment?: st
   w AS (SELECT v.id, v.status, ${view} AS view FROM v),
   audit AS (
     INSERT INTO audit_log (booking_id, actor_id, action, from_status, to_status, meta)
-    SELECT v.id, $3, $4, $5, v.status, $6 FROM v
+    SELECT v.id, :actor_id, :action, :from_status, v.status, :audit_meta FROM v
   ),
   event AS (
     INSERT INTO outbox (event_id, topic, partition_key, payload)
-    SELECT $7, 'booking-events', $8,
-           jsonb_set(jsonb_set($9::jsonb, '{id}', to_jsonb(v.id)), '{body}',
-                     to_jsonb(replace($9::jsonb ->> 'body', '#?', '#' || v.id)))
+    SELECT :event_id, 'booking-events', :partition_key,
+           jsonb_set(jsonb_set(:event::jsonb, '{id}', to_jsonb(v.id)), '{body}',
+                     to_jsonb(replace(:event::jsonb ->> 'body', '#?', '#' || v.id)))
       FROM v
     RETURNING id, payload
   ),
   answer AS (
-    UPDATE idempotency_keys k SET response_code = $10::int,
-           response_body = jsonb_build_object('ok', true, 'status', $10::int, 'body', w.view)
-      FROM w WHERE k.user_id = $1 AND k.key = $2 AND $2::text IS NOT NULL
+    UPDATE idempotency_keys k SET response_code = :answer_status::int,
+           response_body = jsonb_build_object('ok', true, 'status', :answer_status::int, 'body', w.view)
+      FROM w WHERE k.user_id = :user_id AND k.key = :key AND :key::text IS NOT NULL
   )
   SELECT w.view, e.id AS outbox_id, e.payload FROM w, event e`;
 }
+
+/** A committed change: the booking as it now is, and its outbox event to publish. */
+const Finished = z.object({ view: BookingWithPayment, outbox_id: bigintNumber, payload: z.unknown() });
+export type Finished = z.infer<typeof Finished>;
 
 /** The payment summary a transition answers with, as the ledger has it (`v` is the changed booking). */
 const PAYMENT_SUMMARY_COLUMNS = `jsonb_build_object('status', y.status, 'gateway', y.gateway,
@@ -98,57 +192,206 @@ const PAYMENT_SUMMARY_COLUMNS = `jsonb_build_object('status', y.status, 'gateway
 const PAYMENT_SUMMARY = (from: string) => `${PAYMENT_SUMMARY_COLUMNS} FROM ${from}`;
 
 /** A transition whose payment did not move in this statement: the summary is the row as it stands. */
-export const LEDGER_PAYMENT = `(SELECT ${PAYMENT_SUMMARY("payments y WHERE y.booking_id = (SELECT id FROM v)")})`;
+const LEDGER_PAYMENT = `(SELECT ${PAYMENT_SUMMARY("payments y WHERE y.booking_id = (SELECT id FROM v)")})`;
 /** A transition that moves its payment in this statement (movePayment's `pay`): the summary is the new row. */
-export const MOVED_PAYMENT = `COALESCE((SELECT summary FROM pay), ${LEDGER_PAYMENT})`;
+const MOVED_PAYMENT = `COALESCE((SELECT summary FROM pay), ${LEDGER_PAYMENT})`;
 
-export const INSERT_BOOKING = `
+const INSERT = {
+  customer_id: int,
+  provider_id: int,
+  service_type: text,
+  start_date: text,
+  end_date: text,
+  price_poisha: int,
+  unit_price_poisha: int,
+  unit: text,
+  payment_method: text,
+  payment_method_id: maybeText,
+  address: maybeText,
+  lat: z.number().nullable(),
+  lng: z.number().nullable(),
+  notes: maybeText,
+  accept_deadline: text,
+};
+export type InsertParams = ParamsOf<typeof INSERT>;
+const INSERT_BOOKING = `
   INSERT INTO bookings AS b (customer_id, provider_id, service_type, start_date, end_date, status,
     price_poisha, unit_price_poisha, unit, payment_method, payment_method_id, address, location, notes, accept_deadline)
-  VALUES ($11, $12, $13, $14, $15, 'PENDING', $16, $17, $18, $19, $20, $21,
-    CASE WHEN $22::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($23::float8, $22::float8), 4326)::geography END,
-    $24, $25)
+  VALUES (:customer_id, :provider_id, :service_type, :start_date, :end_date, 'PENDING', :price_poisha,
+    :unit_price_poisha, :unit, :payment_method, :payment_method_id, :address,
+    CASE WHEN :lat::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(:lng::float8, :lat::float8), 4326)::geography END,
+    :notes, :accept_deadline)
   ON CONFLICT DO NOTHING
   RETURNING b.*`;
 
+/** The parameters of UPDATE_STATUS (besides :from_status, the status the audit row records it moved from). */
+const UPDATE = {
+  booking_id: int,
+  to_status: text,
+  canceled_by: maybeText,
+  cancel_reason: maybeText,
+  fee_poisha: int.nullable(),
+};
+export type UpdateParams = ParamsOf<typeof UPDATE>;
 /** Moves a booking on only from the status it was read in: anything else changed it meanwhile. */
-export const UPDATE_STATUS = `
-  UPDATE bookings AS b SET status = $13,
-         canceled_by = COALESCE($14, b.canceled_by),
-         cancel_reason = COALESCE($15, b.cancel_reason),
-         fee_poisha = COALESCE($16, b.fee_poisha)
-   WHERE b.id = $11 AND b.status = $12
+const UPDATE_STATUS = `
+  UPDATE bookings AS b SET status = :to_status,
+         canceled_by = COALESCE(:canceled_by, b.canceled_by),
+         cancel_reason = COALESCE(:cancel_reason, b.cancel_reason),
+         fee_poisha = COALESCE(:fee_poisha, b.fee_poisha)
+   WHERE b.id = :booking_id AND b.status = :from_status
   RETURNING b.*`;
 
-/** Reads return the same view the changes do. */
-export const BOOKING_VIEW = "booking_view(b) AS view";
+/** A payment's next state, the states it may move from, and its history entry: the parameters of movePayment. */
+export const PAYMENT_MOVE = {
+  booking_id: int,
+  pay_gateway: text,
+  pay_status: text,
+  pay_amount: int,
+  pay_captured: int,
+  pay_refunded: int,
+  pay_ref: maybeText,
+  pay_txn: maybeText,
+  pay_action_url: maybeText,
+  pay_attempts: int,
+  pay_authorized_at: maybeText,
+  pay_last_error: maybeText,
+  pay_from: z.array(text),
+  pay_kind: text,
+  pay_event_amount: int,
+  pay_meta: text,
+};
+export type PaymentMove = ParamsOf<typeof PAYMENT_MOVE>;
 
 /**
  * Two CTEs, `pay` and `pay_history`, that write a payment's next state (only forward: the update applies only from
- * the states in parameter n+12) and its history row. The whole row is written: the booking's object computed it
- * from the row it read. Parameters from $n: booking, gateway, status, amount, captured, refunded, ref, txn,
- * action url, attempts, authorized at, last error, from states, history kind, history amount, history meta.
+ * the states in :pay_from) and its history row. The whole row is written: the booking's object computed it from
+ * the row it read.
  */
-export function movePayment(n: number): string {
-  const $ = (k: number) => `$${n + k}`;
-  return `
+const MOVE = `
   pay AS (
     INSERT INTO payments AS y (booking_id, gateway, status, amount_poisha, captured_poisha, refunded_poisha,
                                gateway_ref, gateway_txn, action_url, attempts, authorized_at, last_error)
-    VALUES (${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map($).join(", ")})
+    VALUES (:booking_id, :pay_gateway, :pay_status, :pay_amount, :pay_captured, :pay_refunded,
+            :pay_ref, :pay_txn, :pay_action_url, :pay_attempts, :pay_authorized_at, :pay_last_error)
     ON CONFLICT (booking_id) DO UPDATE SET status = EXCLUDED.status, captured_poisha = EXCLUDED.captured_poisha,
       refunded_poisha = EXCLUDED.refunded_poisha, gateway_ref = EXCLUDED.gateway_ref,
       gateway_txn = EXCLUDED.gateway_txn, action_url = EXCLUDED.action_url, attempts = EXCLUDED.attempts,
       authorized_at = EXCLUDED.authorized_at, last_error = EXCLUDED.last_error
-      WHERE y.status = ANY(${$(12)}::text[])
+      WHERE y.status = ANY(:pay_from::text[])
     RETURNING id, ${PAYMENT_SUMMARY_COLUMNS} AS summary
   ),
   pay_history AS (
     INSERT INTO payment_events (payment_id, kind, amount_poisha, gateway_ref, meta)
-    SELECT id, ${$(13)}, ${$(14)}, ${$(6)}, ${$(15)} FROM pay
+    SELECT id, :pay_kind, :pay_event_amount, :pay_ref, :pay_meta FROM pay
   )`;
-}
+
+export const FINISH_CREATE = statement({
+  params: { ...FINISH, ...INSERT },
+  row: Finished,
+  text: finishChange(INSERT_BOOKING),
+});
+
+export const FINISH_TRANSITION = statement({
+  params: { ...FINISH, ...UPDATE },
+  row: Finished,
+  text: finishChange(UPDATE_STATUS, { payment: LEDGER_PAYMENT }),
+});
+
+/** A transition that also records its payment's final move. */
+export const FINISH_TRANSITION_PAID = statement({
+  params: { ...FINISH, ...UPDATE, ...PAYMENT_MOVE },
+  row: Finished,
+  text: finishChange(UPDATE_STATUS, { more: MOVE, payment: MOVED_PAYMENT }),
+});
 
 /** A payment move on its own (the ledger changes while the booking does not). */
-export const MOVE_PAYMENT = `WITH ${movePayment(1)}
-  SELECT id FROM pay`;
+export const MOVE_PAYMENT = statement({
+  params: PAYMENT_MOVE,
+  row: z.object({ id: bigintNumber }),
+  text: `WITH ${MOVE}
+  SELECT id FROM pay`,
+});
+
+/**
+ * A Stripe event, recorded once and, only when it is new, applied as a forward move of this booking's payment
+ * (known by its PaymentIntent) to :to_status from one of :from_states, with its history row. Answers whether the
+ * event was new.
+ */
+export const APPLY_STRIPE_EVENT = statement({
+  params: {
+    event_id: text,
+    event_type: text,
+    booking_id: int,
+    ref: text,
+    to_status: maybeText,
+    from_states: z.array(text),
+    amount_received: int.nullable(),
+    kind: text,
+    meta: text,
+  },
+  row: z.object({ fresh: z.boolean() }),
+  text: `
+  WITH seen AS (
+    INSERT INTO webhook_events (provider, event_id, event_type) VALUES ('stripe', :event_id, :event_type)
+    ON CONFLICT DO NOTHING RETURNING 1
+  ),
+  up AS (
+    UPDATE payments SET status = :to_status,
+           captured_poisha = CASE WHEN :to_status = 'captured'
+                                  THEN LEAST(COALESCE(:amount_received::bigint, amount_poisha), amount_poisha)
+                                  ELSE captured_poisha END
+     WHERE EXISTS (SELECT 1 FROM seen) AND :to_status::text IS NOT NULL
+       AND booking_id = :booking_id AND gateway = 'stripe' AND gateway_ref = :ref AND status = ANY(:from_states::text[])
+    RETURNING id
+  ),
+  history AS (
+    INSERT INTO payment_events (payment_id, kind, gateway_ref, meta) SELECT id, :kind, :ref, :meta::jsonb FROM up
+  )
+  SELECT EXISTS (SELECT 1 FROM seen) AS fresh`,
+});
+
+// ---- the outbox and the cache ---------------------------------------------------------------------------------
+
+export const MARK_PUBLISHED = statement({
+  params: { ids: z.array(int) },
+  row: NoRow,
+  text: "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(:ids::bigint[])",
+});
+
+export const MARK_SEND_FAILED = statement({
+  params: { ids: z.array(int), error: text },
+  row: NoRow,
+  text: "UPDATE outbox SET attempts = attempts + 1, last_error = :error WHERE id = ANY(:ids::bigint[])",
+});
+
+export const UNPUBLISHED = statement({
+  params: { partition_key: text },
+  row: z.object({ id: bigintNumber, payload: z.unknown() }),
+  text: "SELECT id, payload FROM outbox WHERE partition_key = :partition_key AND published_at IS NULL ORDER BY id LIMIT 100",
+});
+
+/**
+ * The provider's active bookings as one row of JSON text, loaded into SQLite by one statement: a provider with
+ * hundreds of bookings ahead costs no per-row work in JavaScript. Bookings already over cannot collide with a new
+ * one, so they stay out (pending ones stay for their expiry alarm).
+ */
+export const ACTIVE_BOOKINGS = statement({
+  params: { provider_id: int, active: z.array(ActiveStatus) },
+  row: z.object({ active: text }),
+  text: `
+  SELECT COALESCE(json_agg(json_build_array(id, customer_id,
+           (extract(epoch FROM start_date) * 1000)::bigint, (extract(epoch FROM end_date) * 1000)::bigint, status,
+           CASE WHEN status = 'PENDING' THEN (extract(epoch FROM accept_deadline) * 1000)::bigint END)), '[]')::text
+         AS active
+    FROM bookings
+   WHERE provider_id = :provider_id AND status = ANY(:active::text[])
+     AND (end_date > now() OR status = 'PENDING')`,
+});
+
+/** Which provider a booking belongs to (it never changes). */
+export const BOOKING_OWNER = statement({
+  params: { booking_id: int },
+  row: z.object({ provider_id: bigintNumber }),
+  text: "SELECT provider_id FROM bookings WHERE id = :booking_id",
+});

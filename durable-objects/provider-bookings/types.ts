@@ -1,15 +1,13 @@
 // What crosses the RPC boundary between the gateway and a provider's booking object.
-import type { Action, Status } from "../../lib/booking-machine";
-import type { ErrorCode } from "../../lib/errors";
-import type { MessageKey } from "../../lib/i18n";
+import type { BookingAction, PaymentMethod, Role } from "../../lib/enums";
+import type { BookingEventMessage } from "../../lib/messages";
 
-export type Role = "customer" | "provider" | "admin";
+export type { BookingView, BookingWithPayment, Outcome, PaymentRow, PaymentSummary } from "./views";
+
 export interface ActorRef {
   userId: number;
   role: Role;
 }
-
-export type PaymentMethod = "cash" | "card" | "bkash" | "nagad";
 
 export interface CreateBody {
   provider_id: number;
@@ -37,8 +35,11 @@ export interface CreateInput {
   idempotency: Idempotency;
 }
 
-/** Who drives a payment-only confirm: the wallet's callback, or the reconciler asking the gateway. */
-export type PaymentVia = "callback" | "reconcile";
+/**
+ * Who drives a payment-only confirm: the wallet's callback, or the reconciler asking the gateway. The event's `via`
+ * names them (a webhook moves only the ledger, never the booking, so it publishes no booking event).
+ */
+export type PaymentVia = Exclude<NonNullable<BookingEventMessage["meta"]["via"]>, "webhook">;
 
 /** The caller of a payment-only confirm: no user, the object acts for the booking's customer. */
 export const PAYMENT_SYSTEM: ActorRef = { userId: 0, role: "customer" };
@@ -46,7 +47,7 @@ export const PAYMENT_SYSTEM: ActorRef = { userId: 0, role: "customer" };
 export interface TransitionInput {
   providerId: number;
   bookingId: number;
-  action: Exclude<Action, "expire">;
+  action: Exclude<BookingAction, "expire">;
   actor: ActorRef;
   reason?: string | undefined;
   idempotency?: Idempotency | undefined;
@@ -65,46 +66,13 @@ export interface RefundInput {
   idempotency: Idempotency;
 }
 
-export type LedgerStatus = "requires_action" | "authorized" | "captured" | "voided" | "refunded" | "failed";
-export type LedgerGateway = "cash" | "stripe" | "bkash" | "nagad";
-
-export interface PaymentSummary {
-  status: LedgerStatus;
-  gateway: LedgerGateway;
-  amount_poisha: number;
-  captured_poisha: number;
-  refunded_poisha: number;
-  redirect_url?: string;
+/** A verified Stripe event about one of this provider's bookings' PaymentIntents. */
+export interface StripeEventInput {
+  providerId: number;
+  bookingId: number;
+  eventId: string;
+  eventType: string;
+  /** The PaymentIntent id (the ledger's gateway_ref). */
+  ref: string;
+  amountReceived: number | null;
 }
-
-export interface BookingView {
-  id: number;
-  status: Status;
-  customer_id: number;
-  provider_id: number;
-  service_type: string;
-  start_date: string;
-  end_date: string;
-  price_poisha: number;
-  unit_price_poisha: number;
-  unit: "hour" | "day" | "visit";
-  payment_method: PaymentMethod;
-  address: string | null;
-  location: { lat: number; lng: number } | null;
-  notes: string | null;
-  accept_deadline: string | null;
-  canceled_by: string | null;
-  cancel_reason: string | null;
-  fee_poisha: number;
-  created_at: string;
-  updated_at: string;
-}
-
-export type Outcome =
-  | {
-      ok: true;
-      status: 200 | 201 | 202;
-      body: BookingView & { payment?: PaymentSummary | null };
-      replayed?: boolean;
-    }
-  | { ok: false; code: ErrorCode; message: MessageKey; details?: unknown; replayed?: boolean };

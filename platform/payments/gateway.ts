@@ -1,8 +1,10 @@
 // The one interface every payment method implements: hold on confirm, capture on completion, void or refund on
 // cancel, and status to learn the truth after a callback or a timeout. Every call that moves money carries an
 // idempotency key derived from the booking, the attempt and the action, so a retry never moves money twice.
+import type { LedgerGateway } from "../../lib/enums";
 
-export type GatewayName = "cash" | "stripe" | "bkash" | "nagad";
+/** A gateway is named as the ledger names it. */
+export type GatewayName = LedgerGateway;
 
 export type DeclineReason = "card_declined" | "insufficient_funds" | "wallet_declined";
 

@@ -1,14 +1,14 @@
 // Which gateway serves a booking's payment method, built from validated config. A wallet whose credentials are
 // not configured is unavailable: bookings refuse it up front instead of failing at confirm.
+import type { PaymentMethod } from "../../lib/enums";
 import type { Config } from "../config";
 import { bkashGateway } from "./bkash";
 import { cashGateway, type PaymentGateway } from "./gateway";
 import { nagadGateway } from "./nagad";
 import { stripeGateway } from "./stripe";
 
-export type PaymentMethod = "cash" | "card" | "bkash" | "nagad";
-
-export function gatewayFor(method: PaymentMethod | string, cfg: Config): PaymentGateway | null {
+/** The gateway for a payment method; null for one this deployment has no credentials for (or no such method). */
+export function gatewayFor(method: PaymentMethod | (string & {}), cfg: Config): PaymentGateway | null {
   switch (method) {
     case "cash":
       return cashGateway;
@@ -42,9 +42,6 @@ export function gatewayFor(method: PaymentMethod | string, cfg: Config): Payment
       return null;
   }
 }
-
-/** The gateway's name in the ledger for a booking's payment method. */
-export const ledgerName = (method: string) => (method === "card" ? "stripe" : method);
 
 /** Where a wallet returns the customer after approval. */
 export const callbackUrl = (cfg: Config, gateway: string) =>

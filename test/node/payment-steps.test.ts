@@ -1,10 +1,10 @@
 // A wallet whose credentials were removed after bookings were made with it: steps that move its money answer
 // 503 (retry later) instead of crashing, and steps without money go on. No database write happens on the way.
 import { describe, expect, it } from "vitest";
-import { type PaymentRow, PaymentSteps } from "../../durable-objects/provider-bookings/payments";
-import type { BookingView } from "../../durable-objects/provider-bookings/types";
+import { PaymentSteps } from "../../durable-objects/provider-bookings/payments";
+import type { BookingView, PaymentRow } from "../../durable-objects/provider-bookings/views";
 import { loadConfig } from "../../platform/config";
-import type { Queryable } from "../../platform/pg/connection";
+import type { Runner } from "../../platform/pg/sql";
 
 const cfg = loadConfig({
   ENVIRONMENT: "test",
@@ -21,7 +21,7 @@ const cfg = loadConfig({
   STRIPE_WEBHOOK_SECRET: "whsec_x1234567",
 } as unknown as Env);
 
-const noDatabase: Queryable = {
+const noDatabase: Runner = {
   query: () => {
     throw new Error("no write may happen");
   },

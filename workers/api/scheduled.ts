@@ -3,10 +3,12 @@
 // work under its lock exactly as a request would.
 
 import { pgReader } from "../../durable-objects/pg-reader/client";
-import { providerBookings } from "../../durable-objects/provider-bookings/client";
-import { PAYMENT_SYSTEM } from "../../durable-objects/provider-bookings/types";
+import { PAYMENT_SYSTEM, providerBookings } from "../../durable-objects/provider-bookings/client";
 import { type LogLevel, logLine } from "../../lib/log";
 import { loadConfig } from "../../platform/config";
+import { rows } from "../../platform/pg/sql";
+import { STALE_OUTBOX_PARTITIONS } from "./queries/booking";
+import { HOLDS_TO_RENEW, PAYMENTS_TO_RECONCILE } from "./queries/payments";
 
 const STALE_AFTER_S = 60;
 const BATCH = 100;
@@ -15,12 +17,8 @@ const log = (env: Env, fields: Record<string, unknown>) =>
   logLine((env.LOG_LEVEL as LogLevel | undefined) ?? "info", "warn", fields);
 
 export async function sweepOutbox(env: Env): Promise<number> {
-  const rows = await pgReader(env, "outbox-sweep").read(
-    `SELECT DISTINCT partition_key FROM outbox
-      WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $1) LIMIT 500`,
-    [STALE_AFTER_S],
-  );
-  const providers = rows.map((r) => Number(r.partition_key)).filter(Number.isSafeInteger);
+  const stale = await rows(pgReader(env, "outbox-sweep"), STALE_OUTBOX_PARTITIONS, { stale_s: STALE_AFTER_S });
+  const providers = stale.map((r) => Number(r.partition_key)).filter(Number.isSafeInteger);
   await Promise.allSettled(providers.map((id) => providerBookings(env, id).refresh(id)));
   if (providers.length > 0) await log(env, { msg: "outbox sweep", providers: providers.length });
   return providers.length;
@@ -33,23 +31,20 @@ export async function sweepOutbox(env: Env): Promise<number> {
  */
 export async function reconcilePayments(env: Env): Promise<{ settled: number; open: number }> {
   const cfg = loadConfig(env);
-  const rows = await pgReader(env, "payment-reconcile").read(
-    `SELECT y.booking_id, b.provider_id FROM payments y JOIN bookings b ON b.id = y.booking_id
-      WHERE y.status = 'requires_action' AND y.updated_at < now() - make_interval(secs => $1)
-      ORDER BY y.updated_at LIMIT ${BATCH}`,
-    [cfg.PAYMENT_RECONCILE_AFTER_S],
-  );
+  const due = await rows(pgReader(env, "payment-reconcile"), PAYMENTS_TO_RECONCILE, {
+    after_s: cfg.PAYMENT_RECONCILE_AFTER_S,
+    limit: BATCH,
+  });
   const results = await Promise.allSettled(
-    rows.map((r) => {
-      const providerId = Number(r.provider_id);
-      return providerBookings(env, providerId).transition({
-        providerId,
-        bookingId: Number(r.booking_id),
+    due.map((r) =>
+      providerBookings(env, r.provider_id).transition({
+        providerId: r.provider_id,
+        bookingId: r.booking_id,
         action: "confirm",
         actor: PAYMENT_SYSTEM,
         via: "reconcile",
-      });
-    }),
+      }),
+    ),
   );
   // Settled: the gateway gave a final answer (confirmed, failed, returned). Open: still at the wallet, or no answer.
   const open = results.filter(
@@ -58,8 +53,8 @@ export async function reconcilePayments(env: Env): Promise<{ settled: number; op
       (r.value.ok && r.value.status === 202) ||
       (!r.value.ok && "code" in r.value && r.value.code === "dependency_unavailable"),
   ).length;
-  if (rows.length > 0) await log(env, { msg: "payment reconcile", payments: rows.length, open });
-  return { settled: rows.length - open, open };
+  if (due.length > 0) await log(env, { msg: "payment reconcile", payments: due.length, open });
+  return { settled: due.length - open, open };
 }
 
 /**
@@ -68,20 +63,14 @@ export async function reconcilePayments(env: Env): Promise<{ settled: number; op
  */
 export async function renewCardHolds(env: Env): Promise<number> {
   const cfg = loadConfig(env);
-  const rows = await pgReader(env, "hold-renewal").read(
-    `SELECT y.booking_id, b.provider_id FROM payments y JOIN bookings b ON b.id = y.booking_id
-      WHERE y.gateway = 'stripe' AND y.status = 'authorized'
-        AND y.authorized_at < now() - make_interval(secs => $1) AND b.status = 'CONFIRMED' AND b.end_date > now()
-      ORDER BY y.authorized_at LIMIT ${BATCH}`,
-    [Math.round(cfg.CARD_HOLD_RENEW_DAYS * 86_400)],
-  );
+  const holds = await rows(pgReader(env, "hold-renewal"), HOLDS_TO_RENEW, {
+    older_s: Math.round(cfg.CARD_HOLD_RENEW_DAYS * 86_400),
+    limit: BATCH,
+  });
   const results = await Promise.allSettled(
-    rows.map((r) => {
-      const providerId = Number(r.provider_id);
-      return providerBookings(env, providerId).renewHold(providerId, Number(r.booking_id));
-    }),
+    holds.map((r) => providerBookings(env, r.provider_id).renewHold(r.provider_id, r.booking_id)),
   );
   const renewed = results.filter((r) => r.status === "fulfilled" && r.value.renewed).length;
-  if (rows.length > 0) await log(env, { msg: "card hold renewal", holds: rows.length, renewed });
+  if (holds.length > 0) await log(env, { msg: "card hold renewal", holds: holds.length, renewed });
   return renewed;
 }

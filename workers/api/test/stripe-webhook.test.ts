@@ -1,25 +1,6 @@
-import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, login, makeProvider, sql, window } from "./helpers";
-
-async function sign(payload: string, t = Math.floor(Date.now() / 1000), secret = env.STRIPE_WEBHOOK_SECRET as string) {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${t}.${payload}`)));
-  return `t=${t},v1=${Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
-
-const deliver = (payload: string, signature: string | undefined) =>
-  exports.default.fetch("http://api.test/payments/webhooks/stripe", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(signature ? { "stripe-signature": signature } : {}) },
-    body: payload,
-  });
+import { deliverStripe as deliver, intentEvent as event, signStripe as sign } from "./stripe";
 
 /** A confirmed card booking, so there is an authorized payment to move. */
 async function heldPayment() {
@@ -43,14 +24,6 @@ async function heldPayment() {
   const [row] = await sql<{ gateway_ref: string }>("SELECT gateway_ref FROM payments WHERE booking_id = $1", [id]);
   return { id, ref: row?.gateway_ref as string };
 }
-
-const event = (type: string, ref: string) =>
-  JSON.stringify({
-    id: `evt_${crypto.randomUUID().replace(/-/g, "")}`,
-    object: "event",
-    type,
-    data: { object: { id: ref, object: "payment_intent" } },
-  });
 
 describe("POST /payments/webhooks/stripe", () => {
   it("applies a correctly signed event once, and acknowledges a redelivery without effect", async () => {
@@ -92,5 +65,21 @@ describe("POST /payments/webhooks/stripe", () => {
     const [t, v1] = good.split(",");
     const res = await deliver(payload, `${t},v1=${"0".repeat(64)},${v1}`);
     expect(res.status).toBe(200);
+  });
+
+  it("records an event for a PaymentIntent that is none of ours once, acknowledges it, and moves nothing", async () => {
+    const { id } = await heldPayment();
+    const payload = event("payment_intent.canceled", `pi_unknown_${crypto.randomUUID().slice(0, 8)}`);
+    const first = await deliver(payload, await sign(payload));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ received: true, duplicate: false });
+    const again = await deliver(payload, await sign(payload));
+    expect(await again.json()).toEqual({ received: true, duplicate: true });
+    const eventId = (JSON.parse(payload) as { id: string }).id;
+    expect(
+      await sql("SELECT 1 FROM webhook_events WHERE provider = 'stripe' AND event_id = $1", [eventId]),
+    ).toHaveLength(1);
+    const [p] = await sql<{ status: string }>("SELECT status FROM payments WHERE booking_id = $1", [id]);
+    expect(p?.status).toBe("authorized");
   });
 });

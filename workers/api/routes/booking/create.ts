@@ -1,12 +1,12 @@
 // POST /booking/bookings: books a provider for a window. Requires an Idempotency-Key; runs in the provider's object.
 import { createRoute, z } from "@hono/zod-openapi";
-import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import { providerBookings, rememberOwner } from "../../../../durable-objects/provider-bookings/client";
+import { PaymentMethod } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { gatewayFor } from "../../../../platform/payments/index";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
-import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "./shared";
-import { rememberOwner } from "./transition";
+import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../shared/booking";
 
 const Body = z
   .object({
@@ -17,7 +17,7 @@ const Body = z
     address: z.string().max(500).optional(),
     location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).optional(),
     notes: z.string().max(1000).optional(),
-    payment_method: z.enum(["cash", "card", "bkash", "nagad"]).default("cash"),
+    payment_method: PaymentMethod.default("cash"),
     payment_method_id: z.string().max(255).optional(),
   })
   .refine((b) => new Date(b.end_date) > new Date(b.start_date), {

@@ -1,12 +1,16 @@
 // The /booking service: create, transitions, reads. Every write goes through the provider's Durable Object.
 import { createApp } from "../../openapi";
 import { registerHealth } from "../system/health";
+import { registerBookingAudit } from "./audit";
 import { registerCreateBooking } from "./create";
-import { registerBookingReads } from "./read";
+import { registerGetBooking } from "./get";
+import { registerListBookings } from "./list";
 import { registerTransitions } from "./transition";
 
 export const booking = createApp();
 registerHealth(booking, "booking");
 registerCreateBooking(booking);
 registerTransitions(booking);
-registerBookingReads(booking);
+registerGetBooking(booking);
+registerBookingAudit(booking);
+registerListBookings(booking);

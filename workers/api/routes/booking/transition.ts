@@ -1,13 +1,14 @@
 // POST /booking/bookings/{id}/accept|decline|confirm|complete|cancel: one step of the booking process.
 import { createRoute, z } from "@hono/zod-openapi";
-import { pgReader } from "../../../../durable-objects/pg-reader/client";
-import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import { bookingProvider, providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import { BookingAction } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
-import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "./shared";
+import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../shared/booking";
 
-const ACTIONS = ["accept", "decline", "confirm", "complete", "cancel"] as const;
+/** Every step but expire, which only the object's own timer takes. */
+const ACTIONS = BookingAction.exclude(["expire"]).options;
 type StepAction = (typeof ACTIONS)[number];
 
 const WHO: Record<StepAction, string> = {
@@ -24,28 +25,6 @@ const WHO: Record<StepAction, string> = {
 };
 
 const Body = z.object({ reason: z.string().max(500).optional() }).openapi("TransitionBody");
-
-/** booking id -> provider id. A booking never changes provider, so an isolate may remember it; bounded in size. */
-const owners = new Map<number, number>();
-const OWNERS_MAX = 50_000;
-
-export function rememberOwner(bookingId: number, providerId: number): void {
-  if (owners.size >= OWNERS_MAX) owners.delete(owners.keys().next().value as number);
-  owners.set(bookingId, providerId);
-}
-
-/** Which provider's object owns a booking: remembered, or read through a warm connection. */
-export async function bookingProvider(env: Env, bookingId: number): Promise<number | null> {
-  const known = owners.get(bookingId);
-  if (known !== undefined) return known;
-  const rows = await pgReader(env, `booking:${bookingId}`).read("SELECT provider_id FROM bookings WHERE id = $1", [
-    bookingId,
-  ]);
-  if (!rows[0]) return null;
-  const providerId = Number(rows[0].provider_id);
-  rememberOwner(bookingId, providerId);
-  return providerId;
-}
 
 export function registerTransitions(app: App) {
   for (const action of ACTIONS) {

@@ -4,13 +4,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
-import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
-import { PAYMENT_SYSTEM } from "../../../../durable-objects/provider-bookings/types";
+import { PAYMENT_SYSTEM, providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import type { LedgerGateway } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
+import { first } from "../../../../platform/pg/sql";
 import { enforceLimit } from "../../auth/limits";
 import type { AppEnv } from "../../context";
 import { type App, errorResponses } from "../../openapi";
-import { BookingSchema, renderOutcome } from "../booking/shared";
+import { PAYMENT_BY_REF } from "../../queries/payments";
+import { BookingSchema, renderOutcome } from "../shared/booking";
 
 const Ref = z.string().min(1).max(255);
 
@@ -39,14 +41,8 @@ const GATEWAYS = {
 } as const;
 
 /** Finds the booking a gateway's payment reference belongs to. */
-async function bookingOf(c: Context<AppEnv>, gateway: string, ref: string) {
-  const rows = await pgReader(c.env, `payment:${gateway}:${ref}`).read(
-    `SELECT y.booking_id, b.provider_id FROM payments y JOIN bookings b ON b.id = y.booking_id
-      WHERE y.gateway = $1 AND y.gateway_ref = $2`,
-    [gateway, ref],
-  );
-  const row = rows[0];
-  return row ? { bookingId: Number(row.booking_id), providerId: Number(row.provider_id) } : null;
+function bookingOf(c: Context<AppEnv>, gateway: LedgerGateway, ref: string) {
+  return first(pgReader(c.env, `payment:${gateway}:${ref}`), PAYMENT_BY_REF, { gateway, ref });
 }
 
 export function registerCallbacks(app: App) {
@@ -75,9 +71,9 @@ export function registerCallbacks(app: App) {
       await enforceLimit(c.var.services.redis(), "paymentCallbackPerRef", `${gateway}:${ref}`);
       const target = await bookingOf(c, gateway, ref);
       if (!target) throw new ApiError("not_found", { message: "unknown_payment" });
-      const outcome = await providerBookings(c.env, target.providerId).transition({
-        providerId: target.providerId,
-        bookingId: target.bookingId,
+      const outcome = await providerBookings(c.env, target.provider_id).transition({
+        providerId: target.provider_id,
+        bookingId: target.booking_id,
         action: "confirm",
         actor: PAYMENT_SYSTEM,
         via: "callback",

@@ -1,12 +1,11 @@
 // POST /payments/bookings/{id}/refund: support returns captured money (a dispute, a goodwill gesture). Admins only,
 // Idempotency-Key required, never more than was captured and not yet refunded.
 import { createRoute, z } from "@hono/zod-openapi";
-import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
+import { bookingProvider, providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
-import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../booking/shared";
-import { bookingProvider } from "../booking/transition";
+import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../shared/booking";
 
 const Body = z
   .object({

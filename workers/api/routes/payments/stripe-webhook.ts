@@ -1,10 +1,14 @@
 // POST /payments/webhooks/stripe: Stripe's word on a PaymentIntent, accepted only with a valid, fresh signature,
-// applied once per event id, and only as forward moves of the ledger that the booking engine would also make.
+// applied once per event id, and only as forward moves of the ledger, by the booking's provider object (the one
+// writer of payments).
 import { createRoute, z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
+import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { ApiError } from "../../../../lib/errors";
 import { verifyStripeSignature } from "../../../../platform/payments/stripe-signature";
+import { first, rows } from "../../../../platform/pg/sql";
 import { type App, errorResponses } from "../../openapi";
+import { PAYMENT_BY_REF, RECORD_WEBHOOK } from "../../queries/payments";
 
 const Received = z.object({ received: z.literal(true), duplicate: z.boolean() }).openapi("WebhookReceived");
 
@@ -21,40 +25,22 @@ const route = createRoute({
   },
 });
 
-interface StripeEvent {
-  id: string;
-  type: string;
-  data: { object: { id?: string; object?: string; amount_received?: number } };
-}
-
-/** Which ledger move an event asks for: [to status, allowed from statuses]. Others are acknowledged and ignored. */
-const MOVES: Record<string, [string, string[]]> = {
-  "payment_intent.canceled": ["voided", ["authorized", "requires_action"]],
-  "payment_intent.payment_failed": ["failed", ["requires_action"]],
-  "payment_intent.succeeded": ["captured", ["authorized"]],
-};
-
-/**
- * Records the event once ($1 id, $2 type) and, only when it is new, moves the payment known by $3 to $4 from one of
- * $5 (captured amount from $6), with its history row ($7 kind, $8 meta). Answers whether the event was new.
- */
-const APPLY_EVENT = `
-  WITH seen AS (
-    INSERT INTO webhook_events (provider, event_id, event_type) VALUES ('stripe', $1, $2)
-    ON CONFLICT DO NOTHING RETURNING 1
-  ),
-  up AS (
-    UPDATE payments SET status = $4,
-           captured_poisha = CASE WHEN $4 = 'captured' THEN LEAST(COALESCE($6::bigint, amount_poisha), amount_poisha)
-                                  ELSE captured_poisha END
-     WHERE EXISTS (SELECT 1 FROM seen) AND $4::text IS NOT NULL
-       AND gateway = 'stripe' AND gateway_ref = $3 AND status = ANY($5::text[])
-    RETURNING id
-  ),
-  history AS (
-    INSERT INTO payment_events (payment_id, kind, gateway_ref, meta) SELECT id, $7, $3, $8::jsonb FROM up
-  )
-  SELECT EXISTS (SELECT 1 FROM seen) AS fresh`;
+/** The part of a Stripe event we read; anything else in it is ignored. */
+const StripeEvent = z.object({
+  id: z.string().min(1).max(255),
+  type: z.string().max(100),
+  data: z
+    .object({
+      object: z
+        .object({
+          id: z.string().max(255).optional(),
+          object: z.string().optional(),
+          amount_received: z.number().int().nonnegative().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
 
 export function registerStripeWebhook(app: App) {
   app.openapi(route, async (c) => {
@@ -70,39 +56,38 @@ export function registerStripeWebhook(app: App) {
         details: { reason: check.reason },
       });
     }
-    let event: StripeEvent;
+    let json: unknown;
     try {
-      event = JSON.parse(raw) as StripeEvent;
+      json = JSON.parse(raw);
     } catch {
       throw new ApiError("invalid_input", { message: "malformed_json" });
     }
-    const amount = event.data?.object?.amount_received;
-    if (
-      typeof event.id !== "string" ||
-      event.id.length === 0 ||
-      event.id.length > 255 ||
-      typeof event.type !== "string" ||
-      event.type.length > 100 ||
-      (amount !== undefined && !(Number.isSafeInteger(amount) && amount >= 0))
-    ) {
-      throw new ApiError("invalid_input");
+    const parsed = StripeEvent.safeParse(json);
+    if (!parsed.success) throw new ApiError("invalid_input");
+    const event = parsed.data;
+    const intent = event.data?.object;
+    const ref = intent?.object === "payment_intent" ? intent.id : undefined;
+    // The payment's own object records the event and moves its ledger, under the lock its steps take: a webhook
+    // and a cancel of the same booking never interleave. An event for no payment of ours is only recorded.
+    const owner = ref
+      ? await first(pgReader(c.env, `payment:stripe:${ref}`), PAYMENT_BY_REF, { gateway: "stripe", ref })
+      : undefined;
+    if (ref && owner) {
+      const { duplicate } = await providerBookings(c.env, owner.provider_id).stripeEvent({
+        providerId: owner.provider_id,
+        bookingId: owner.booking_id,
+        eventId: event.id,
+        eventType: event.type,
+        ref,
+        amountReceived: intent?.amount_received ?? null,
+      });
+      return c.json({ received: true as const, duplicate }, 200);
     }
-    const move = MOVES[event.type];
-    const ref = event.data?.object?.object === "payment_intent" ? (event.data.object.id ?? null) : null;
-    const [to, from] = move && ref ? move : [null, []];
-    // Recording the event and applying it are one statement, through a warm connection: atomic, and cheap at
-    // Stripe's rate of several events per payment.
-    const rows = await pgReader(c.env, `webhook:${event.id}`).read(APPLY_EVENT, [
-      event.id,
-      event.type,
-      ref,
-      to,
-      `{${from.join(",")}}`,
-      amount ?? null,
-      `webhook:${event.type}`,
-      JSON.stringify({ event_id: event.id }),
-    ]);
-    const duplicate = !rows[0]?.fresh;
-    return c.json({ received: true as const, duplicate }, 200);
+    const recorded = await rows(pgReader(c.env, `webhook:${event.id}`), RECORD_WEBHOOK, {
+      provider: "stripe",
+      event_id: event.id,
+      event_type: event.type,
+    });
+    return c.json({ received: true as const, duplicate: recorded.length === 0 }, 200);
   });
 }

@@ -1,17 +1,21 @@
-// Shared by the /booking endpoints: the booking schema, outcome rendering, and the request fingerprint.
+// Shared by the /booking and /payments endpoints: the booking schema, outcome rendering, and the request fingerprint.
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { Outcome } from "../../../../durable-objects/provider-bookings/types";
-import { STATUSES } from "../../../../lib/booking-machine";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
+import { type Outcome, summary } from "../../../../durable-objects/provider-bookings/client";
+import { BookingStatus, LedgerGateway, LedgerStatus, PaymentMethod, PriceUnit } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { sha256Hex } from "../../../../lib/hash";
 import { messages } from "../../../../lib/i18n";
+import { first } from "../../../../platform/pg/sql";
+import { caller } from "../../auth/require-auth";
 import type { AppEnv } from "../../context";
+import { VISIBLE_BOOKING } from "../../queries/booking";
 
 export const PaymentSchema = z
   .object({
-    status: z.enum(["requires_action", "authorized", "captured", "voided", "refunded", "failed"]),
-    gateway: z.enum(["cash", "stripe", "bkash", "nagad"]),
+    status: LedgerStatus,
+    gateway: LedgerGateway,
     amount_poisha: z.number().int(),
     captured_poisha: z.number().int(),
     refunded_poisha: z.number().int(),
@@ -24,7 +28,7 @@ export const PaymentSchema = z
 export const BookingSchema = z
   .object({
     id: z.number().int(),
-    status: z.enum(STATUSES),
+    status: BookingStatus,
     customer_id: z.number().int(),
     provider_id: z.number().int(),
     service_type: z.string(),
@@ -32,8 +36,8 @@ export const BookingSchema = z
     end_date: z.string().datetime(),
     price_poisha: z.number().int(),
     unit_price_poisha: z.number().int(),
-    unit: z.enum(["hour", "day", "visit"]),
-    payment_method: z.enum(["cash", "card", "bkash", "nagad"]),
+    unit: PriceUnit,
+    payment_method: PaymentMethod,
     address: z.string().nullable(),
     location: z.object({ lat: z.number(), lng: z.number() }).nullable(),
     notes: z.string().nullable(),
@@ -46,6 +50,19 @@ export const BookingSchema = z
     payment: PaymentSchema.nullable().optional(),
   })
   .openapi("Booking");
+
+export const BookingIdParam = z.object({ id: z.coerce.number().int().positive() });
+export const security = [{ bearerAuth: [] }];
+
+/** The booking, if the caller may see it: its customer, its provider's user, or an admin; else 404 (nothing leaks). */
+export async function visibleBooking(c: Context<AppEnv>, id: number) {
+  const me = caller(c);
+  const row = await first(pgReader(c.env, `booking:${id}`), VISIBLE_BOOKING, { booking_id: id });
+  if (!row) throw new ApiError("not_found");
+  const allowed = me.role === "admin" || row.customer_id === me.userId || row.provider_user_id === me.userId;
+  if (!allowed) throw new ApiError("not_found");
+  return { ...row.view, payment: summary(row.payment) };
+}
 
 export const IdempotencyHeader = z.object({
   "idempotency-key": z

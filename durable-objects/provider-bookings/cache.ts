@@ -1,0 +1,82 @@
+// The provider's active bookings in the object's SQLite: a fast refusal for a taken slot and the expiry alarm's
+// schedule. Postgres stays the truth; the cache is replaced from it whenever the two may disagree.
+import { ACTIVE } from "../../lib/booking-machine";
+import { first, type Runner } from "../../platform/pg/sql";
+import { ACTIVE_BOOKINGS } from "./sql";
+import type { BookingView } from "./views";
+
+// A type literal, not an interface: SqlStorage rows must be assignable to a record.
+export type CachedBooking = {
+  id: number;
+  customer_id: number;
+  start_ms: number;
+  end_ms: number;
+  status: string;
+  deadline_ms: number | null;
+};
+
+export class ActiveCache {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS active (
+      id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,
+      status TEXT NOT NULL, deadline_ms INTEGER)`);
+  }
+
+  /** Replaces the cache with the provider's active bookings as Postgres has them. */
+  async reload(pg: Runner, providerId: number): Promise<void> {
+    const row = await first(pg, ACTIVE_BOOKINGS, { provider_id: providerId, active: [...ACTIVE] });
+    this.sql.exec("DELETE FROM active");
+    this.sql.exec(
+      `INSERT INTO active (id, customer_id, start_ms, end_ms, status, deadline_ms)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+              json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]')
+         FROM json_each(?)`,
+      row?.active ?? "[]",
+    );
+  }
+
+  all(): CachedBooking[] {
+    return this.sql.exec<CachedBooking>("SELECT * FROM active ORDER BY start_ms").toArray();
+  }
+
+  overlaps(startMs: number, endMs: number): boolean {
+    return (
+      this.sql.exec("SELECT 1 FROM active WHERE start_ms < ? AND end_ms > ? LIMIT 1", endMs, startMs).toArray().length >
+      0
+    );
+  }
+
+  /** Pending bookings whose accept deadline has passed. */
+  due(now: number): number[] {
+    return this.sql
+      .exec<{ id: number }>("SELECT id FROM active WHERE status = 'PENDING' AND deadline_ms <= ?", now)
+      .toArray()
+      .map((r) => r.id);
+  }
+
+  /** The earliest accept deadline among pending bookings. */
+  nextDeadline(): number | null {
+    return (
+      this.sql
+        .exec<{ at: number | null }>("SELECT min(deadline_ms) AS at FROM active WHERE status = 'PENDING'")
+        .toArray()[0]?.at ?? null
+    );
+  }
+
+  /** Keeps the cache in step with a committed change to booking `b`. */
+  changed(b: BookingView): void {
+    if (!ACTIVE.includes(b.status)) {
+      this.sql.exec("DELETE FROM active WHERE id = ?", b.id);
+      return;
+    }
+    this.sql.exec(
+      "INSERT OR REPLACE INTO active (id, customer_id, start_ms, end_ms, status, deadline_ms) VALUES (?, ?, ?, ?, ?, ?)",
+      b.id,
+      b.customer_id,
+      Date.parse(b.start_date),
+      Date.parse(b.end_date),
+      b.status,
+      b.status === "PENDING" && b.accept_deadline ? Date.parse(b.accept_deadline) : null,
+    );
+  }
+}

@@ -1,0 +1,95 @@
+// The booking engine's events, as the producer builds them, parse with the queue's one schema (lib/messages.ts),
+// which the notifications worker parses them with: every status and step, with and without cancel terms and via.
+import { describe, expect, it } from "vitest";
+import { bookingEvent } from "../../durable-objects/provider-bookings/events";
+import type { PaymentVia } from "../../durable-objects/provider-bookings/types";
+import { RULES } from "../../lib/booking-machine";
+import { BookingEventMessage } from "../../lib/messages";
+import { cancelTerms } from "../../lib/pricing";
+
+const booking = { id: 41, customer_id: 7, provider_id: 3 };
+const base = {
+  provider_user_id: 9,
+  price_poisha: 50_000,
+  start_date: "2030-01-01T10:00:00.000Z",
+  service_type: "driver",
+};
+
+/** What the statement that commits an event does to it: the new booking's id in `id` and in the body. */
+const filled = (e: ReturnType<typeof bookingEvent>, id: number) => ({
+  ...e,
+  id,
+  body: e.body.replace("#?", `#${id}`),
+});
+
+describe("booking-events messages", () => {
+  it("parses the created event, before and after the commit fills in the new booking's id", () => {
+    const created = bookingEvent({ ...booking, id: 0, status: "PENDING" }, 7, { ...base, from_status: null });
+    expect(BookingEventMessage.parse(created)).toMatchObject({
+      type: "booking.created",
+      id: 0,
+      body: "Booking #? created",
+    });
+    expect(BookingEventMessage.parse(filled(created, 41))).toMatchObject({ id: 41, body: "Booking #41 created" });
+  });
+
+  it("parses the event of every step the machine allows, for every actor who may take it", () => {
+    let seen = 0;
+    for (const rule of RULES) {
+      for (const actor of rule.actors) {
+        const terms =
+          rule.action === "cancel" || rule.action === "expire"
+            ? cancelTerms(
+                {
+                  status: rule.from,
+                  start: new Date(base.start_date),
+                  pricePoisha: 50_000,
+                  unitPricePoisha: 25_000,
+                  unit: "hour",
+                },
+                actor,
+                new Date("2030-01-01T09:00:00Z"),
+                { freeCancelHours: 24, lateFeeHours: 1 },
+              )
+            : undefined;
+        const meta = {
+          ...base,
+          actor,
+          from_status: rule.from,
+          ...(terms ? { fee_poisha: terms.feePoisha, refund_poisha: terms.refundPoisha, policy: terms.reason } : {}),
+        };
+        const event = bookingEvent({ ...booking, status: rule.to }, actor === "timer" ? null : 7, meta);
+        const parsed = BookingEventMessage.parse(event);
+        expect(parsed.type).toBe(`booking.${rule.to.toLowerCase()}`);
+        expect(parsed.meta).toMatchObject({ actor, from_status: rule.from });
+        if (terms) expect(parsed.meta.fee_poisha).toBe(terms.feePoisha);
+        seen++;
+      }
+    }
+    expect(seen).toBe(RULES.reduce((n, r) => n + r.actors.length, 0));
+  });
+
+  it("parses a confirm driven by a wallet callback or the reconciler", () => {
+    const vias: PaymentVia[] = ["callback", "reconcile"];
+    for (const via of vias) {
+      const event = bookingEvent({ ...booking, status: "CONFIRMED" }, 7, {
+        ...base,
+        actor: "customer",
+        from_status: "ACCEPTED",
+        via,
+      });
+      expect(BookingEventMessage.parse(event).meta.via).toBe(via);
+    }
+  });
+
+  it("refuses a message the consumer could not word (a missing provider user, an unknown type)", () => {
+    const event = bookingEvent({ ...booking, status: "ACCEPTED" }, 9, {
+      ...base,
+      actor: "provider",
+      from_status: "PENDING",
+    });
+    expect(BookingEventMessage.safeParse({ ...event, type: "booking.pending" }).success).toBe(false);
+    const { provider_user_id: _, ...meta } = event.meta;
+    expect(BookingEventMessage.safeParse({ ...event, meta }).success).toBe(false);
+  });
+});

@@ -1,0 +1,65 @@
+// GET /booking/bookings: my bookings, newest first, as customer or as provider; cursor-paged, through a warm
+// connection.
+import { createRoute, z } from "@hono/zod-openapi";
+import { pgReader } from "../../../../durable-objects/pg-reader/client";
+import { BookingStatus, Role } from "../../../../lib/enums";
+import { ApiError } from "../../../../lib/errors";
+import { rows } from "../../../../platform/pg/sql";
+import { caller, requireAuth } from "../../auth/require-auth";
+import { type App, errorResponses } from "../../openapi";
+import { CUSTOMER_BOOKINGS, PROVIDER_BOOKINGS } from "../../queries/booking";
+import { decodeCursor, encodeCursor } from "../../search/cursor";
+import { BookingSchema, security } from "../shared/booking";
+
+const ListQuery = z.object({
+  role: Role.extract(["customer", "provider"]).default("customer"),
+  status: BookingStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  cursor: z.string().max(256).optional(),
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/bookings",
+  tags: ["booking"],
+  summary: "My bookings, newest first (as customer, or as provider)",
+  security,
+  middleware: [requireAuth()] as const,
+  request: { query: ListQuery },
+  responses: {
+    200: {
+      description: "A page of bookings",
+      content: {
+        "application/json": { schema: z.object({ items: z.array(BookingSchema), next_cursor: z.string().nullable() }) },
+      },
+    },
+    ...errorResponses(400, 401),
+  },
+});
+
+export function registerListBookings(app: App) {
+  app.openapi(list, async (c) => {
+    const q = c.req.valid("query");
+    const me = caller(c);
+    const scope = `${me.userId}:${q.role}:${q.status ?? ""}`;
+    const after = q.cursor ? decodeCursor(scope, q.cursor) : undefined;
+    if (after === null)
+      throw new ApiError("invalid_input", { details: [{ path: "cursor", message: "not a cursor of this list" }] });
+    const found = await rows(
+      pgReader(c.env, `user:${me.userId}`),
+      q.role === "customer" ? CUSTOMER_BOOKINGS : PROVIDER_BOOKINGS,
+      {
+        user_id: me.userId,
+        status: q.status ?? null,
+        before_id: after ? after[2] : null,
+        limit: q.limit + 1,
+      },
+    );
+    const page = found.slice(0, q.limit).map((r) => r.view);
+    const last = page[page.length - 1];
+    return c.json(
+      { items: page, next_cursor: found.length > q.limit && last ? encodeCursor(scope, [0, 0, last.id]) : null },
+      200,
+    );
+  });
+}
