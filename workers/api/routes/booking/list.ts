@@ -2,21 +2,25 @@
 // connection.
 import { createRoute, z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
+import { openCursor, signCursor } from "../../../../lib/cursor";
 import { BookingStatus, Role } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
+import { idValue, integerParam } from "../../../../lib/input";
 import { rows } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
 import { CUSTOMER_BOOKINGS, PROVIDER_BOOKINGS } from "../../queries/booking";
-import { decodeCursor, encodeCursor } from "../../search/cursor";
 import { BookingSchema, security } from "../shared/booking";
 
 const ListQuery = z.object({
   role: Role.extract(["customer", "provider"]).default("customer"),
   status: BookingStatus.optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-  cursor: z.string().max(256).optional(),
+  limit: integerParam({ min: 1, max: 50 }).default(20),
+  cursor: z.string().max(256).optional().openapi({ description: "next_cursor of the previous page of the same list" }),
 });
+
+/** The list's position: the id of the last booking shown (newest first). */
+const BeforeId = z.tuple([idValue]);
 
 const list = createRoute({
   method: "get",
@@ -41,9 +45,12 @@ export function registerListBookings(app: App) {
   app.openapi(list, async (c) => {
     const q = c.req.valid("query");
     const me = caller(c);
-    const scope = `${me.userId}:${q.role}:${q.status ?? ""}`;
-    const after = q.cursor ? decodeCursor(scope, q.cursor) : undefined;
-    if (after === null)
+    // Bound to the user and the list: a cursor from another person or another filter does not open.
+    const scope = `bookings:${me.userId}:${q.role}:${q.status ?? ""}`;
+    const secret = c.var.config.OTP_HMAC_SECRET;
+    const position = q.cursor ? await openCursor(secret, scope, q.cursor) : undefined;
+    const beforeId = position === undefined ? undefined : BeforeId.safeParse(position);
+    if (beforeId && !beforeId.success)
       throw new ApiError("invalid_input", { details: [{ path: "cursor", message: "not a cursor of this list" }] });
     const found = await rows(
       pgReader(c.env, `user:${me.userId}`),
@@ -51,14 +58,14 @@ export function registerListBookings(app: App) {
       {
         user_id: me.userId,
         status: q.status ?? null,
-        before_id: after ? after[2] : null,
+        before_id: beforeId?.success ? beforeId.data[0] : null,
         limit: q.limit + 1,
       },
     );
     const page = found.slice(0, q.limit).map((r) => r.view);
     const last = page[page.length - 1];
     return c.json(
-      { items: page, next_cursor: found.length > q.limit && last ? encodeCursor(scope, [0, 0, last.id]) : null },
+      { items: page, next_cursor: found.length > q.limit && last ? await signCursor(secret, scope, [last.id]) : null },
       200,
     );
   });
