@@ -55,7 +55,7 @@ export async function openCursor(secret: string, scope: string, cursor: string):
   if (!payload || !tag || extra !== undefined) return null;
   const mac = fromB64url(tag);
   const bytes = fromB64url(payload);
-  if (!mac || mac.length !== 16 || !bytes) return null;
+  if (mac?.length !== 16 || !bytes) return null;
   const full = new Uint8Array(await crypto.subtle.sign("HMAC", await key(secret), enc.encode(`${scope}\n${payload}`)));
   // Constant time over the 16 bytes we keep.
   let diff = 0;

@@ -3,8 +3,8 @@ import { env, exports } from "cloudflare:workers";
 import type { Redis } from "@upstash/redis/cloudflare";
 import { ALWAYS, storedWeekRanges, type WeeklySlot, weeklyRanges } from "../../../lib/availability";
 import type { PaymentMethod, PriceUnit } from "../../../lib/enums";
-import { createPool } from "../../../platform/pg/driver";
 import { createRedis } from "../../../platform/redis";
+import { testSql } from "../../../test/sql";
 import { issueOtp } from "../auth/otp";
 
 export const BASE = "http://api.test";
@@ -43,12 +43,7 @@ export function redis(): Redis {
 
 /** The API tests' one way to Postgres: SQL through the same Neon driver and bridge the app uses. */
 export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const pool = createPool({ DATABASE_URL: env.DATABASE_URL as string, NEON_WS_PROXY: env.NEON_WS_PROXY });
-  try {
-    return (await pool.query(text, params)).rows as T[];
-  } finally {
-    await pool.end();
-  }
+  return testSql<T>({ DATABASE_URL: env.DATABASE_URL as string, NEON_WS_PROXY: env.NEON_WS_PROXY }, text, params);
 }
 
 /** A fresh, valid, never-used Bangladeshi mobile number (not one of the fixed test numbers). */

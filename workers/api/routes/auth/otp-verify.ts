@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { DevicePlatform } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
+import { text } from "../../../../lib/input";
 import { normalizePhone } from "../../../../lib/phone";
 import { DeviceKeySchema, thumbprint } from "../../auth/dpop";
 import { enforceLimit } from "../../auth/limits";
@@ -15,9 +16,9 @@ const Body = z
   .object({
     phone: PhoneInput,
     code: CodeInput,
-    device_id: z.string().min(1).max(128),
+    device_id: text({ min: 1, max: 128 }),
     platform: DevicePlatform,
-    device_name: z.string().max(120).optional(),
+    device_name: text({ max: 120 }).optional(),
     device_key: DeviceKeySchema.optional().openapi({
       description: "Public JWK (P-256 or Ed25519) from the device keystore. Refreshes then need a DPoP proof.",
     }),

@@ -3,22 +3,24 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { providerBookings, rememberOwner } from "../../../../durable-objects/provider-bookings/client";
 import { PaymentMethod } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
+import { idValue, instant, text, token } from "../../../../lib/input";
 import { gatewayFor } from "../../../../platform/payments/index";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
 import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../shared/booking";
+import { LatLng } from "../shared/geo";
 
 const Body = z
   .object({
-    provider_id: z.number().int().positive(),
+    provider_id: idValue,
     service_type: z.string().regex(/^[a-z][a-z_]{1,31}$/),
-    start_date: z.iso.datetime({ offset: true }),
-    end_date: z.iso.datetime({ offset: true }),
-    address: z.string().max(500).optional(),
-    location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).optional(),
-    notes: z.string().max(1000).optional(),
+    start_date: instant,
+    end_date: instant,
+    address: text({ max: 500, multiline: true }).optional(),
+    location: LatLng.optional(),
+    notes: text({ max: 1000, multiline: true }).optional(),
     payment_method: PaymentMethod.default("cash"),
-    payment_method_id: z.string().max(255).optional(),
+    payment_method_id: token(255).optional(),
   })
   .refine((b) => new Date(b.end_date) > new Date(b.start_date), {
     message: "end_date must be after start_date",

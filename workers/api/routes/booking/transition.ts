@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { bookingProvider, providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { BookingAction } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
+import { idParam, text } from "../../../../lib/input";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
 import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../shared/booking";
@@ -24,7 +25,7 @@ const WHO: Record<StepAction, string> = {
     "or more than 24 h before the start; a late customer cancel costs one hour of the rate.",
 };
 
-const Body = z.object({ reason: z.string().max(500).optional() }).openapi("TransitionBody");
+const Body = z.object({ reason: text({ max: 500, multiline: true }).optional() }).openapi("TransitionBody");
 
 export function registerTransitions(app: App) {
   for (const action of ACTIONS) {
@@ -37,7 +38,7 @@ export function registerTransitions(app: App) {
       security: [{ bearerAuth: [] }],
       middleware: [requireAuth()] as const,
       request: {
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: idParam }),
         headers: IdempotencyHeader,
         body: { required: false, content: { "application/json": { schema: Body } } },
       },

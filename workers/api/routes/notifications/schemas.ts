@@ -2,8 +2,9 @@
 import { z } from "@hono/zod-openapi";
 import { parseClock } from "../../../../lib/availability";
 import { DevicePlatform, Lang } from "../../../../lib/enums";
+import { token } from "../../../../lib/input";
 
-export const PushToken = z.string().min(1).max(4096);
+export const PushToken = token(4096);
 
 export const Device = z.object({ push_token: PushToken, platform: DevicePlatform }).openapi("Device");
 

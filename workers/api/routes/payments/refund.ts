@@ -3,6 +3,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bookingProvider, providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { ApiError } from "../../../../lib/errors";
+import { idParam, text } from "../../../../lib/input";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, errorResponses } from "../../openapi";
 import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../shared/booking";
@@ -10,7 +11,7 @@ import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "..
 const Body = z
   .object({
     amount_poisha: z.number().int().positive().max(100_000_000_00),
-    reason: z.string().trim().min(3).max(500),
+    reason: text({ min: 3, max: 500, multiline: true }),
   })
   .openapi("RefundRequest");
 
@@ -22,7 +23,7 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   middleware: [requireAuth(["admin"])] as const,
   request: {
-    params: z.object({ id: z.coerce.number().int().positive() }),
+    params: z.object({ id: idParam }),
     headers: IdempotencyHeader,
     body: { required: true, content: { "application/json": { schema: Body } } },
   },

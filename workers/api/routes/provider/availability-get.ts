@@ -4,6 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { baseWeekRanges, freeIntervals } from "../../../../lib/availability";
 import { ApiError } from "../../../../lib/errors";
+import { idParam, instant } from "../../../../lib/input";
 import { first } from "../../../../platform/pg/sql";
 import { type App, errorResponses, json } from "../../openapi";
 import { availabilityInputs } from "../../queries/provider";
@@ -13,8 +14,8 @@ const MAX_RANGE_DAYS = 31;
 
 const Query = z
   .object({
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
   })
   .refine((q) => !q.from || !q.to || new Date(q.to) > new Date(q.from), {
     message: "to must be after from",
@@ -34,7 +35,10 @@ const route = createRoute({
   tags: ["provider"],
   summary: "Free intervals of a provider (UTC)",
   description: `Weekly plan minus time off minus active bookings, within [from, to) (default: the next 7 days; at most ${MAX_RANGE_DAYS}).`,
-  request: { params: z.object({ id: z.coerce.number().int().positive() }), query: Query },
+  request: {
+    params: z.object({ id: idParam }),
+    query: Query,
+  },
   responses: {
     200: { description: "Free intervals", content: json(Free) },
     ...errorResponses(400, 404),

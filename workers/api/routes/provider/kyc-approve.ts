@@ -1,5 +1,6 @@
 // POST /provider/kyc/reviews/{id}/approve: an admin approves a pending submission; the provider becomes verified.
 import { createRoute, z } from "@hono/zod-openapi";
+import { text } from "../../../../lib/input";
 import { first } from "../../../../platform/pg/sql";
 import { invalidateAround } from "../../../../platform/search-cache";
 import { caller, requireAuth } from "../../auth/require-auth";
@@ -17,7 +18,7 @@ const route = createRoute({
   middleware: [requireAuth(["admin"])] as const,
   request: {
     params: ReviewIdParam,
-    body: { required: false, content: json(z.object({ reason: z.string().max(500).optional() })) },
+    body: { required: false, content: json(z.object({ reason: text({ max: 500, multiline: true }).optional() })) },
   },
   responses: {
     200: { description: "Decided", content: json(ReviewSchema) },

@@ -1,5 +1,6 @@
 // POST /provider/kyc/reviews/{id}/reject: an admin rejects a pending submission, giving a reason.
 import { createRoute, z } from "@hono/zod-openapi";
+import { text } from "../../../../lib/input";
 import { first } from "../../../../platform/pg/sql";
 import { invalidateAround } from "../../../../platform/search-cache";
 import { caller, requireAuth } from "../../auth/require-auth";
@@ -17,7 +18,7 @@ const route = createRoute({
   middleware: [requireAuth(["admin"])] as const,
   request: {
     params: ReviewIdParam,
-    body: { required: true, content: json(z.object({ reason: z.string().trim().min(3).max(500) })) },
+    body: { required: true, content: json(z.object({ reason: text({ min: 3, max: 500, multiline: true }) })) },
   },
   responses: {
     200: { description: "Decided", content: json(ReviewSchema) },

@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { ApiError } from "../../../../lib/errors";
+import { idParam } from "../../../../lib/input";
 import { first } from "../../../../platform/pg/sql";
 import { type App, errorResponses, json } from "../../openapi";
 import { providerById } from "../../queries/provider";
@@ -12,7 +13,7 @@ const route = createRoute({
   path: "/providers/{id}",
   tags: ["provider"],
   summary: "A verified provider's public profile",
-  request: { params: z.object({ id: z.coerce.number().int().positive() }) },
+  request: { params: z.object({ id: idParam }) },
   responses: { 200: { description: "Profile", content: json(ProviderPublicSchema) }, ...errorResponses(400, 404) },
 });
 

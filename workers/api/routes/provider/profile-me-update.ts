@@ -1,18 +1,20 @@
 // PATCH /provider/providers/me: changes any subset of the caller's profile; `services` replaces the whole list.
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
+import { text } from "../../../../lib/input";
 import { sqlState } from "../../../../platform/pg/errors";
 import { invalidateAround } from "../../../../platform/search-cache";
 import { requireAuth } from "../../auth/require-auth";
 import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
 import { myProvider, patchProvider } from "../../queries/provider";
-import { AreaSchema, LatLng, ProviderInputSchema, ProviderPrivateSchema, privateView, SpokenLanguage } from "./schemas";
+import { LatLng } from "../shared/geo";
+import { AreaSchema, ProviderInputSchema, ProviderPrivateSchema, privateView, SpokenLanguage } from "./schemas";
 
 // Spelled out rather than derived: a PATCH must not pick up the create schema's defaults for absent fields.
 const PatchSchema = z
   .object({
     display_name: ProviderInputSchema.shape.display_name.optional(),
-    bio: z.string().max(2000).optional(),
+    bio: text({ max: 2000, multiline: true }).optional(),
     languages: z.array(SpokenLanguage).min(1).max(5).optional(),
     services: ProviderInputSchema.shape.services.optional(),
     location: LatLng.optional(),

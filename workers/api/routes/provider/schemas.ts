@@ -2,7 +2,9 @@
 import { z } from "@hono/zod-openapi";
 import { parseClock, WEEKDAYS } from "../../../../lib/availability";
 import { KycStatus, PriceUnit, VerificationStatus } from "../../../../lib/enums";
+import { idParam, instant, text } from "../../../../lib/input";
 import type { ProviderRow, ReviewRow } from "../../queries/provider";
+import { LatLng } from "../shared/geo";
 
 export const ServiceOfferSchema = z
   .object({
@@ -15,18 +17,16 @@ export const ServiceOfferSchema = z
 /** Languages a provider can list as spoken: wider than the app's own bn/en. */
 export const SpokenLanguage = z.enum(["bn", "en", "hi", "ur", "ar"]);
 
-export const LatLng = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
-
 export const AreaSchema = z.object({
-  division: z.string().max(60).optional(),
-  district: z.string().max(60).optional(),
-  area: z.string().max(120).optional(),
+  division: text({ max: 60 }).optional(),
+  district: text({ max: 60 }).optional(),
+  area: text({ max: 120 }).optional(),
 });
 
 export const ProviderInputSchema = z
   .object({
-    display_name: z.string().trim().min(1).max(120),
-    bio: z.string().max(2000).optional(),
+    display_name: text({ min: 1, max: 120 }),
+    bio: text({ max: 2000, multiline: true }).optional(),
     languages: z.array(SpokenLanguage).min(1).max(5).default(["bn"]),
     services: z
       .array(ServiceOfferSchema)
@@ -51,9 +51,9 @@ export const WeeklySlotSchema = z
 
 export const TimeOffSchema = z
   .object({
-    start: z.iso.datetime({ offset: true }),
-    end: z.iso.datetime({ offset: true }),
-    reason: z.string().max(200).optional(),
+    start: instant,
+    end: instant,
+    reason: text({ max: 200 }).optional(),
   })
   .refine((t) => new Date(t.end) > new Date(t.start), { message: "end must be after start", path: ["end"] })
   .openapi("TimeOff");
@@ -153,4 +153,4 @@ export function reviewView(r: ReviewRow): z.infer<typeof ReviewSchema> {
   };
 }
 
-export const ReviewIdParam = z.object({ id: z.coerce.number().int().positive() });
+export const ReviewIdParam = z.object({ id: idParam });

@@ -7,10 +7,12 @@ import { BookingStatus, LedgerGateway, LedgerStatus, PaymentMethod, PriceUnit } 
 import { ApiError } from "../../../../lib/errors";
 import { sha256Hex } from "../../../../lib/hash";
 import { messages } from "../../../../lib/i18n";
+import { idParam } from "../../../../lib/input";
 import { first } from "../../../../platform/pg/sql";
 import { caller } from "../../auth/require-auth";
 import type { AppEnv } from "../../context";
 import { VISIBLE_BOOKING } from "../../queries/booking";
+import { LatLng } from "./geo";
 
 export const PaymentSchema = z
   .object({
@@ -39,7 +41,7 @@ export const BookingSchema = z
     unit: PriceUnit,
     payment_method: PaymentMethod,
     address: z.string().nullable(),
-    location: z.object({ lat: z.number(), lng: z.number() }).nullable(),
+    location: LatLng.nullable(),
     notes: z.string().nullable(),
     accept_deadline: z.string().datetime().nullable(),
     canceled_by: z.string().nullable(),
@@ -51,7 +53,7 @@ export const BookingSchema = z
   })
   .openapi("Booking");
 
-export const BookingIdParam = z.object({ id: z.coerce.number().int().positive() });
+export const BookingIdParam = z.object({ id: idParam });
 export const security = [{ bearerAuth: [] }];
 
 /** The booking, if the caller may see it: its customer, its provider's user, or an admin; else 404 (nothing leaks). */
