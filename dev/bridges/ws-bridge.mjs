@@ -41,6 +41,14 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
     reply(res, 404, "not found");
   });
 
+  // Every client socket, upgraded or not, so suspend() can cut even those still dialling the target.
+  /** @type {Set<import("node:net").Socket>} */
+  const sockets = new Set();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+
   server.on("upgrade", (req, socket, head) => {
     socket.on("error", () => socket.destroy());
     const url = new URL(req.url ?? "/", "http://bridge");
@@ -113,7 +121,7 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
     async suspend() {
       const closed = stopListening();
       dropConnections();
-      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       await closed;
     },
     async resume() {

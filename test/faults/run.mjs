@@ -141,7 +141,7 @@ function serverLog(ctx, text) {
   const byRoute = new Map();
   let uncaught = 0;
   for (const line of text.split("\n")) {
-    if (line.includes("Uncaught Error")) uncaught++;
+    if (line.includes("Uncaught ")) uncaught++;
     const json = line.slice(line.indexOf("{"));
     if (!line.includes('"msg":"request"')) continue;
     try {
@@ -157,7 +157,7 @@ function serverLog(ctx, text) {
     });
   }
   if (uncaught) {
-    ctx.finding("(server log)", `${uncaught} "Uncaught Error" lines in the workers' log`, {
+    ctx.finding("(server log)", `${uncaught} "Uncaught ..." lines in the workers' log`, {
       expected: "every failure handled (no unhandled rejection)",
     });
   }
