@@ -155,6 +155,8 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
         bkash: bkash.port,
         nagad: nagad.port,
       },
+      /** The running bridges, for tests that break and restore them (their fault controls keep the port). */
+      bridges: { ws, upstash },
       close,
     };
   } catch (err) {

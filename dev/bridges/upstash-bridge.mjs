@@ -38,6 +38,11 @@ class HttpError extends Error {
  * @typedef {object} UpstashBridge
  * @property {number} port actual bound port
  * @property {string} url base URL for `new Redis({ url, token })`
+ * @property {() => Promise<void>} suspend fault injection: drops open HTTP connections and stops listening, so
+ *   requests are refused (as when Upstash is unreachable) until resume()
+ * @property {() => void} stall fault injection: keeps accepting requests but answers none (a black-holed
+ *   endpoint); resume() then drops the held connections unanswered
+ * @property {() => Promise<void>} resume ends suspend() or stall(): listens on the same port and answers again
  * @property {() => Promise<void>} close stops the server and the Redis connection
  */
 
@@ -163,7 +168,14 @@ export async function startUpstashBridge({ port = 0, host = "127.0.0.1", redisUr
     return out.map(([err, reply], i) => err ?? scripts.fixReply(names[i], reply));
   }
 
+  /** While stalled, requests are parked here unanswered. @type {Set<import("node:http").ServerResponse> | null} */
+  let stalled = null;
+
   const server = createServer((req, res) => {
+    if (stalled) {
+      stalled.add(res);
+      return;
+    }
     handle(req).then(
       (payload) => send(res, 200, payload),
       (err) => {
@@ -173,18 +185,43 @@ export async function startUpstashBridge({ port = 0, host = "127.0.0.1", redisUr
     );
   });
 
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve(undefined));
-  });
+  /** @param {number} at */
+  const listen = (at) =>
+    new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(at, host, () => {
+        server.off("error", reject);
+        resolve(undefined);
+      });
+    });
+  await listen(port);
   const bound = /** @type {import("node:net").AddressInfo} */ (server.address()).port;
+  const stopListening = () =>
+    server.listening ? new Promise((resolve) => server.close(() => resolve(undefined))) : Promise.resolve();
+  const releaseStalled = () => {
+    for (const res of stalled ?? []) res.destroy();
+    stalled = null;
+  };
 
   return {
     port: bound,
     url: `http://${host}:${bound}`,
-    async close() {
+    async suspend() {
+      const closed = stopListening();
       server.closeAllConnections();
-      await new Promise((resolve) => server.close(() => resolve(undefined)));
+      await closed;
+    },
+    stall() {
+      stalled ??= new Set();
+    },
+    async resume() {
+      releaseStalled();
+      if (!server.listening) await listen(bound);
+    },
+    async close() {
+      releaseStalled();
+      server.closeAllConnections();
+      await stopListening();
       redis.disconnect();
     },
   };

@@ -12,6 +12,12 @@ const WS_HIGH_WATER = 1 << 20;
  * @property {number} port actual bound port
  * @property {string} url base URL, e.g. ws://127.0.0.1:5480
  * @property {() => number} activeConnections live WebSocket/TCP pairs (either side still open)
+ * @property {() => number} inFlight live pairs whose client sent bytes the server has not answered yet
+ * @property {() => number} dropConnections fault injection: cuts every live pair at once, as a crash would (no
+ *   close handshake on either side); returns how many were cut
+ * @property {() => Promise<void>} suspend fault injection: cuts every live pair and stops listening, so new
+ *   connections are refused until resume()
+ * @property {() => Promise<void>} resume listens again on the same port after suspend()
  * @property {() => Promise<void>} close terminates every live pair, then the server
  */
 
@@ -22,7 +28,7 @@ const WS_HIGH_WATER = 1 << 20;
  */
 export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["127.0.0.1:5432"] } = {}) {
   const allowed = new Set(allow);
-  /** @type {Set<{ ws?: import("ws").WebSocket, tcp: import("node:net").Socket }>} */
+  /** @type {Set<{ ws?: import("ws").WebSocket, tcp: import("node:net").Socket, waiting?: boolean }>} */
   const pairs = new Set();
   // noServer: we only upgrade after the TCP side connected, so a dead target is an HTTP error
   // rather than a WebSocket that opens and immediately closes.
@@ -33,6 +39,14 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
     if (req.method === "GET" && pathname === "/health") return reply(res, 200, "ok");
     if (pathname === "/v1") return reply(res, 426, "upgrade required");
     reply(res, 404, "not found");
+  });
+
+  // Every client socket, upgraded or not, so suspend() can cut even those still dialling the target.
+  /** @type {Set<import("node:net").Socket>} */
+  const sockets = new Set();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
   });
 
   server.on("upgrade", (req, socket, head) => {
@@ -47,7 +61,7 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
     // Postgres speaks in small request/response messages: Nagle's algorithm would hold them back for an ACK.
     const tcp = connect({ ...target, noDelay: true });
     socket.setNoDelay(true);
-    const pair = { tcp, ws: /** @type {import("ws").WebSocket | undefined} */ (undefined) };
+    const pair = { tcp, ws: /** @type {import("ws").WebSocket | undefined} */ (undefined), waiting: false };
     pairs.add(pair);
     // Client hung up while we dialled, or ws rejected the handshake (it then destroys the socket).
     const abandon = () => tcp.destroy();
@@ -62,30 +76,62 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
       wss.handleUpgrade(req, socket, head, (ws) => {
         socket.off("close", abandon); // from here on the pipe decides how the TCP side ends
         pair.ws = ws;
+        // In flight: the client spoke last. Lets fault tests cut a connection in the middle of a statement.
+        ws.on("message", () => {
+          pair.waiting = true;
+        });
+        tcp.on("data", () => {
+          pair.waiting = false;
+        });
         pipe(ws, tcp, () => pairs.delete(pair));
       });
     });
   });
 
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve(undefined));
-  });
+  /** @param {number} at */
+  const listen = (at) =>
+    new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(at, host, () => {
+        server.off("error", reject);
+        resolve(undefined);
+      });
+    });
+  await listen(port);
   const bound = /** @type {import("node:net").AddressInfo} */ (server.address()).port;
+
+  const dropConnections = () => {
+    const n = pairs.size;
+    for (const { ws, tcp } of pairs) {
+      ws?.terminate();
+      tcp.destroy();
+    }
+    pairs.clear();
+    return n;
+  };
+  const stopListening = () =>
+    server.listening ? new Promise((resolve) => server.close(() => resolve(undefined))) : Promise.resolve();
 
   return {
     port: bound,
     url: `ws://${host}:${bound}`,
     activeConnections: () => pairs.size,
+    inFlight: () => [...pairs].filter((p) => p.ws && p.waiting).length,
+    dropConnections,
+    async suspend() {
+      const closed = stopListening();
+      dropConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+    async resume() {
+      if (!server.listening) await listen(bound);
+    },
     async close() {
-      for (const { ws, tcp } of pairs) {
-        ws?.terminate();
-        tcp.destroy();
-      }
-      pairs.clear();
+      dropConnections();
       wss.close();
       server.closeAllConnections();
-      await new Promise((resolve) => server.close(() => resolve(undefined)));
+      await stopListening();
     },
   };
 }
