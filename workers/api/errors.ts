@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { ApiError } from "../../lib/errors";
 import { type LogLevel, logLine } from "../../lib/log";
 import { ConfigError } from "../../platform/config";
-import { sqlState } from "../../platform/pg/errors";
+import { isDependencyFailure, sqlState } from "../../platform/pg/errors";
 import type { AppEnv } from "./context";
 
 export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
@@ -27,6 +27,8 @@ function toApiError(err: unknown): ApiError {
   // Class 22 is Postgres refusing a value (bad encoding, out of range, a date it cannot hold): the input's fault.
   // The schemas should stop these first; if one slips through it is still the caller's 400, never our 500.
   if (sqlState(err)?.startsWith("22")) return new ApiError("invalid_input");
+  // Postgres or Redis unreachable, a socket cut mid-statement: the request may be retried (with its key) shortly.
+  if (isDependencyFailure(err)) return new ApiError("dependency_unavailable", { headers: { "Retry-After": "1" } });
   if (err instanceof HTTPException) {
     // Hono's own body parsing and validator raise 400 only for unreadable bodies (schema failures go through defaultHook).
     if (err.status === 400) return new ApiError("invalid_input", { message: "malformed_json" });
@@ -42,7 +44,12 @@ export const onError: ErrorHandler<AppEnv> = async (err, c) => {
   const apiError = toApiError(err);
   if (apiError.status >= 500) {
     await logLine(c.var.config?.LOG_LEVEL ?? (c.env.LOG_LEVEL as LogLevel | undefined) ?? "info", "error", {
-      msg: err instanceof ConfigError ? err.message : "unhandled error",
+      msg:
+        err instanceof ConfigError
+          ? err.message
+          : apiError.code === "dependency_unavailable"
+            ? "dependency unavailable"
+            : "unhandled error",
       request_id: c.var.requestId,
       error: err instanceof Error ? err.name : typeof err,
       // Driver messages can quote values; keep only the first line and cap it.
