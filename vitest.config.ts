@@ -2,13 +2,13 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-type Vars = Record<string, string>;
+export type Vars = Record<string, string>;
 
 // Projects do not inherit root test options unless they extend the root, and extending would run globalSetup per project.
-const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };
+export const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };
 
 // RETRY_BASE_S 0: retried messages come back at once, so retry and dead-letter paths run in test time.
-const workerVars = (vars: Vars) => ({ ...vars, ENVIRONMENT: "test", LOG_LEVEL: "silent", RETRY_BASE_S: "0" });
+export const workerVars = (vars: Vars) => ({ ...vars, ENVIRONMENT: "test", LOG_LEVEL: "silent", RETRY_BASE_S: "0" });
 
 export default defineConfig({
   test: {
