@@ -1,7 +1,9 @@
 // Search result cache in Redis. Keys carry the versions of every map cell the search touches, so a change to any
 // provider there (profile, verification, schedule, bookings) makes older entries unreachable at once.
 import type { Redis } from "@upstash/redis/cloudflare";
+import type { z } from "zod";
 import { cellsAround } from "../lib/geo";
+import { isDependencyFailure } from "./pg/errors";
 
 export const SEARCH_TTL_S = 60;
 const LOCK_MS = 3_000;
@@ -25,35 +27,55 @@ return {key, redis.call('GET', key)}
 export interface CacheOutcome<T> {
   value: T;
   hit: boolean;
+  /** Redis could not be reached: the value was computed without the cache. */
+  degraded: boolean;
 }
 
 /**
  * Returns the cached value or computes it. Concurrent misses on one key compute once: the first takes a short lock,
  * the others wait for its entry (and compute themselves only if it never comes, so a crashed holder costs latency,
- * never an error).
+ * never an error). With Redis down, every caller computes: search slows down but keeps answering. What comes out
+ * of Redis is parsed by `schema`: the cache is never trusted to hold the shape it should.
  */
 export async function cached<T>(
   redis: Redis,
-  opts: { paramsKey: string; versionKeys: string[] },
+  opts: { paramsKey: string; versionKeys: string[]; schema: z.ZodType<T> },
   compute: () => Promise<T>,
 ): Promise<CacheOutcome<T>> {
-  const lookup = redis.createScript<[string, string | null]>(LOOKUP_LUA);
-  const [key, stored] = await lookup.exec(opts.versionKeys, [opts.paramsKey]);
-  if (stored !== null) return { value: JSON.parse(stored) as T, hit: true };
-
-  const lockKey = `${key}:lock`;
-  const owner = (await redis.set(lockKey, "1", { nx: true, px: LOCK_MS })) === "OK";
-  if (!owner) {
-    for (let waited = 0; waited < WAIT_MAX_MS; waited += WAIT_STEP_MS) {
-      await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
-      const value = await redis.get<string>(key);
-      if (value !== null) return { value: JSON.parse(value) as T, hit: true };
+  const decode = (raw: string): T | null => {
+    const parsed = opts.schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  };
+  let key: string;
+  let owner = false;
+  try {
+    const lookup = redis.createScript<[string, string | null]>(LOOKUP_LUA);
+    const [k, stored] = await lookup.exec(opts.versionKeys, [opts.paramsKey]);
+    key = k;
+    const hit = stored === null ? null : decode(stored);
+    if (hit !== null) return { value: hit, hit: true, degraded: false };
+    owner = (await redis.set(`${key}:lock`, "1", { nx: true, px: LOCK_MS })) === "OK";
+    if (!owner) {
+      for (let waited = 0; waited < WAIT_MAX_MS; waited += WAIT_STEP_MS) {
+        await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+        const raw = await redis.get<string>(key);
+        const value = raw === null ? null : decode(raw);
+        if (value !== null) return { value, hit: true, degraded: false };
+      }
     }
+  } catch (err) {
+    if (!isDependencyFailure(err)) throw err;
+    return { value: await compute(), hit: false, degraded: true };
   }
   const value = await compute();
-  await redis.set(key, JSON.stringify(value), { ex: SEARCH_TTL_S });
-  if (owner) await redis.del(lockKey);
-  return { value, hit: false };
+  try {
+    await redis.set(key, JSON.stringify(value), { ex: SEARCH_TTL_S });
+    if (owner) await redis.del(`${key}:lock`);
+  } catch (err) {
+    // The answer is computed and right; only the next caller pays for the lost entry.
+    if (!isDependencyFailure(err)) throw err;
+  }
+  return { value, hit: false, degraded: false };
 }
 
 /** Called after any change to a provider: bumps the cell's versions (both kinds when the profile changed). */

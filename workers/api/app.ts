@@ -35,6 +35,12 @@ export function buildApp() {
     })(c, next),
   );
   app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  // Nothing is cached by a browser, proxy or app HTTP cache unless its route says so (public catalog, public
+  // profiles, the JWKS): tokens, sessions, bookings and private profiles must never be stored on the way.
+  app.use("*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
+  });
   app.use("*", (c, next) =>
     bodyLimit({
       maxSize: c.var.config.MAX_BODY_BYTES,

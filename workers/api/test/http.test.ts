@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call } from "./helpers";
+import { call, login } from "./helpers";
 
 describe("HTTP basics", () => {
   it("answers an unknown route with a JSON 404 that carries the request id", async () => {
@@ -65,5 +65,18 @@ describe("HTTP basics", () => {
     const docs = await exports.default.fetch("http://api.test/docs");
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain("/openapi.json");
+  });
+});
+
+describe("caching of answers", () => {
+  it("marks private answers no-store and lets public ones say how long they keep", async () => {
+    const me = await login();
+    const privateAnswer = await call("/auth/me", { token: me.access });
+    expect(privateAnswer.status).toBe(200);
+    expect(privateAnswer.headers.get("cache-control")).toBe("no-store");
+    const refused = await call("/auth/me");
+    expect(refused.headers.get("cache-control")).toBe("no-store");
+    const catalog = await call("/provider/services");
+    expect(catalog.headers.get("cache-control")).toBe("public, max-age=300");
   });
 });

@@ -138,9 +138,10 @@ export function registerSearchProviders(app: App) {
       {
         paramsKey: `sc:${queryKey}:${q.cursor ?? ""}`,
         versionKeys: cells.flatMap((cell) => kinds.map((k) => versionKey(k, cell))),
+        schema: Result,
       },
       compute,
     );
-    return c.json(outcome.value, 200, { "X-Cache": outcome.hit ? "HIT" : "MISS" });
+    return c.json(outcome.value, 200, { "X-Cache": outcome.degraded ? "BYPASS" : outcome.hit ? "HIT" : "MISS" });
   });
 }
