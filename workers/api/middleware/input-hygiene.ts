@@ -19,6 +19,27 @@ function decoded(part: string): string | null {
   }
 }
 
+/** No request body of ours nests deeper than a few levels; far deeper nesting only exhausts parsers' stacks. */
+const MAX_JSON_DEPTH = 32;
+
+/** Whether JSON text nests deeper than `max` (brackets outside strings), found without parsing it. */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92)
+        i++; // backslash: skip the escaped character
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 || ch === 91) {
+      if (++depth > max) return true;
+    } else if (ch === 125 || ch === 93) depth--;
+  }
+  return false;
+}
+
 /** The first string in a parsed JSON value (keys included) that is not clean text, with its path. */
 function dirty(value: unknown, path: string): Issue | null {
   if (typeof value === "string") {
@@ -60,11 +81,17 @@ export const inputHygiene = (): MiddlewareHandler<AppEnv> => async (c, next) => 
       throw refuse({ path: key && isCleanText(key) ? key : "query", message: "must not contain control characters" });
     }
   }
-  const type = c.req.header("content-type") ?? "";
+  const type = (c.req.header("content-type") ?? "").toLowerCase();
   if (type.includes("json") && c.req.method !== "GET" && c.req.method !== "HEAD") {
     // Read once here; Hono caches the text, so the route's validator parses it without reading the stream again.
     const body = await c.req.text();
     if (body) {
+      if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+        throw new ApiError("invalid_input", {
+          message: "malformed_json",
+          details: [{ path: "body", message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+        });
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(body);

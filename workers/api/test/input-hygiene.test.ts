@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { nestsDeeperThan } from "../middleware/input-hygiene";
 import { call, errorCode, type Json, login, sql } from "./helpers";
 
 const profile = {
@@ -49,6 +50,32 @@ describe("control characters never reach the database", () => {
     });
     expect(query.status).toBe(400);
     expect((query.body.error as { message: string }).message).toContain("নিয়ন্ত্রণ অক্ষর");
+  });
+
+  it("answers a body nested thousands deep with 400, not a stack overflow", async () => {
+    const user = await login();
+    for (const raw of [
+      `${"[".repeat(50_000)}${"]".repeat(50_000)}`,
+      `${'{"a":'.repeat(20_000)}1${"}".repeat(20_000)}`,
+    ]) {
+      for (const type of ["application/json", "Application/JSON; charset=utf-8"]) {
+        const res = await call("/provider/providers", {
+          method: "POST",
+          token: user.access,
+          body: raw,
+          headers: { "content-type": type },
+        });
+        expect(res.status).toBe(400);
+        expect(errorCode(res.body)).toBe("invalid_input");
+      }
+    }
+  });
+
+  it("counts nesting outside strings only", () => {
+    expect(nestsDeeperThan(JSON.stringify({ bio: "[[[[[[[[[[{{{{{{{{" }), 3)).toBe(false);
+    expect(nestsDeeperThan(JSON.stringify({ bio: 'quote \\" [[[[' }), 3)).toBe(false);
+    expect(nestsDeeperThan("[[[[1]]]]", 3)).toBe(true);
+    expect(nestsDeeperThan("[[[1]]]", 3)).toBe(false);
   });
 
   it("answers a malformed percent escape with 400, not 500", async () => {

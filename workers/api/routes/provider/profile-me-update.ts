@@ -8,7 +8,14 @@ import { requireAuth } from "../../auth/require-auth";
 import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
 import { myProvider, patchProvider } from "../../queries/provider";
 import { LatLng } from "../shared/geo";
-import { AreaSchema, ProviderInputSchema, ProviderPrivateSchema, privateView, SpokenLanguage } from "./schemas";
+import {
+  AreaSchema,
+  ProviderInputSchema,
+  ProviderPrivateSchema,
+  privateView,
+  ServiceRadiusKm,
+  SpokenLanguage,
+} from "./schemas";
 
 // Spelled out rather than derived: a PATCH must not pick up the create schema's defaults for absent fields.
 const PatchSchema = z
@@ -18,7 +25,7 @@ const PatchSchema = z
     languages: z.array(SpokenLanguage).min(1).max(5).optional(),
     services: ProviderInputSchema.shape.services.optional(),
     location: LatLng.optional(),
-    service_radius_km: z.number().gt(0).max(50).optional(),
+    service_radius_km: ServiceRadiusKm.optional(),
     area: AreaSchema.optional(),
   })
   .refine((p) => Object.values(p).some((v) => v !== undefined), "nothing to change")

@@ -6,6 +6,9 @@ import { idParam, instant, text } from "../../../../lib/input";
 import type { ProviderRow, ReviewRow } from "../../queries/provider";
 import { LatLng } from "../shared/geo";
 
+/** Stored with two decimals (numeric(5,2)): anything under 0.1 km would round to nothing. */
+export const ServiceRadiusKm = z.number().min(0.1).max(50);
+
 export const ServiceOfferSchema = z
   .object({
     service_type: z.string().regex(/^[a-z][a-z_]{1,31}$/),
@@ -34,7 +37,7 @@ export const ProviderInputSchema = z
       .max(20)
       .refine((s) => new Set(s.map((x) => x.service_type)).size === s.length, "each service once"),
     location: LatLng,
-    service_radius_km: z.number().gt(0).max(50).default(5),
+    service_radius_km: ServiceRadiusKm.default(5),
     area: AreaSchema.default({}),
   })
   .openapi("ProviderInput");
