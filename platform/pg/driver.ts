@@ -56,8 +56,13 @@ class NeonWebSocket implements WebSocketLike {
     this.ws.close(code, reason);
   }
 
+  /**
+   * A write after the socket closed is dropped: workerd throws on it, from inside the driver's end() or a write
+   * racing the close event, where it would replace the connection error the caller is owed (the close event
+   * fails every statement in flight, and the client refuses new ones).
+   */
   send(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.ws.send(data);
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(data);
   }
 
   addEventListener(
