@@ -1,13 +1,33 @@
 // The typed way to the readers: a shard chosen by a routing key (a map cell), so nearby searches share a warm
 // connection. It is a `Runner`, so statements run through it with platform/pg/sql's rows() and first().
 import type { Runner } from "../../platform/pg/sql";
+import type { ReaderFailure } from "./pg-reader";
 
 export const READER_SHARDS = 4;
+
+/** A reader's failed statement, thrown on the caller's side with what sqlState() and isDependencyFailure() read. */
+export class ReaderError extends Error {
+  readonly code: string | undefined;
+  readonly constraint: string | undefined;
+
+  constructor(failure: ReaderFailure) {
+    super(failure.message);
+    this.name = failure.name;
+    this.code = failure.code;
+    this.constraint = failure.constraint;
+  }
+}
 
 export function pgReader(env: Env, routingKey: string): Runner {
   let h = 0;
   for (let i = 0; i < routingKey.length; i++) h = (h * 31 + routingKey.charCodeAt(i)) >>> 0;
   const ns = env.PG_READER;
   const stub = ns.get(ns.idFromName(`reader-${h % READER_SHARDS}`));
-  return { query: (text, values) => stub.query(text, values) };
+  return {
+    query: async (text, values) => {
+      const answer = await stub.query(text, values);
+      if (!answer.ok) throw new ReaderError(answer.error);
+      return { rows: answer.rows, rowCount: answer.rowCount };
+    },
+  };
 }

@@ -13,6 +13,7 @@ import { cellOf } from "../../lib/geo";
 import { Mutex } from "../../lib/mutex";
 import { loadConfig } from "../../platform/config";
 import { PgConnection } from "../../platform/pg/connection";
+import { isDependencyFailure } from "../../platform/pg/errors";
 import { first, rows, run } from "../../platform/pg/sql";
 import { createRedis } from "../../platform/redis";
 import { invalidateCell } from "../../platform/search-cache";
@@ -38,6 +39,15 @@ import type { ActorRef, CreateInput, Idempotency, RefundInput, StripeEventInput,
 import { type BookingView, type BookingWithPayment, fail, type Outcome } from "./views";
 
 const OUTBOX_RETRY_MS = 30_000;
+
+/**
+ * Postgres (or the bridge) gone in the middle of a step is an answer, 503 dependency_unavailable, not a throw:
+ * workerd logs every exception that leaves an RPC method as uncaught, though the gateway would map it the same way.
+ */
+function unavailable(err: unknown): Outcome {
+  if (isDependencyFailure(err)) return fail("dependency_unavailable", "dependency_unavailable");
+  throw err;
+}
 
 export class ProviderBookings extends DurableObject<Env> {
   private readonly pg: PgConnection;
@@ -71,16 +81,16 @@ export class ProviderBookings extends DurableObject<Env> {
   // ---- RPC -------------------------------------------------------------------------------------------------
 
   create(input: CreateInput): Promise<Outcome> {
-    return this.mutex.run(() => this.bind(input.body.provider_id).then(() => this.doCreate(input)));
+    return this.mutex.run(() => this.bind(input.body.provider_id).then(() => this.doCreate(input))).catch(unavailable);
   }
 
   transition(input: TransitionInput): Promise<Outcome> {
-    return this.mutex.run(() => this.bind(input.providerId).then(() => this.doTransition(input)));
+    return this.mutex.run(() => this.bind(input.providerId).then(() => this.doTransition(input))).catch(unavailable);
   }
 
   /** Support refunds captured money (a dispute, a goodwill gesture): never more than was captured and kept. */
   refund(input: RefundInput): Promise<Outcome> {
-    return this.mutex.run(() => this.bind(input.providerId).then(() => this.doRefund(input)));
+    return this.mutex.run(() => this.bind(input.providerId).then(() => this.doRefund(input))).catch(unavailable);
   }
 
   /**
@@ -290,8 +300,9 @@ export class ProviderBookings extends DurableObject<Env> {
       // Best effort: entries expire within a minute anyway, and a Redis blip must not fail a committed booking.
       this.ctx.waitUntil(invalidateCell(redis, this.cellOfProvider, ["availability"]).catch(() => {}));
     }
-    // Through the lock: the connection must not interleave this with another change.
-    this.ctx.waitUntil(this.mutex.run(() => this.publish([done.event])));
+    // Through the lock: the connection must not interleave this with another change. A publish that fails with
+    // Postgres leaves the row unpublished, for the alarm and the cron sweep; nothing is owed to anyone here.
+    this.ctx.waitUntil(this.mutex.run(() => this.publish([done.event])).catch(() => {}));
   }
 
   /** Sends events, marks them published; on failure leaves them for the alarm (and the cron sweep). */

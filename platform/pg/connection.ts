@@ -1,7 +1,7 @@
 // A Postgres connection that outlives requests, for Durable Objects: opened on demand, reconnected after errors,
 // closed when idle so many objects do not pin many server connections.
 import type { Client, QueryResultRow } from "@neondatabase/serverless";
-import { createClient, type DbConfig } from "./driver";
+import { asError, createClient, type DbConfig } from "./driver";
 import { isSqlError } from "./errors";
 
 export interface Queryable {
@@ -32,7 +32,9 @@ export class PgConnection implements Queryable {
       // The driver can emit 'error' more than once for one dropped socket: keep a listener for the client's life.
       client.on("error", () => this.drop(client));
       client.on("end", () => this.drop(client));
-      await client.connect();
+      await client.connect().catch((err: unknown) => {
+        throw asError(err);
+      });
       for (const stmt of this.opts.onConnect ?? []) await client.query(stmt);
       if (this.applicationName)
         await client.query("SELECT set_config('application_name', $1, false)", [this.applicationName]);
@@ -76,7 +78,7 @@ export class PgConnection implements Queryable {
       } catch (err) {
         // A SQL error leaves the session usable; anything else (socket gone) means reconnect next time.
         if (!isSqlError(err)) this.reset(client);
-        throw err;
+        throw asError(err);
       }
     } finally {
       this.inFlight--;

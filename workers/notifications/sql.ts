@@ -36,19 +36,41 @@ const Delivery = {
 };
 
 /**
- * Claims one delivery: a row comes back unless it was already sent (a redelivered event). Rows that failed or were
- * held back before are taken again. The target is stored only as a hash.
+ * Claims one delivery for this consumer: a row comes back only when nobody else holds it. New deliveries, ones that
+ * failed or were held back (quiet hours), and ones whose claim is older than the lease (their consumer died between
+ * claim and record) are taken; a delivery already sent, or claimed by a consumer that may still be sending it, is
+ * not. `updated_at` is the claim's timestamp while a row is pending (set on insert and by the trigger on every
+ * update). Two claims racing on one key serialize on the unique index: the second sees the first's fresh claim and
+ * gets no row. The target is stored only as a hash.
  */
 export const CLAIM_DELIVERY = statement({
-  params: { ...Delivery, event_type: BookingEventType, booking_id: Id },
+  params: { ...Delivery, event_type: BookingEventType, booking_id: Id, lease_s: z.number().int().positive() },
   row: NoRow,
   text: `
     INSERT INTO notification_deliveries (event_id, event_type, booking_id, user_id, channel, target_hash, status, attempts)
     VALUES (:event_id, :event_type, :booking_id, :user_id, :channel, :target_hash, 'pending', 1)
     ON CONFLICT (event_id, user_id, channel, target_hash)
-      DO UPDATE SET attempts = notification_deliveries.attempts + 1, status = 'pending'
-      WHERE notification_deliveries.status <> 'sent'
+      DO UPDATE SET attempts = notification_deliveries.attempts + 1, status = 'pending', error = NULL
+      WHERE notification_deliveries.status IN ('failed', 'skipped')
+         OR (notification_deliveries.status = 'pending'
+             AND notification_deliveries.updated_at < now() - make_interval(secs => :lease_s))
     RETURNING status`,
+});
+
+/**
+ * Why a claim came back empty: sent already, or held by another consumer for `wait_s` more seconds (0 when the row
+ * changed in between: look again soon).
+ */
+export const DELIVERY_STATE = statement({
+  params: { ...Delivery, lease_s: z.number().int().positive() },
+  row: z.object({ status: DeliveryStatus, wait_s: z.number().int() }),
+  text: `
+    SELECT status,
+           CASE WHEN status = 'pending'
+                THEN GREATEST(0, ceil(extract(epoch FROM updated_at + make_interval(secs => :lease_s) - now())))::int
+                ELSE 0 END AS wait_s
+      FROM notification_deliveries
+     WHERE event_id = :event_id AND user_id = :user_id AND channel = :channel AND target_hash = :target_hash`,
 });
 
 /** How a claimed delivery ended; a delivery already sent is never changed. */

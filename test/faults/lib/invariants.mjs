@@ -49,12 +49,20 @@ const countBy = (items, keyOf) => {
   return m;
 };
 
-/** Unpublished outbox rows left: the drain loop waits on this. */
-export async function unpublished(databaseUrl) {
+/**
+ * What is still under way: outbox rows not yet published, and deliveries a consumer has claimed but not finished.
+ * The drain loop waits on both, so a delivery in flight at the end is neither counted lost nor hides a duplicate.
+ */
+export async function unsettled(databaseUrl) {
   const c = new pg.Client({ connectionString: databaseUrl });
+  c.on("error", () => {});
   await c.connect();
   try {
-    return (await c.query("SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL")).rows[0].n;
+    const { rows } = await c.query(
+      `SELECT (SELECT count(*)::int FROM outbox WHERE published_at IS NULL) AS outbox,
+              (SELECT count(*)::int FROM notification_deliveries WHERE status = 'pending') AS pending`,
+    );
+    return rows[0];
   } finally {
     await c.end();
   }
@@ -139,6 +147,12 @@ export async function verify(ctx, { databaseUrl, fcmPort, people }) {
   const tokenOf = new Map(people.map((p) => [p.pushHash, p.pushToken]));
   const deliveriesBy = Map.groupBy(db.deliveries, (d) => d.event_id);
   const pushes = countBy(fcm, (m) => `${m.data?.event_id}|${m.token}`);
+  const pushesByEvent = new Map();
+  for (const m of fcm) {
+    const byToken = pushesByEvent.get(m.data?.event_id) ?? new Map();
+    byToken.set(m.token, (byToken.get(m.token) ?? 0) + 1);
+    pushesByEvent.set(m.data?.event_id, byToken);
+  }
   const known = new Set(db.outbox.map((o) => o.event_id));
   for (const o of db.outbox) {
     const t = tally(faultOf(o.booking_id));
@@ -148,10 +162,11 @@ export async function verify(ctx, { databaseUrl, fcmPort, people }) {
     let dup = 0;
     let missing = !o.published || sent.length === 0 || sent.length !== rows.length;
     for (const d of rows.filter((r) => r.channel === "push")) {
-      const n = pushes.get(`${o.event_id}|${tokenOf.get(d.target_hash)}`) ?? 0;
-      if (n === 0) missing = true;
-      if (n > 1) dup += n - 1;
+      if ((pushes.get(`${o.event_id}|${tokenOf.get(d.target_hash)}`) ?? 0) === 0) missing = true;
     }
+    // Every push FCM got for this event beyond the first per device is a duplicate, whether or not the delivery
+    // log has a row for it (a send whose record was lost is exactly the case to catch).
+    for (const n of pushesByEvent.get(o.event_id)?.values() ?? []) if (n > 1) dup += n - 1;
     if (missing) {
       t.lost++;
       bad(

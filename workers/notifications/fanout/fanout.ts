@@ -1,13 +1,22 @@
 // Booking event -> recipients -> devices and phones -> FCM pushes and SMS, each delivery recorded once.
-// At-least-once delivery is made notify-once by the delivery log: a (event, user, channel, target) already sent is
-// never sent again, whatever redelivers the event.
+//
+// The queue delivers at least once, and so does the outbox relay (the object publishes after its commit, and its
+// alarm and the cron sweep relay rows whose publish was not recorded), so one event can reach two consumer
+// invocations at the same time. The delivery log makes that notify-once: a delivery (event, user, channel, target)
+// is claimed before it is sent, and a claim is refused while the delivery is sent or held by another consumer
+// within its lease. The one window left is a consumer that dies (or loses Postgres for longer than record() keeps
+// trying) after the provider accepted the message and before the log says so: once its lease runs out the delivery
+// is sent again. That is the trade-off taken on purpose: at-least-once per delivery with duplicates confined to
+// that window, rather than at-most-once, where such a crash would lose the message for good. A push carries its
+// event id as the Android notification tag and the APNs collapse id, so a device that gets it twice shows it once;
+// an SMS carries an id the gateway dedupes on.
 import type { DeliveryChannel, DeliveryStatus } from "../../../lib/enums";
 import { sha256Hex } from "../../../lib/hash";
 import type { BookingEventMessage } from "../../../lib/messages";
 import { first, type Runner, rows, run } from "../../../platform/pg/sql";
 import { type FcmConfig, sendPush } from "../push/fcm";
 import { sendSms } from "../sms/sslwireless";
-import { CLAIM_DELIVERY, FORGET_DEVICE, RECIPIENTS, RECORD_DELIVERY } from "../sql";
+import { CLAIM_DELIVERY, DELIVERY_STATE, FORGET_DEVICE, RECIPIENTS, RECORD_DELIVERY } from "../sql";
 import { bookingText } from "../templates";
 import { plan, recipients } from "./policy";
 
@@ -42,18 +51,43 @@ const deliveryKey = (d: Delivery) => ({
   target_hash: d.targetHash,
 });
 
-/** Claims a delivery: false when it was already sent (a redelivered event). */
-async function claim(pool: Runner, d: Delivery): Promise<boolean> {
-  const row = await first(pool, CLAIM_DELIVERY, {
-    ...deliveryKey(d),
-    event_type: d.event.type,
-    booking_id: d.event.id,
-  });
-  return row !== undefined;
+/**
+ * How long a claim holds a delivery against other consumers. It must outlast claim -> send -> record: the FCM token
+ * and send calls (10 s timeouts each) and record()'s retries (under 8 s). A consumer past it is presumed dead.
+ */
+export const DELIVERY_LEASE_S = 60;
+
+/** How long record() keeps trying to write an outcome (Postgres dropping the connection right after a send). */
+const RECORD_BACKOFF_MS = [250, 500, 1_000, 2_000, 4_000];
+
+type Claim = { kind: "claimed" } | { kind: "sent" } | { kind: "busy"; waitS: number };
+
+/** Claims a delivery: taken by this consumer, already sent, or held by another consumer for a while yet. */
+async function claim(pool: Runner, d: Delivery): Promise<Claim> {
+  const key = { ...deliveryKey(d), lease_s: DELIVERY_LEASE_S };
+  const row = await first(pool, CLAIM_DELIVERY, { ...key, event_type: d.event.type, booking_id: d.event.id });
+  if (row) return { kind: "claimed" };
+  const state = await first(pool, DELIVERY_STATE, key);
+  if (state?.status === "sent") return { kind: "sent" };
+  return { kind: "busy", waitS: Math.max(1, state?.wait_s ?? 1) };
 }
 
+/**
+ * Writes how a claimed delivery ended, retried over a few seconds: after a send, a lost write means the delivery is
+ * sent again once the lease runs out, so a connection dropped at that moment is worth waiting out.
+ */
 async function record(pool: Runner, d: Delivery, status: Exclude<DeliveryStatus, "pending">, error: string | null) {
-  await run(pool, RECORD_DELIVERY, { ...deliveryKey(d), status, error: error?.slice(0, 300) ?? null });
+  const params = { ...deliveryKey(d), status, error: error?.slice(0, 300) ?? null };
+  for (let i = 0; ; i++) {
+    try {
+      await run(pool, RECORD_DELIVERY, params);
+      return;
+    } catch (err) {
+      const wait = RECORD_BACKOFF_MS[i];
+      if (wait === undefined) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }
 
 export async function fanout(e: BookingEventMessage, deps: FanoutDeps): Promise<FanoutResult> {
@@ -87,7 +121,15 @@ async function deliver(
   { text, holdS }: { text: { title: string; body: string }; holdS: number },
   result: FanoutResult,
 ): Promise<void> {
-  if (!(await claim(deps.pool, d))) return; // already sent
+  const c = await claim(deps.pool, d);
+  if (c.kind === "sent") return;
+  if (c.kind === "busy") {
+    // Another consumer is sending it. Acking would lose the delivery if that consumer dies; come back after its
+    // lease and find it sent (then ack) or stale (then send).
+    result.retry = true;
+    result.retryAfterS = Math.max(result.retryAfterS ?? 0, c.waitS);
+    return;
+  }
   if (holdS > 0) {
     await record(deps.pool, d, "skipped", "quiet_hours");
     result.holdS = Math.max(result.holdS, holdS);
@@ -106,6 +148,7 @@ async function deliver(
     title: text.title,
     body: text.body,
     data: { type: e.type, booking_id: String(e.id), event_id: e.meta.event_id },
+    collapseId: e.meta.event_id,
   });
   if (r.kind === "sent") {
     await record(deps.pool, d, "sent", null);

@@ -24,6 +24,11 @@ export interface PushMessage {
   title: string;
   body: string;
   data: Record<string, string>;
+  /**
+   * Identifies the notification on the device (Android notification tag, APNs collapse id, at most 64 bytes): a
+   * second message with the same id replaces the first instead of showing twice.
+   */
+  collapseId?: string;
 }
 
 export type PushResult =
@@ -95,8 +100,8 @@ export async function sendPush(cfg: FcmConfig, msg: PushMessage): Promise<PushRe
           token: msg.token,
           notification: { title: msg.title, body: msg.body },
           data: msg.data,
-          android: { priority: "high" },
-          apns: { headers: { "apns-priority": "10" } },
+          android: { priority: "high", ...(msg.collapseId && { notification: { tag: msg.collapseId } }) },
+          apns: { headers: { "apns-priority": "10", ...(msg.collapseId && { "apns-collapse-id": msg.collapseId }) } },
         },
       }),
       signal: AbortSignal.timeout(TIMEOUT_MS),
