@@ -271,6 +271,8 @@ export const kycSubmissions = pgTable("kyc_submissions", {
     .references(() => providers.id, { onDelete: "cascade" }),
   nidNumber: text("nid_number").notNull(),
   documents: jsonb("documents").$type<Record<KycDocument, string>>().notNull(),
+  sealed:
+    jsonb("sealed").$type<Record<KycDocument, { key: string; etag: string; size: number; content_type: string }>>(),
   status: text("status", { enum: values(KycStatus) })
     .notNull()
     .default("pending"),
