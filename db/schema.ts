@@ -170,6 +170,9 @@ export const userDevices = pgTable("user_devices", {
     .notNull()
     .references(() => users.id, { onDelete: "cascade" }),
   platform: text("platform", { enum: values(DevicePlatform) }).notNull(),
+  /** The session that registered it: ending that session unregisters the device. */
+  sessionId: uuid("session_id").references(() => authSessions.id, { onDelete: "set null" }),
+  lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

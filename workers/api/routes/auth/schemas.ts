@@ -35,4 +35,6 @@ export const TokenPairSchema = z
 export const RevokedSchema = z.object({ revoked: z.number().int() }).openapi("Revoked");
 
 export const LOGOUT_NOTE =
-  "Access tokens already issued stay valid until they expire (at most 15 minutes); refresh stops at once.";
+  "Access tokens already issued stay valid until they expire (at most 15 minutes); refresh stops at once. Push " +
+  "devices registered under an ended session are unregistered (logout-all: every device of the user), so the " +
+  "phone can be registered by the next account.";
