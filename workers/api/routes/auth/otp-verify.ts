@@ -11,7 +11,7 @@ import { checkOtp, phoneKey } from "../../auth/otp";
 import { openSession } from "../../auth/sessions";
 import { signAccessToken } from "../../auth/tokens";
 import { type App, errorResponses } from "../../openapi";
-import { CodeInput, PhoneInput, TokenPairSchema, UserSchema } from "./schemas";
+import { CodeInput, NO_STORE, PhoneInput, TokenPairSchema, UserSchema } from "./schemas";
 
 const Body = z
   .object({
@@ -93,6 +93,7 @@ export function registerOtpVerify(app: App) {
         user,
       },
       200,
+      NO_STORE,
     );
   });
 }
