@@ -10,6 +10,7 @@ import {
   deleteDevicesOfUser,
   insertRefreshToken,
   insertSession,
+  lockUser,
   markRotated,
   refreshTokenForRotation,
   revokeFamilyTokens,
@@ -114,6 +115,7 @@ export async function rotateRefreshToken(pool: Pool, presented: string, check: R
  */
 export async function revokeSessions(pool: Pool, userId: number, reason: string, sessionId?: string) {
   return withTransaction(pool, async (tx) => {
+    await run(tx, lockUser, { user_id: userId });
     const revoked = await rows(tx, revokeLiveSessions, {
       user_id: userId,
       session_id: sessionId ?? null,
