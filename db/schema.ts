@@ -170,6 +170,9 @@ export const userDevices = pgTable("user_devices", {
     .notNull()
     .references(() => users.id, { onDelete: "cascade" }),
   platform: text("platform", { enum: values(DevicePlatform) }).notNull(),
+  /** The session that registered it: ending that session unregisters the device. */
+  sessionId: uuid("session_id").references(() => authSessions.id, { onDelete: "set null" }),
+  lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -271,6 +274,8 @@ export const kycSubmissions = pgTable("kyc_submissions", {
     .references(() => providers.id, { onDelete: "cascade" }),
   nidNumber: text("nid_number").notNull(),
   documents: jsonb("documents").$type<Record<KycDocument, string>>().notNull(),
+  sealed:
+    jsonb("sealed").$type<Record<KycDocument, { key: string; etag: string; size: number; content_type: string }>>(),
   status: text("status", { enum: values(KycStatus) })
     .notNull()
     .default("pending"),

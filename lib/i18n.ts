@@ -71,6 +71,10 @@ export const messages = {
     en: "This session has ended. Sign in again.",
     bn: "এই সেশনটি শেষ হয়েছে। আবার সাইন ইন করুন।",
   },
+  push_token_taken: {
+    en: "This device is registered to another account. It is freed when that account signs out on it.",
+    bn: "এই ডিভাইসটি অন্য একটি অ্যাকাউন্টে নিবন্ধিত। সেই অ্যাকাউন্ট এতে সাইন আউট করলে এটি মুক্ত হবে।",
+  },
   refresh_rotated: {
     en: "This refresh token was just replaced. Use the newest one.",
     bn: "এই রিফ্রেশ টোকেনটি এইমাত্র বদলানো হয়েছে। সর্বশেষটি ব্যবহার করুন।",

@@ -5,11 +5,20 @@
 
 /** Rate limits enforced in Redis (sliding windows shared by every edge location). */
 export const RATE_LIMITS = {
-  /** Codes sent to one number: a stranger cannot make us SMS someone all day. */
-  otpRequestPerPhone: { tokens: 5, window: "1 h" },
-  /** Per requester (device id or IP): one phone cannot spray codes at many numbers. Generous per IP: carriers CGNAT. */
+  /**
+   * Code requests for one number from one requester (IP; IPv6 by /64). Keyed per requester so that a stranger
+   * using up their share does not lock the number's owner out: the owner asks from their own network.
+   */
+  otpRequestPerPhoneRequester: { tokens: 5, window: "1 h" },
+  /**
+   * SMS actually sent to one number, from every requester together: a stranger with many addresses still cannot
+   * make us SMS someone all day. Generous, and it never touches a live code, which each of those SMS carries.
+   */
+  otpSendPerPhone: { tokens: 10, window: "1 h" },
+  /** Per requester (IP): one phone cannot spray codes at many numbers. Generous per IP: carriers CGNAT. */
   otpRequestPerIp: { tokens: 60, window: "15 m" },
-  otpVerifyPerPhone: { tokens: 10, window: "15 m" },
+  /** Verify attempts for one number from one requester (fresh codes included); other requesters are not affected. */
+  otpVerifyPerPhoneRequester: { tokens: 10, window: "15 m" },
   /** Wallet return URLs are public: each known one makes us ask the gateway, so one payment gets a few a minute. */
   paymentCallbackPerRef: { tokens: 10, window: "1 m" },
 } as const;
@@ -35,8 +44,24 @@ export const BOOKING_LIMITS: BookingLimits = {
 /** Push devices per user; registering one more drops the least recently seen. */
 export const DEVICES_PER_USER = 10;
 
-/** Seconds before another code may be sent to the same number; the live code stays valid meanwhile. */
+/**
+ * Seconds before another SMS may go to the same number, whoever asks: a request inside it answers 429 with
+ * Retry-After and sends nothing. A live code is never replaced: a request after the interval re-sends the same code,
+ * so nobody else's requests can invalidate the code the owner is typing.
+ */
 export const OTP_RESEND_AFTER_S = 60;
+
+/**
+ * Wrong tries at one code from one requester (IP; IPv6 by /64): after these that requester is refused for the
+ * code, but it stays valid for everyone else, so a stranger's guesses do not burn the owner's code.
+ */
+export const OTP_TRIES_PER_REQUESTER = 5;
+
+/**
+ * Wrong tries at one code from all requesters together, after which it dies: bounds guessing with many addresses
+ * (20 in a million). The owner then asks for a new code, at most OTP_RESEND_AFTER_S later.
+ */
+export const OTP_TRIES_PER_CODE = 20;
 
 /** When an ACCEPTED booking lapses if the customer never confirms: `hours` after acceptance, never past its start. */
 export function confirmDeadline(acceptedAt: Date, start: Date, hours: number): Date {

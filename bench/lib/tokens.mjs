@@ -7,11 +7,11 @@ import { importJWK, SignJWT } from "jose";
 const ISSUER = "https://api.kormomela.app";
 const AUDIENCE = "kormo-mela-app";
 
-export async function mintAccessToken(root, { userId, role }) {
+export async function mintAccessToken(root, { userId, role, sessionId = crypto.randomUUID() }) {
   const { AUTH_JWKS } = JSON.parse(readFileSync(join(root, ".dev/secrets.json"), "utf8"));
   const jwk = JSON.parse(AUTH_JWKS).keys.find((k) => k.d);
   const key = await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA");
-  return new SignJWT({ role, did: "bench", sid: crypto.randomUUID() })
+  return new SignJWT({ role, did: "bench", sid: sessionId })
     .setProtectedHeader({ alg: "EdDSA", kid: jwk.kid, typ: "at+jwt" })
     .setSubject(String(userId))
     .setIssuer(ISSUER)

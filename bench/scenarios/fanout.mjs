@@ -48,8 +48,15 @@ export default {
     const providers = await bookableProviders(PROVIDERS);
     const tag = `bench-${Date.now()}`;
     const tokens = new Map();
+    // Devices belong to a live session (ending it unregisters them): open one per provider for the minted token.
+    const db = new pg.Client({ connectionString: DATABASE_URL });
+    await db.connect();
     for (const p of providers) {
-      const token = await mintAccessToken(root, { userId: p.user_id, role: "provider" });
+      const { rows } = await db.query(
+        "INSERT INTO auth_sessions (user_id, device_id, platform) VALUES ($1, 'bench', 'android') RETURNING id::text",
+        [p.user_id],
+      );
+      const token = await mintAccessToken(root, { userId: p.user_id, role: "provider", sessionId: rows[0].id });
       tokens.set(p.id, token);
       await fetch(`${base}/provider/devices/register`, {
         method: "POST",
@@ -57,6 +64,7 @@ export default {
         body: JSON.stringify({ push_token: `${tag}-${p.id}`, platform: "android" }),
       });
     }
+    await db.end();
     const customer = await customerToken(base);
     const slot = slotMaker(1);
     await drained(base, customer, providers[0], `${tag}-${providers[0].id}`, slot);
@@ -87,9 +95,10 @@ export default {
         }
         // The run's devices go again, so the next run's providers have exactly one device each.
         for (const p of providers) {
-          await fetch(`${base}/provider/devices/${tag}-${p.id}`, {
+          await fetch(`${base}/notifications/devices`, {
             method: "DELETE",
-            headers: { authorization: `Bearer ${tokens.get(p.id)}` },
+            headers: { "content-type": "application/json", authorization: `Bearer ${tokens.get(p.id)}` },
+            body: JSON.stringify({ push_token: `${tag}-${p.id}` }),
           });
         }
         const lat = rows

@@ -51,3 +51,47 @@ export const b64 = {
   encode: (bytes: Uint8Array) => base64url.encode(bytes),
   decode: (text: string) => base64url.decode(text),
 };
+
+const aesKeys = new Map<string, Promise<CryptoKey>>();
+
+/** An AES-GCM key derived from `secret` for one purpose (HMAC as the KDF), never the secret itself. */
+function aesKey(secret: string, purpose: string): Promise<CryptoKey> {
+  const id = `${purpose}\u0000${secret}`;
+  let key = aesKeys.get(id);
+  if (!key) {
+    key = hmac(secret, `aes-key:${purpose}`).then((raw) =>
+      crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]),
+    );
+    aesKeys.set(id, key);
+  }
+  return key;
+}
+
+/** Encrypts `plaintext` bound to `context` (additional data): base64url(iv || ciphertext). */
+export async function seal(secret: string, purpose: string, context: string, plaintext: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: enc.encode(context) },
+    await aesKey(secret, purpose),
+    enc.encode(plaintext),
+  );
+  const out = new Uint8Array(12 + ct.byteLength);
+  out.set(iv);
+  out.set(new Uint8Array(ct), 12);
+  return b64.encode(out);
+}
+
+/** The plaintext of `seal(...)`, or null when it was not sealed by this secret for this purpose and context. */
+export async function unseal(secret: string, purpose: string, context: string, sealed: string): Promise<string | null> {
+  try {
+    const bytes = b64.decode(sealed);
+    const pt = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: bytes.slice(0, 12), additionalData: enc.encode(context) },
+      await aesKey(secret, purpose),
+      bytes.slice(12),
+    );
+    return new TextDecoder().decode(pt);
+  } catch {
+    return null;
+  }
+}

@@ -1,18 +1,14 @@
-// Abuse limits (login, public payment callbacks), enforced in Redis with @upstash/ratelimit (sliding windows, shared by every edge location).
+// Abuse limits (login, public payment callbacks), enforced in Redis with @upstash/ratelimit (sliding windows, shared
+// by every edge location). The figures are policy and live in lib/policy.ts.
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis/cloudflare";
 import { ApiError } from "../../../lib/errors";
+import { RATE_LIMITS } from "../../../lib/policy";
+import { hmacHex } from "./crypto";
 
 type Duration = Parameters<typeof Ratelimit.slidingWindow>[1];
 
-/** Policy in one place. Per-IP is generous: Bangladeshi mobile carriers put many users behind one CGNAT address. */
-export const LIMITS = {
-  otpRequestPerPhone: { tokens: 5, window: "15 m" },
-  otpRequestPerIp: { tokens: 60, window: "15 m" },
-  otpVerifyPerPhone: { tokens: 10, window: "15 m" },
-  /** Wallet return URLs are public: each known one makes us ask the gateway, so one payment gets a few a minute. */
-  paymentCallbackPerRef: { tokens: 10, window: "1 m" },
-} as const satisfies Record<string, { tokens: number; window: Duration }>;
+export const LIMITS: Record<keyof typeof RATE_LIMITS, { tokens: number; window: Duration }> = RATE_LIMITS;
 
 export type LimitName = keyof typeof LIMITS;
 
@@ -27,8 +23,28 @@ export async function enforceLimit(redis: Redis, name: LimitName, identifier: st
     analytics: false,
   });
   const { success, reset } = await limiter.limit(identifier);
-  if (!success) {
-    const retryAfter = Math.max(1, Math.ceil((reset - Date.now()) / 1000));
-    throw new ApiError("rate_limited", { headers: { "Retry-After": String(retryAfter) } });
-  }
+  if (!success) throw rateLimited(Math.ceil((reset - Date.now()) / 1000));
+}
+
+export const rateLimited = (retryAfterS: number) =>
+  new ApiError("rate_limited", { headers: { "Retry-After": String(Math.max(1, retryAfterS)) } });
+
+/**
+ * Who is asking, as far as the edge can tell: the client IP, an IPv6 address by its /64 (one subscriber's
+ * prefix, which they can rotate freely within). Hashed, so Redis holds no addresses.
+ */
+export function requesterKey(secret: string, ip: string | undefined): Promise<string> {
+  return hmacHex(secret, `requester:${requesterPrefix(ip ?? "local")}`, 12);
+}
+
+export function requesterPrefix(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const [head = "", tail] = ip.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }

@@ -6,8 +6,11 @@ import { sha256Hex } from "../../../lib/hash";
 import { first, type Runner, rows, run } from "../../../platform/pg/sql";
 import { withTransaction } from "../../../platform/pg/transaction";
 import {
+  deleteDevicesOfSessions,
+  deleteDevicesOfUser,
   insertRefreshToken,
   insertSession,
+  lockUser,
   markRotated,
   refreshTokenForRotation,
   revokeFamilyTokens,
@@ -87,6 +90,7 @@ export async function rotateRefreshToken(pool: Pool, presented: string, check: R
       // Reuse of a rotated token: someone holds a copy. End the whole family, ours and theirs.
       await run(tx, revokeSessionForReuse, { family_id: row.family_id });
       await run(tx, revokeFamilyTokens, { family_id: row.family_id });
+      await run(tx, deleteDevicesOfSessions, { session_ids: [row.family_id] });
       return { error: "session_ended" as const };
     }
     const next = await issueRefreshToken(tx, row.family_id, row.user_id, row.device_id);
@@ -105,15 +109,22 @@ export async function rotateRefreshToken(pool: Pool, presented: string, check: R
   return outcome;
 }
 
-/** Revokes sessions of one user (all of them, or one by id). Returns how many were live. */
+/**
+ * Revokes sessions of one user (all of them, or one by id) and unregisters the push devices registered under them
+ * (all the user's devices when all sessions end). Returns how many were live.
+ */
 export async function revokeSessions(pool: Pool, userId: number, reason: string, sessionId?: string) {
   return withTransaction(pool, async (tx) => {
+    await run(tx, lockUser, { user_id: userId });
     const revoked = await rows(tx, revokeLiveSessions, {
       user_id: userId,
       session_id: sessionId ?? null,
       reason,
     });
-    if (revoked.length > 0) await run(tx, revokeTokensOfFamilies, { family_ids: revoked.map((r) => r.id) });
+    const ids = revoked.map((r) => r.id);
+    if (ids.length > 0) await run(tx, revokeTokensOfFamilies, { family_ids: ids });
+    if (sessionId === undefined) await run(tx, deleteDevicesOfUser, { user_id: userId });
+    else if (ids.length > 0) await run(tx, deleteDevicesOfSessions, { session_ids: ids });
     return revoked.length;
   });
 }

@@ -117,6 +117,27 @@ export const revokeTokensOfFamilies = statement({
   text: "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = ANY(:family_ids::uuid[]) AND revoked_at IS NULL",
 });
 
+/** Serializes a user's logouts with their device registrations, so no device lands under a session being ended. */
+export const lockUser = statement({
+  params: { user_id: id },
+  row: z.unknown(),
+  text: "SELECT id FROM users WHERE id = :user_id FOR UPDATE",
+});
+
+/** Push devices go with the session that registered them: ending it unregisters them (a shared phone can switch). */
+export const deleteDevicesOfSessions = statement({
+  params: { session_ids: z.array(z.string()) },
+  row: z.unknown(),
+  text: "DELETE FROM user_devices WHERE session_id = ANY(:session_ids::uuid[])",
+});
+
+/** Every push device of the user, including ones registered before devices had sessions (logout-all). */
+export const deleteDevicesOfUser = statement({
+  params: { user_id: id },
+  row: z.unknown(),
+  text: "DELETE FROM user_devices WHERE user_id = :user_id",
+});
+
 /** The user's live sessions, most recently used first. */
 export function liveSessions(db: Db, userId: number) {
   return db

@@ -289,6 +289,20 @@ export async function replaceAvailability(
 export const KycDocuments = z.object({ nid_front: z.string(), nid_back: z.string(), selfie: z.string() });
 export type KycDocuments = z.infer<typeof KycDocuments>;
 
+/** A document as sealed at submit: the copy admins review, and what the store said it is. */
+const SealedDocument = z.object({
+  key: z.string(),
+  etag: z.string(),
+  size: z.number().int(),
+  content_type: z.string(),
+});
+export const SealedDocuments = z.object({
+  nid_front: SealedDocument,
+  nid_back: SealedDocument,
+  selfie: SealedDocument,
+});
+export type SealedDocuments = z.infer<typeof SealedDocuments>;
+
 export const ReviewRow = z.object({
   id: bigintNumber,
   provider_id: bigintNumber,
@@ -299,12 +313,13 @@ export const ReviewRow = z.object({
   reason: z.string().nullable(),
   nid_number: z.string(),
   documents: KycDocuments,
+  sealed: SealedDocuments.nullable(),
 });
 export type ReviewRow = z.infer<typeof ReviewRow>;
 
 const REVIEW_SELECT = `
   SELECT k.id, k.provider_id, p.display_name, k.status, k.submitted_at, k.reviewed_at, k.reason, k.nid_number,
-         k.documents
+         k.documents, k.sealed
     FROM kyc_submissions k JOIN providers p ON p.id = k.provider_id`;
 
 export const reviewsByStatus = statement({
@@ -322,10 +337,10 @@ const reviewForDecision = statement({
 });
 
 const insertSubmission = statement({
-  params: { provider_id: id, nid_number: text, documents: text },
+  params: { provider_id: id, nid_number: text, documents: text, sealed: text },
   row: z.object({ id: bigintNumber }),
-  text: `INSERT INTO kyc_submissions (provider_id, nid_number, documents)
-         VALUES (:provider_id, :nid_number, :documents) RETURNING id`,
+  text: `INSERT INTO kyc_submissions (provider_id, nid_number, documents, sealed)
+         VALUES (:provider_id, :nid_number, :documents, :sealed) RETURNING id`,
 });
 
 const setVerification = statement({
@@ -334,13 +349,23 @@ const setVerification = statement({
   text: "UPDATE providers SET verification_status = :status WHERE id = :id",
 });
 
-/** Records a submission and marks the provider pending, together; returns the submission id. */
-export function submitKyc(pool: Pool, providerId: number, nidNumber: string, documents: KycDocuments): Promise<number> {
+/**
+ * Records a submission (the uploads it came from and their sealed copies) and marks the provider pending, together;
+ * returns the submission id.
+ */
+export function submitKyc(
+  pool: Pool,
+  providerId: number,
+  nidNumber: string,
+  documents: KycDocuments,
+  sealed: SealedDocuments,
+): Promise<number> {
   return withTransaction(pool, async (tx) => {
     const created = await first(tx, insertSubmission, {
       provider_id: providerId,
       nid_number: nidNumber,
       documents: JSON.stringify(documents),
+      sealed: JSON.stringify(sealed),
     });
     if (!created) throw new Error("submission insert returned nothing");
     await run(tx, setVerification, { id: providerId, status: "pending" });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { call, errorCode, type Json, login, sql } from "./helpers";
+import { DEVICES_PER_USER } from "../../../lib/policy";
+import { call, errorCode, type Json, login, type Session, sql } from "./helpers";
 
 const owner = async (token: string) =>
   sql<{ user_id: number; platform: string }>(
@@ -14,20 +15,99 @@ const unregister = (access: string | undefined, body: unknown) =>
   call("/notifications/devices", { method: "DELETE", ...(access ? { token: access } : {}), body });
 
 describe("notification devices", () => {
-  it("registers a token, moves it when another user registers it, and deletes only my own", async () => {
+  it("registers a token, refreshes it when I register it again, and deletes only my own", async () => {
     const a = await login();
     const b = await login();
     const token = `sim-${crypto.randomUUID()}`;
     const first = await register(a.access, token, "ios");
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ push_token: token, platform: "ios" });
-    await register(b.access, token, "android");
-    expect(await owner(token)).toEqual([{ user_id: b.userId, platform: "android" }]);
-    expect((await unregister(a.access, { push_token: token })).status).toBe(404);
-    expect((await unregister(b.access, { push_token: token })).body).toEqual({ deleted: true });
+    expect((await register(a.access, token, "android")).status).toBe(200);
+    expect(await owner(token)).toEqual([{ user_id: a.userId, platform: "android" }]);
+    expect((await unregister(b.access, { push_token: token })).status).toBe(404);
+    expect((await unregister(a.access, { push_token: token })).body).toEqual({ deleted: true });
     expect(await owner(token)).toEqual([]);
     const bad = await register(a.access, "x", "symbian");
     expect(bad.status).toBe(400);
+  });
+
+  it("refuses with 409 a token registered to another user, and it stays theirs", async () => {
+    const a = await login();
+    const b = await login();
+    const token = `sim-${crypto.randomUUID()}`;
+    await register(a.access, token, "ios");
+    for (const path of ["/notifications/devices", "/provider/devices/register"]) {
+      const res = await register(b.access, token, "android", path);
+      expect(res.status, path).toBe(409);
+      expect(errorCode(res.body)).toBe("conflict");
+      expect((res.body.error as { message: string }).message).toContain("another account");
+    }
+    expect(await owner(token)).toEqual([{ user_id: a.userId, platform: "ios" }]);
+  });
+
+  it("frees a token for the next account when its owner's session ends: logout, session revoke, logout-all", async () => {
+    const ends: [string, (s: Session) => Promise<unknown>][] = [
+      ["logout", (s) => call("/auth/logout", { method: "POST", token: s.access })],
+      ["revoke", (s) => call(`/auth/sessions/${s.sessionId}`, { method: "DELETE", token: s.access })],
+      ["logout-all", (s) => call("/auth/logout-all", { method: "POST", token: s.access })],
+    ];
+    for (const [how, end] of ends) {
+      const phone = `dev-shared-${crypto.randomUUID()}`;
+      const a = await login(undefined, { device_id: phone });
+      const aElsewhere = await login(a.phone);
+      const b = await login(undefined, { device_id: phone });
+      const token = `sim-${crypto.randomUUID()}`;
+      const other = `sim-${crypto.randomUUID()}`;
+      expect((await register(a.access, token)).status, how).toBe(200);
+      expect((await register(aElsewhere.access, other)).status, how).toBe(200);
+      expect((await register(b.access, token)).status, how).toBe(409);
+      await end(a);
+      expect(await owner(token), how).toEqual([]);
+      // Only the ended session's devices go, unless every session ended.
+      expect((await owner(other)).length, how).toBe(how === "logout-all" ? 0 : 1);
+      expect((await register(b.access, token)).status, how).toBe(200);
+      expect(await owner(token), how).toEqual([{ user_id: b.userId, platform: "android" }]);
+    }
+  });
+
+  it("does not register a device from a session that has ended, though its access token is still unexpired", async () => {
+    const a = await login();
+    await call("/auth/logout", { method: "POST", token: a.access });
+    const token = `sim-${crypto.randomUUID()}`;
+    const res = await register(a.access, token);
+    expect(res.status).toBe(401);
+    expect(await owner(token)).toEqual([]);
+  });
+
+  it(`keeps at most ${DEVICES_PER_USER} devices per user, dropping the least recently seen`, async () => {
+    const a = await login();
+    const tokens = Array.from({ length: DEVICES_PER_USER }, (_, i) => `sim-cap-${i}-${crypto.randomUUID()}`);
+    for (const t of tokens) expect((await register(a.access, t)).status).toBe(200);
+    // Seen again: the first one is now the most recent, so the second is the oldest.
+    expect((await register(a.access, tokens[0] as string)).status).toBe(200);
+    const extra = `sim-cap-extra-${crypto.randomUUID()}`;
+    expect((await register(a.access, extra)).status).toBe(200);
+    const mine = await sql<{ push_token: string }>("SELECT push_token FROM user_devices WHERE user_id = $1", [
+      a.userId,
+    ]);
+    expect(mine.length).toBe(DEVICES_PER_USER);
+    expect(mine.map((d) => d.push_token).sort()).toEqual([extra, ...tokens.filter((_, i) => i !== 1)].sort());
+    // Many more at once still leave exactly the cap.
+    await Promise.all(
+      Array.from({ length: 15 }, (_, i) => register(a.access, `sim-burst-${i}-${crypto.randomUUID()}`)),
+    );
+    const [count] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM user_devices WHERE user_id = $1", [
+      a.userId,
+    ]);
+    expect(count?.n).toBe(DEVICES_PER_USER);
+  });
+
+  it("bounds a push token at 4096 printable characters", async () => {
+    const a = await login();
+    expect((await register(a.access, "t".repeat(4096))).status).toBe(200);
+    expect((await register(a.access, "t".repeat(4097))).status).toBe(400);
+    expect((await register(a.access, "tok en")).status).toBe(400);
+    expect((await unregister(a.access, { push_token: "t".repeat(4096) })).body).toEqual({ deleted: true });
   });
 
   it("keeps the seed path POST /provider/devices/register working as an alias", async () => {

@@ -4,13 +4,14 @@ import { DevicePlatform } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { text } from "../../../../lib/input";
 import { normalizePhone } from "../../../../lib/phone";
+import { OTP_TRIES_PER_CODE, OTP_TRIES_PER_REQUESTER, RATE_LIMITS } from "../../../../lib/policy";
 import { DeviceKeySchema, thumbprint } from "../../auth/dpop";
-import { enforceLimit } from "../../auth/limits";
+import { enforceLimit, requesterKey } from "../../auth/limits";
 import { checkOtp, phoneKey } from "../../auth/otp";
 import { openSession } from "../../auth/sessions";
 import { signAccessToken } from "../../auth/tokens";
 import { type App, errorResponses } from "../../openapi";
-import { CodeInput, PhoneInput, TokenPairSchema, UserSchema } from "./schemas";
+import { CodeInput, NO_STORE, PhoneInput, TokenPairSchema, UserSchema } from "./schemas";
 
 const Body = z
   .object({
@@ -32,6 +33,13 @@ const route = createRoute({
   path: "/otp/verify",
   tags: ["auth"],
   summary: "Verify the code and sign in",
+  description:
+    `Wrong tries count per requester (IP, IPv6 by /64): after ${OTP_TRIES_PER_REQUESTER} at one code that ` +
+    "requester is refused for it (code_locked), while the code stays valid for everyone else, so a stranger's " +
+    `guesses do not burn the owner's code. After ${OTP_TRIES_PER_CODE} wrong tries from everyone together the ` +
+    "code dies (a bound on guessing from many addresses) and the owner asks for a new one. Attempts are also " +
+    `limited to ${RATE_LIMITS.otpVerifyPerPhoneRequester.tokens} per number per requester per ` +
+    `${RATE_LIMITS.otpVerifyPerPhoneRequester.window} (429). Answers carry Cache-Control: no-store.`,
   request: { body: { required: true, content: { "application/json": { schema: Body } } } },
   responses: {
     200: { description: "Signed in", content: { "application/json": { schema: Session } } },
@@ -46,10 +54,12 @@ export function registerOtpVerify(app: App) {
     if (!phone) throw new ApiError("invalid_input", { message: "invalid_phone" });
     const { config, services } = c.var;
     const redis = services.redis();
+    const requester = await requesterKey(config.OTP_HMAC_SECRET, c.req.header("cf-connecting-ip"));
     if (!config.testNumbers.has(phone)) {
-      await enforceLimit(redis, "otpVerifyPerPhone", await phoneKey(config.OTP_HMAC_SECRET, phone));
+      const pk = await phoneKey(config.OTP_HMAC_SECRET, phone);
+      await enforceLimit(redis, "otpVerifyPerPhoneRequester", `${pk}:${requester}`);
     }
-    const outcome = await checkOtp(redis, config.OTP_HMAC_SECRET, phone, body.code);
+    const outcome = await checkOtp(redis, config.OTP_HMAC_SECRET, phone, body.code, requester);
     if (outcome === "invalid") throw new ApiError("invalid_input", { message: "invalid_code" });
     if (outcome === "expired") throw new ApiError("invalid_input", { message: "code_expired" });
     if (outcome === "locked") throw new ApiError("invalid_input", { message: "code_locked" });
@@ -83,6 +93,7 @@ export function registerOtpVerify(app: App) {
         user,
       },
       200,
+      NO_STORE,
     );
   });
 }

@@ -35,4 +35,9 @@ export const TokenPairSchema = z
 export const RevokedSchema = z.object({ revoked: z.number().int() }).openapi("Revoked");
 
 export const LOGOUT_NOTE =
-  "Access tokens already issued stay valid until they expire (at most 15 minutes); refresh stops at once.";
+  "Access tokens already issued stay valid until they expire (at most 15 minutes); refresh stops at once. Push " +
+  "devices registered under an ended session are unregistered (logout-all: every device of the user), so the " +
+  "phone can be registered by the next account.";
+
+/** Token answers are never stored by any cache (RFC 6749 §5.1: no-store, and Pragma for HTTP/1.0 caches). */
+export const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;

@@ -6,7 +6,7 @@ import { bearerToken } from "../../auth/require-auth";
 import { rotateRefreshToken } from "../../auth/sessions";
 import { signAccessToken } from "../../auth/tokens";
 import { type App, errorResponses } from "../../openapi";
-import { TokenPairSchema } from "./schemas";
+import { NO_STORE, TokenPairSchema } from "./schemas";
 
 const routeAt = (path: string) =>
   createRoute({
@@ -27,6 +27,8 @@ const routeAt = (path: string) =>
 export function registerTokenRefresh(app: App) {
   for (const path of ["/token/refresh", "/auth/token/refresh"]) {
     app.openapi(routeAt(path), async (c) => {
+      // Every answer, refusals included, concerns one session: none is kept by a cache.
+      c.header("Cache-Control", "no-store");
       const presented = bearerToken(c.req.header("authorization"));
       if (!presented?.startsWith("kmr_")) throw new ApiError("unauthenticated", { message: "invalid_token" });
       const { services } = c.var;
@@ -57,6 +59,7 @@ export function registerTokenRefresh(app: App) {
           expires_in: access.expiresIn,
         },
         200,
+        NO_STORE,
       );
     });
   }

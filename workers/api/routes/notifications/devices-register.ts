@@ -1,13 +1,19 @@
 // POST /notifications/devices: registers this device for pushes. The seed's POST /provider/devices/register stays
 // as a deprecated alias served by the same handler (customers' phones register too, so it belongs here).
 import { createRoute } from "@hono/zod-openapi";
+import { ApiError } from "../../../../lib/errors";
+import { DEVICES_PER_USER } from "../../../../lib/policy";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
 import { registerDevice } from "../../queries/notifications";
 import { Device } from "./schemas";
 
 const DESCRIPTION =
-  "Upsert: a token registered by another user moves to the caller (the phone changed hands). Safe to repeat.";
+  "Registers the token for the caller's current session; repeating it is safe and marks the device as just seen. " +
+  `A user keeps at most ${DEVICES_PER_USER} devices: registering one more drops the least recently seen one. ` +
+  "A token registered to another account answers 409 conflict and stays theirs (knowing a token must not be " +
+  "enough to receive someone's notifications); it is freed when that account's session on the device ends " +
+  "(POST /auth/logout, DELETE /auth/sessions/{id}, POST /auth/logout-all), so a shared phone can switch accounts.";
 
 function mount(app: App, at: { path: string; tag: string; deprecated: boolean }) {
   const route = createRoute({
@@ -24,12 +30,14 @@ function mount(app: App, at: { path: string; tag: string; deprecated: boolean })
     request: { body: { required: true, content: json(Device) } },
     responses: {
       200: { description: "Registered", content: json(Device) },
-      ...errorResponses(400, 401),
+      ...errorResponses(400, 401, 409),
     },
   });
   app.openapi(route, async (c) => {
     const device = c.req.valid("json");
-    await registerDevice(c.var.services.db(), caller(c).userId, device);
+    const outcome = await registerDevice(c.var.services.pool(), caller(c), device);
+    if (outcome === "taken") throw new ApiError("conflict", { message: "push_token_taken" });
+    if (outcome === "session_ended") throw new ApiError("unauthenticated", { message: "session_ended" });
     return c.json(device, 200);
   });
 }

@@ -1,4 +1,5 @@
-// GET /provider/kyc/reviews/{id}: an admin opens one submission, with short-lived links to its documents (audited).
+// GET /provider/kyc/reviews/{id}: an admin opens one submission, with short-lived links to its sealed documents
+// (audited). Links name only the copies sealed at submit, never the provider's upload keys.
 import { createRoute, z } from "@hono/zod-openapi";
 import { KycDocument } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
@@ -18,6 +19,9 @@ const route = createRoute({
   path: "/kyc/reviews/{id}",
   tags: ["provider"],
   summary: "Admin: one submission, with short-lived links to its documents",
+  description:
+    "The links open the copies sealed at submit, which no upload URL can write. A submission from before sealing " +
+    "answers 409: reject it so the provider submits again.",
   security: bearerSecurity,
   middleware: [requireAuth(["admin"])] as const,
   request: { params: ReviewIdParam },
@@ -32,7 +36,7 @@ const route = createRoute({
         }).openapi("KycReviewDetail"),
       ),
     },
-    ...errorResponses(401, 403, 404),
+    ...errorResponses(401, 403, 404, 409),
   },
 });
 
@@ -44,9 +48,18 @@ export function registerKycReviewGet(app: App) {
     if (!review) throw new ApiError("not_found");
     const provider = await first(pool, providerById, { id: review.provider_id });
     if (!provider) throw new ApiError("not_found");
+    const { sealed } = review;
+    if (!sealed) {
+      throw new ApiError("conflict", {
+        message: {
+          en: "This submission's documents were never sealed; reject it so the provider submits again.",
+          bn: "এই আবেদনের নথিগুলো কখনো সিল করা হয়নি; প্রত্যাখ্যান করুন যাতে সেবাদাতা আবার জমা দেন।",
+        },
+      });
+    }
     const store = kycStore(c.var.config);
     const link = async (doc: KycDocument): Promise<z.infer<typeof DocumentLink>> => ({
-      url: await store.presignGet(review.documents[doc], VIEW_TTL_S),
+      url: await store.presignGet(sealed[doc].key, VIEW_TTL_S),
       expires_in: VIEW_TTL_S,
     });
     const [nid_front, nid_back, selfie] = await Promise.all([link("nid_front"), link("nid_back"), link("selfie")]);

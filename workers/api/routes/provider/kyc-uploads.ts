@@ -1,7 +1,7 @@
 // POST /provider/kyc/uploads: presigned PUT URLs for NID front, NID back and a selfie, straight to storage.
 import { createRoute, z } from "@hono/zod-openapi";
 import { ImageType, KycDocument } from "../../../../lib/enums";
-import { kycStore } from "../../../../platform/kyc-storage";
+import { kycStore, MAX_DOCUMENT_BYTES, uploadKey } from "../../../../platform/kyc-storage";
 import { requireAuth } from "../../auth/require-auth";
 import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
 import { myProvider } from "../../queries/provider";
@@ -15,42 +15,59 @@ const Upload = z.object({
   headers: z.record(z.string(), z.string()),
 });
 const Uploads = z
-  .object({ expires_in: z.number().int(), uploads: z.record(KycDocument, Upload) })
+  .object({
+    upload_id: z.string().uuid().openapi({ description: "Submit with this id: the server derives the keys from it" }),
+    expires_in: z.number().int(),
+    uploads: z.record(KycDocument, Upload),
+  })
   .openapi("KycUploads");
+
+const DocumentFile = z
+  .object({
+    size: z.number().int().min(1).max(MAX_DOCUMENT_BYTES).openapi({ description: "Exact size of the file in bytes" }),
+    content_type: ImageType.optional().openapi({
+      description: "This file's type; the request's content_type if not given",
+    }),
+  })
+  .openapi("KycUploadFile");
+
+const Body = z
+  .object({
+    content_type: ImageType.default("image/jpeg"),
+    documents: z.object({ nid_front: DocumentFile, nid_back: DocumentFile, selfie: DocumentFile }),
+  })
+  .openapi("KycUploadRequest");
 
 const route = createRoute({
   method: "post",
   path: "/kyc/uploads",
   tags: ["provider"],
   summary: "Get presigned upload URLs for NID front, NID back and a selfie",
-  description: `PUT each file to its URL with the given Content-Type within ${UPLOAD_TTL_S} s (at most 10 MB each), then submit.`,
+  description:
+    `State each file's exact size (at most ${MAX_DOCUMENT_BYTES} bytes, 10 MB) and image type. PUT each file to its ` +
+    `URL within ${UPLOAD_TTL_S} s with exactly the returned headers: the signature covers Content-Type and ` +
+    "Content-Length, so the store refuses any other type or length. Then submit with the upload_id.",
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  request: {
-    body: {
-      required: false,
-      content: json(z.object({ content_type: ImageType.default("image/jpeg") }).openapi("KycUploadRequest")),
-    },
-  },
+  request: { body: { required: true, content: json(Body) } },
   responses: {
     200: { description: "One presigned PUT per document", content: json(Uploads) },
-    ...errorResponses(401, 404),
+    ...errorResponses(400, 401, 404),
   },
 });
 
 export function registerKycUploads(app: App) {
   app.openapi(route, async (c) => {
+    const body = c.req.valid("json");
     const provider = await myProvider(c);
-    const contentType = c.req.header("content-type")?.includes("json")
-      ? c.req.valid("json").content_type
-      : "image/jpeg";
     const store = kycStore(c.var.config);
-    const batch = crypto.randomUUID();
+    const uploadId = crypto.randomUUID();
     const presigned = async (doc: KycDocument): Promise<z.infer<typeof Upload>> => {
-      // The key names the provider and the document: /kyc/submit accepts only keys shaped like this for its caller.
-      const key = `kyc/${provider.id}/${batch}/${doc}`;
-      const url = await store.presignPut(key, contentType, UPLOAD_TTL_S);
-      return { method: "PUT", url, key, headers: { "Content-Type": contentType } };
+      const file = body.documents[doc];
+      const contentType = file.content_type ?? body.content_type;
+      const key = uploadKey(provider.id, uploadId, doc);
+      const url = await store.presignPut(key, contentType, file.size, UPLOAD_TTL_S);
+      return { method: "PUT", url, key, headers: { "Content-Type": contentType, "Content-Length": String(file.size) } };
     };
     // Spelled out so the compiler checks the answer names every KycDocument, each once.
     const [nid_front, nid_back, selfie] = await Promise.all([
@@ -58,6 +75,6 @@ export function registerKycUploads(app: App) {
       presigned("nid_back"),
       presigned("selfie"),
     ]);
-    return c.json({ expires_in: UPLOAD_TTL_S, uploads: { nid_front, nid_back, selfie } }, 200);
+    return c.json({ upload_id: uploadId, expires_in: UPLOAD_TTL_S, uploads: { nid_front, nid_back, selfie } }, 200);
   });
 }
