@@ -74,7 +74,7 @@ export async function priorAnswer(pg: Runner, actor: ActorRef, idem: Idempotency
 
 /** Frees a claimed key without an answer (a transient failure: nothing happened, the retry should run again). */
 export async function release(pg: Runner, actor: ActorRef, idem: Idempotency | undefined): Promise<void> {
-  if (idem) await run(pg, RELEASE_KEY, { user_id: actor.userId, key: idem.key });
+  if (idem) await run(pg, RELEASE_KEY, { user_id: actor.userId, key: idem.key, request_hash: idem.requestHash });
 }
 
 /** Stores a refusal (or a no-op answer) under the key, so a retry gets the same answer. */

@@ -9,6 +9,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { ACTIVE, decide } from "../../lib/booking-machine";
+import type { ErrorCode } from "../../lib/errors";
 import { cellOf } from "../../lib/geo";
 import { Mutex } from "../../lib/mutex";
 import { loadConfig } from "../../platform/config";
@@ -19,6 +20,7 @@ import { invalidateCell } from "../../platform/search-cache";
 import { ActiveCache } from "./cache";
 import { type Commit, committed, finishParams, type OutboxEvent } from "./commit";
 import { contextParams, decideCreate, placeOf, windowOf } from "./create";
+import { failureOutcome, StepGuard } from "./guard";
 import { answer, claim, type KeyParams, priorAnswer, release } from "./keys";
 import { applyStripeEvent } from "./ledger";
 import { type PaymentContext, PaymentSteps, type Settled } from "./payments";
@@ -40,7 +42,8 @@ import { type BookingView, type BookingWithPayment, fail, type Outcome } from ".
 const OUTBOX_RETRY_MS = 30_000;
 
 export class ProviderBookings extends DurableObject<Env> {
-  private readonly pg: PgConnection;
+  /** The object's own Postgres connection; a field so fault tests can cut it mid-step. */
+  readonly pg: PgConnection;
   /**
    * Input gates do not cover Postgres round trips: while one request awaits the database another would run. Every
    * create, transition, expiry and webhook therefore runs under this lock, so check-then-commit sees no
@@ -50,6 +53,8 @@ export class ProviderBookings extends DurableObject<Env> {
   /** The queue binding, a field so tests can make the relay fail and watch the sweep recover. */
   events: Queue;
   private readonly cache: ActiveCache;
+  /** Catches every failure of a step: the caller's key is released, the answer is an Outcome (503, 400 or 500). */
+  private readonly guard: StepGuard;
   private providerId: number | undefined;
   private loaded = false;
   private cellOfProvider: string | undefined;
@@ -60,6 +65,7 @@ export class ProviderBookings extends DurableObject<Env> {
     // Validated config, not raw env: DATABASE_URL is a secret in deployed environments.
     this.pg = new PgConnection(loadConfig(env), { idleMs: 10_000, onConnect: ["SET jit = off"] });
     this.cache = new ActiveCache(ctx.storage.sql);
+    this.guard = new StepGuard(this.pg, ctx.storage.sql, () => loadConfig(env).LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql;
       sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
@@ -71,34 +77,47 @@ export class ProviderBookings extends DurableObject<Env> {
   // ---- RPC -------------------------------------------------------------------------------------------------
 
   create(input: CreateInput): Promise<Outcome> {
-    return this.mutex.run(() => this.bind(input.body.provider_id).then(() => this.doCreate(input)));
+    return this.step(input.actor, input.idempotency, input.body.provider_id, () => this.doCreate(input));
   }
 
   transition(input: TransitionInput): Promise<Outcome> {
-    return this.mutex.run(() => this.bind(input.providerId).then(() => this.doTransition(input)));
+    return this.step(input.actor, input.idempotency, input.providerId, () => this.doTransition(input));
   }
 
   /** Support refunds captured money (a dispute, a goodwill gesture): never more than was captured and kept. */
   refund(input: RefundInput): Promise<Outcome> {
-    return this.mutex.run(() => this.bind(input.providerId).then(() => this.doRefund(input)));
+    return this.step(input.actor, input.idempotency, input.providerId, () => this.doRefund(input));
   }
 
   /**
    * A verified Stripe event for one of this provider's bookings: recorded once and applied as a forward move of
    * its payment. Under the lock, so it never interleaves with a step moving the same payment (a cancel's void).
    */
-  stripeEvent(input: StripeEventInput): Promise<{ duplicate: boolean }> {
-    return this.mutex.run(() => this.bind(input.providerId).then(() => applyStripeEvent(this.pg, input)));
+  stripeEvent(input: StripeEventInput): Promise<{ duplicate: boolean } | { error: ErrorCode }> {
+    return this.mutex.run(async () => {
+      try {
+        await this.bind(input.providerId);
+        return await applyStripeEvent(this.pg, input);
+      } catch (err) {
+        // Not applied: the webhook answers with the failure's status and Stripe delivers the event again.
+        return { error: errorCodeOf(failureOutcome(err)) };
+      }
+    });
   }
 
   /** Replaces a card hold that would lapse before the job (the cron's renewal sweep). */
   renewHold(providerId: number, bookingId: number): Promise<{ renewed: boolean; error?: string }> {
     return this.mutex.run(async () => {
-      await this.bind(providerId);
-      const ctx = await this.readBooking(bookingId, NO_KEY);
-      if (!ctx?.view) return { renewed: false, error: "not_found" };
-      if (ctx.view.status !== "CONFIRMED") return { renewed: false, error: "not_confirmed" };
-      return this.money(ctx, ctx.view, { action: "renew" }).renew();
+      try {
+        await this.bind(providerId);
+        const ctx = await this.readBooking(bookingId, NO_KEY);
+        if (!ctx?.view) return { renewed: false, error: "not_found" };
+        if (ctx.view.status !== "CONFIRMED") return { renewed: false, error: "not_confirmed" };
+        return await this.money(ctx, ctx.view, { action: "renew" }).renew();
+      } catch (err) {
+        // The next sweep tries again: a hold is renewed a day before it would lapse.
+        return { renewed: false, error: errorCodeOf(failureOutcome(err)) };
+      }
     });
   }
 
@@ -124,18 +143,37 @@ export class ProviderBookings extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.mutex.run(async () => {
-      if (this.providerId === undefined) return;
-      await this.bind(this.providerId);
+      const providerId = this.providerId;
+      if (providerId === undefined) return;
+      await this.bind(providerId);
       await this.ensureLoaded();
+      let retry = false;
       for (const id of this.cache.due(Date.now())) {
-        await this.doTransition({ providerId: this.providerId, bookingId: id, action: "expire", actor: TIMER });
+        const step: Step = { providerId, bookingId: id, action: "expire", actor: TIMER };
+        const out = await this.guard.run(TIMER, undefined, () => this.doTransition(step));
+        // An outage (or a gateway that did not answer while releasing a payment) leaves the booking due.
+        if (!out.ok && (out.code === "dependency_unavailable" || out.code === "internal")) retry = true;
       }
-      await this.relay();
+      await this.relay().catch(() => {
+        retry = true;
+      });
       await this.armAlarm();
+      // A booking left due would re-arm the alarm in the past, and an outage would turn into a busy loop.
+      if (retry) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
     });
   }
 
   // ---- the steps -------------------------------------------------------------------------------------------
+
+  /** A keyed step under the lock and the guard: whatever fails inside answers as an Outcome, its key released. */
+  private step(who: ActorRef, idem: Idempotency | undefined, providerId: number, body: () => Promise<Outcome>) {
+    return this.mutex.run(() =>
+      this.guard.run(who, idem, async () => {
+        await this.bind(providerId);
+        return body();
+      }),
+    );
+  }
 
   private async doCreate(input: CreateInput): Promise<Outcome> {
     await this.ensureLoaded();
@@ -291,7 +329,12 @@ export class ProviderBookings extends DurableObject<Env> {
       this.ctx.waitUntil(invalidateCell(redis, this.cellOfProvider, ["availability"]).catch(() => {}));
     }
     // Through the lock: the connection must not interleave this with another change.
-    this.ctx.waitUntil(this.mutex.run(() => this.publish([done.event])));
+    // A failure here leaves the event in the outbox: the alarm relays it.
+    this.ctx.waitUntil(
+      this.mutex.run(() =>
+        this.publish([done.event]).catch(() => this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS)),
+      ),
+    );
   }
 
   /** Sends events, marks them published; on failure leaves them for the alarm (and the cron sweep). */
@@ -347,3 +390,5 @@ export class ProviderBookings extends DurableObject<Env> {
 
 /** The parameters of a read that claims no key (the cron's renewal acts for nobody). */
 const NO_KEY: KeyParams = { user_id: 0, key: null, method: null, path: null, request_hash: null };
+
+const errorCodeOf = (o: Outcome): ErrorCode => (o.ok ? "internal" : o.code);

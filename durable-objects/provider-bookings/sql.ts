@@ -110,11 +110,17 @@ export const DELETE_KEY = statement({
   text: "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key",
 });
 
-/** Frees a claim that has no answer yet (the step stopped before any effect). */
+/**
+ * Frees a claim that has no answer yet (the step stopped or failed before any effect). Safe after any failure: a
+ * change that committed stored its answer in the same statement, so its key stays and replays; and only the same
+ * request's claim is freed (the same key sent to another provider's object is not ours).
+ */
 export const RELEASE_KEY = statement({
-  params: { user_id: int, key: text },
+  params: { user_id: int, key: text, request_hash: text },
   row: NoRow,
-  text: "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key AND response_code IS NULL",
+  text: `
+  DELETE FROM idempotency_keys
+   WHERE user_id = :user_id AND key = :key AND request_hash = :request_hash AND response_code IS NULL`,
 });
 
 /** Takes over a claim whose answer never came (its change never committed: see migration 0006). */

@@ -79,6 +79,8 @@ export const IdempotencyHeader = z.object({
 /** Turns a booking object's answer into the HTTP response; replays say so in a header. */
 export function renderOutcome(c: Context<AppEnv>, outcome: Outcome) {
   const headers: Record<string, string> = outcome.replayed ? { "Idempotent-Replayed": "true" } : {};
+  // An outage inside the provider's object: the same request (same key) may be retried shortly.
+  if (!outcome.ok && outcome.code === "dependency_unavailable") headers["Retry-After"] = "1";
   if (outcome.ok) {
     for (const [k, v] of Object.entries(headers)) c.header(k, v);
     return outcome;
