@@ -38,11 +38,9 @@ const route = createRoute({
   request: { headers: IdempotencyHeader, body: { required: true, content: { "application/json": { schema: Body } } } },
   responses: {
     201: {
-      description: "Created, PENDING until the provider accepts",
-      content: { "application/json": { schema: BookingSchema } },
-    },
-    200: {
-      description: "Replay of an earlier identical request",
+      description:
+        "Created, PENDING until the provider accepts. A retry with the same Idempotency-Key and body replays the " +
+        "stored answer, status and body alike (201 again, or the same error), with `Idempotent-Replayed: true`.",
       content: { "application/json": { schema: BookingSchema } },
     },
     ...errorResponses(400, 401, 403, 404, 409, 422),
@@ -74,6 +72,7 @@ export function registerCreateBooking(app: App) {
     });
     const ok = renderOutcome(c, outcome);
     rememberOwner(ok.body.id, ok.body.provider_id);
-    return c.json(ok.body, ok.status === 201 && !ok.replayed ? 201 : 200);
+    // A create answers 201 only, first time and replay alike: the stored status is the one it had (as Stripe does).
+    return c.json(ok.body, 201);
   });
 }
