@@ -77,13 +77,20 @@ export async function release(pg: Runner, actor: ActorRef, idem: Idempotency | u
   if (idem) await run(pg, RELEASE_KEY, { user_id: actor.userId, key: idem.key, request_hash: idem.requestHash });
 }
 
-/** Stores a refusal (or a no-op answer) under the key, so a retry gets the same answer. */
+/**
+ * Stores a refusal (or a no-op answer) under the key, so a retry gets the same answer. A not_found is released
+ * instead: ids anyone can make up must not each leave a row behind, and asking again costs the same read.
+ */
 export async function answer(
   pg: Runner,
   actor: ActorRef,
   idem: Idempotency | undefined,
   outcome: Outcome,
 ): Promise<Outcome> {
+  if (!outcome.ok && outcome.code === "not_found") {
+    await release(pg, actor, idem);
+    return outcome;
+  }
   if (idem) {
     const code = outcome.ok ? outcome.status : statusOf[outcome.code];
     await run(pg, ANSWER_KEY, {

@@ -56,6 +56,8 @@ export class ProviderBookings extends DurableObject<Env> {
   /** Catches every failure of a step: the caller's key is released, the answer is an Outcome (503, 400 or 500). */
   private readonly guard: StepGuard;
   private providerId: number | undefined;
+  /** Whether this object is bound for good (its provider is known to exist): only then does it keep storage. */
+  private adopted = false;
   private loaded = false;
   private cellOfProvider: string | undefined;
 
@@ -67,17 +69,22 @@ export class ProviderBookings extends DurableObject<Env> {
     this.cache = new ActiveCache(ctx.storage.sql);
     this.guard = new StepGuard(this.pg, ctx.storage.sql, () => loadConfig(env).LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => {
+      // Reads only: an object for an id that turned out not to be a provider's never wrote these tables.
       const sql = ctx.storage.sql;
-      sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+      if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length === 0) return;
       const row = sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'provider_id'").toArray()[0];
-      if (row) this.providerId = Number(row.v);
+      if (!row) return;
+      this.providerId = Number(row.v);
+      this.adopted = true;
+      this.cache.open();
     });
   }
 
   // ---- RPC -------------------------------------------------------------------------------------------------
 
   create(input: CreateInput): Promise<Outcome> {
-    return this.step(input.actor, input.idempotency, input.body.provider_id, () => this.doCreate(input));
+    // Any id can be asked for: the object adopts its provider only once the create's read shows it exists.
+    return this.step(input.actor, input.idempotency, input.body.provider_id, () => this.doCreate(input), false);
   }
 
   transition(input: TransitionInput): Promise<Outcome> {
@@ -144,7 +151,7 @@ export class ProviderBookings extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await this.mutex.run(async () => {
       const providerId = this.providerId;
-      if (providerId === undefined) return;
+      if (providerId === undefined || !this.adopted) return;
       await this.bind(providerId);
       await this.ensureLoaded();
       let retry = false;
@@ -166,17 +173,23 @@ export class ProviderBookings extends DurableObject<Env> {
   // ---- the steps -------------------------------------------------------------------------------------------
 
   /** A keyed step under the lock and the guard: whatever fails inside answers as an Outcome, its key released. */
-  private step(who: ActorRef, idem: Idempotency | undefined, providerId: number, body: () => Promise<Outcome>) {
+  private step(
+    who: ActorRef,
+    idem: Idempotency | undefined,
+    providerId: number,
+    body: () => Promise<Outcome>,
+    adopt = true,
+  ) {
     return this.mutex.run(() =>
       this.guard.run(who, idem, async () => {
-        await this.bind(providerId);
+        await this.bind(providerId, adopt);
         return body();
       }),
     );
   }
 
   private async doCreate(input: CreateInput): Promise<Outcome> {
-    await this.ensureLoaded();
+    if (this.adopted) await this.ensureLoaded();
     const { actor, idempotency: idem } = input;
     const w = windowOf(input);
     const taken = () => this.cache.overlaps(w.start.getTime(), w.end.getTime());
@@ -187,6 +200,15 @@ export class ProviderBookings extends DurableObject<Env> {
       first(this.pg, PROVIDER_CONTEXT, { ...key, ...contextParams(input, w) }),
     );
     if (!claimed.go) return claimed.outcome;
+    // No such provider: nothing is kept, neither this object's storage nor the key (a not_found is not stored).
+    if (claimed.row.verification_status === null) {
+      return answer(this.pg, actor, idem, fail("not_found", "provider_not_bookable"));
+    }
+    if (!this.adopted) {
+      // The first create for this provider: the round trip the load would have taken before the claim comes now.
+      this.adopt();
+      await this.reload();
+    }
     const decision = decideCreate(input, w, claimed.row, loadConfig(this.env), taken);
     if (!decision.ok) return answer(this.pg, actor, idem, decision.refusal);
     const { insert, commit, at } = decision.plan;
@@ -359,14 +381,26 @@ export class ProviderBookings extends DurableObject<Env> {
 
   // ---- binding and the cache -------------------------------------------------------------------------------
 
-  /** Binds this object to its provider on first use; a mismatch means a routing bug, never user input. */
-  private async bind(providerId: number): Promise<void> {
-    if (this.providerId === undefined) {
-      this.providerId = providerId;
-      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('provider_id', ?)", String(providerId));
-    }
+  /**
+   * Binds this object to its provider on first use; a mismatch means a routing bug, never user input. `adopt`
+   * also records the binding in storage: for every caller that names the provider by one of its bookings (they
+   * exist), not for a create, which names any id it likes and adopts only once the provider is known to exist.
+   */
+  private async bind(providerId: number, adopt = true): Promise<void> {
+    this.providerId ??= providerId;
     this.pg.applicationName = `kormo:provider:${this.providerId}`;
     if (this.providerId !== providerId) throw new Error("booking object routed to the wrong provider");
+    if (adopt) this.adopt();
+  }
+
+  /** Keeps the binding and the cache's table in the object's storage, once. */
+  private adopt(): void {
+    if (this.adopted) return;
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+    sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('provider_id', ?)", String(this.providerId));
+    this.cache.open();
+    this.adopted = true;
   }
 
   private async ensureLoaded(): Promise<void> {
