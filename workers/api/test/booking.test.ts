@@ -185,6 +185,27 @@ describe("booking input", () => {
 });
 
 describe("booking authorization", () => {
+  it("shows each party only its share of the audit meta: never the provider's user id to the customer", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    const admin = await login();
+    await sql("UPDATE users SET role = 'admin' WHERE id = $1", [admin.userId]);
+    const adminNow = await login(admin.phone);
+    const id = (await create(customer.access, { provider_id: p.providerId, service_type: "driver", ...window(6) })).body
+      .id as number;
+    await step(p.user.access, id, "accept");
+    const metaOf = async (token: string) =>
+      ((await call(`/booking/bookings/${id}/audit`, { token })).body.entries as { meta: Json }[]).map((e) => e.meta);
+    const mine = await metaOf(customer.access);
+    expect(mine).toHaveLength(2);
+    for (const meta of mine) {
+      expect(meta).not.toHaveProperty("provider_user_id");
+      expect(meta).toHaveProperty("price_poisha", 50_000);
+    }
+    expect((await metaOf(p.user.access))[1]).toMatchObject({ provider_user_id: p.user.userId, actor: "provider" });
+    expect((await metaOf(adminNow.access))[0]).toMatchObject({ provider_user_id: p.user.userId });
+  });
+
   it("lets the customer, the provider and an admin see a booking, and nobody else", async () => {
     const p = await makeProvider();
     const customer = await login();
