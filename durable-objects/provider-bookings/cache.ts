@@ -60,23 +60,19 @@ export class ActiveCache {
     );
   }
 
-  /** Pending bookings whose accept deadline has passed. */
+  /** Bookings whose deadline has passed: a PENDING one's accept deadline, an ACCEPTED one's confirm deadline. */
   due(now: number): number[] {
     if (!this.ready) return [];
     return this.sql
-      .exec<{ id: number }>("SELECT id FROM active WHERE status = 'PENDING' AND deadline_ms <= ?", now)
+      .exec<{ id: number }>("SELECT id FROM active WHERE deadline_ms <= ? ORDER BY deadline_ms", now)
       .toArray()
       .map((r) => r.id);
   }
 
-  /** The earliest accept deadline among pending bookings. */
+  /** The earliest deadline (accept or confirm) among the cached bookings. */
   nextDeadline(): number | null {
     if (!this.ready) return null;
-    return (
-      this.sql
-        .exec<{ at: number | null }>("SELECT min(deadline_ms) AS at FROM active WHERE status = 'PENDING'")
-        .toArray()[0]?.at ?? null
-    );
+    return this.sql.exec<{ at: number | null }>("SELECT min(deadline_ms) AS at FROM active").toArray()[0]?.at ?? null;
   }
 
   /** Keeps the cache in step with a committed change to booking `b`. */
@@ -93,7 +89,13 @@ export class ActiveCache {
       Date.parse(b.start_date),
       Date.parse(b.end_date),
       b.status,
-      b.status === "PENDING" && b.accept_deadline ? Date.parse(b.accept_deadline) : null,
+      deadlineOf(b),
     );
   }
+}
+
+/** What the object's alarm waits for on a booking: its accept deadline while PENDING, its confirm deadline while ACCEPTED. */
+function deadlineOf(b: BookingView): number | null {
+  const at = b.status === "PENDING" ? b.accept_deadline : b.status === "ACCEPTED" ? b.confirm_deadline : null;
+  return at ? Date.parse(at) : null;
 }

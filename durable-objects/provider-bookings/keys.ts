@@ -79,7 +79,8 @@ export async function release(pg: Runner, actor: ActorRef, idem: Idempotency | u
 
 /**
  * Stores a refusal (or a no-op answer) under the key, so a retry gets the same answer. A not_found is released
- * instead: ids anyone can make up must not each leave a row behind, and asking again costs the same read.
+ * instead (ids anyone can make up must not each leave a row behind, and asking again costs the same read), and so
+ * is a rate_limited (a cap that frees up later: the same request, same key, may go through then).
  */
 export async function answer(
   pg: Runner,
@@ -87,7 +88,7 @@ export async function answer(
   idem: Idempotency | undefined,
   outcome: Outcome,
 ): Promise<Outcome> {
-  if (!outcome.ok && outcome.code === "not_found") {
+  if (!outcome.ok && (outcome.code === "not_found" || outcome.code === "rate_limited")) {
     await release(pg, actor, idem);
     return outcome;
   }

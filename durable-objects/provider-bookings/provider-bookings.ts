@@ -12,6 +12,7 @@ import { ACTIVE, decide } from "../../lib/booking-machine";
 import type { ErrorCode } from "../../lib/errors";
 import { cellOf } from "../../lib/geo";
 import { Mutex } from "../../lib/mutex";
+import { confirmDeadline } from "../../lib/policy";
 import { loadConfig } from "../../platform/config";
 import { PgConnection } from "../../platform/pg/connection";
 import { first, rows, run } from "../../platform/pg/sql";
@@ -238,12 +239,23 @@ export class ProviderBookings extends DurableObject<Env> {
     const now = new Date();
     const decision = decide(booking.status, step.action, actor, { now, start: new Date(booking.start_date) });
     if (!decision.ok) return this.refused(step, booking, money, refusal(booking, step, actor, decision, money.current));
-    const terms = termsOf(step, booking, actor, now, loadConfig(this.env));
+    const cfg = loadConfig(this.env);
+    const terms = termsOf(step, booking, actor, now, cfg, money.current);
     const settled = await settle(money, step, terms);
     if (!settled.go) return this.stopped(who, idem, settled);
 
     const providerUserId = ctx.provider_user_id ?? 0;
-    const plan = planTransition({ step, booking, actor, to: decision.to, terms, providerUserId });
+    const start = new Date(booking.start_date);
+    const confirmBy = decision.to === "ACCEPTED" ? confirmDeadline(now, start, cfg.BOOKING_CONFIRM_WITHIN_H) : null;
+    const plan = planTransition({
+      step,
+      booking,
+      actor,
+      to: decision.to,
+      terms,
+      providerUserId,
+      confirmDeadline: confirmBy,
+    });
     const params = { ...this.finishing(plan.commit), ...plan.update };
     // The payment's final move, if the money side left one, commits in the same statement as the booking change.
     const done = committed(

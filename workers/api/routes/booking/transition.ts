@@ -13,7 +13,9 @@ const ACTIONS = BookingAction.exclude(["expire"]).options;
 type StepAction = (typeof ACTIONS)[number];
 
 const WHO: Record<StepAction, string> = {
-  accept: "The provider accepts a PENDING booking.",
+  accept:
+    "The provider accepts a PENDING booking. The customer then has until confirm_deadline (24 h by default, never " +
+    "past the start) to confirm, or the booking EXPIRES.",
   decline: "The provider declines a PENDING booking.",
   confirm:
     "The customer confirms an ACCEPTED booking and pays into escrow: a card is held at once (402 when declined); " +
@@ -22,7 +24,9 @@ const WHO: Record<StepAction, string> = {
   complete: "The provider completes a CONFIRMED booking, from its start time on.",
   cancel:
     "The customer (PENDING, ACCEPTED, CONFIRMED) or the provider (ACCEPTED, CONFIRMED) cancels. Free before acceptance " +
-    "or more than 24 h before the start; a late customer cancel costs one hour of the rate.",
+    "or more than 24 h before the start; a late customer cancel costs one hour of the rate, kept from the money held " +
+    "(a card hold, a wallet payment). With nothing held (an ACCEPTED booking not yet confirmed, a cash booking, a " +
+    "hold that lapsed) there is nothing to keep it from, so it is free: fee_poisha 0, policy nothing_held.",
 };
 
 const Body = z.object({ reason: text({ max: 500, multiline: true }).optional() }).openapi("TransitionBody");

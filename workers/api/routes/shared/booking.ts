@@ -44,6 +44,15 @@ export const BookingSchema = z
     location: LatLng.nullable(),
     notes: z.string().nullable(),
     accept_deadline: z.string().datetime().nullable(),
+    confirm_deadline: z
+      .string()
+      .datetime()
+      .nullable()
+      .openapi({
+        description:
+          "Set on acceptance: the booking EXPIRES at this instant unless the customer confirms it (24 h after " +
+          "acceptance by default, never past the start).",
+      }),
     canceled_by: z.string().nullable(),
     cancel_reason: z.string().nullable(),
     fee_poisha: z.number().int(),
