@@ -21,7 +21,10 @@ const WHO: Record<StepAction, string> = {
     "The customer confirms an ACCEPTED booking and pays into escrow: a card is held at once (402 when declined); " +
     "bKash and Nagad answer 202 with payment.redirect_url, and the booking confirms when the wallet's verified " +
     "callback arrives. Cash needs no hold.",
-  complete: "The provider completes a CONFIRMED booking, from its start time on.",
+  complete:
+    "The provider completes a CONFIRMED booking, from its start time on, and the money is taken: a card hold is " +
+    "captured; if the hold is gone (cancelled or lapsed at Stripe), the saved card is held again and captured, and " +
+    "a decline answers 402 with the booking still CONFIRMED. Cash is recorded as due.",
   cancel:
     "The customer (PENDING, ACCEPTED, CONFIRMED) or the provider (ACCEPTED, CONFIRMED) cancels. Free before acceptance " +
     "or more than 24 h before the start; a late customer cancel costs one hour of the rate, kept from the money held " +
