@@ -5,7 +5,19 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { PgConnection } from "../../platform/pg/connection";
-import { call, errorCode, login, makeProvider, type Session, sql, window } from "../../workers/api/test/helpers";
+import {
+  acceptedBooking,
+  call,
+  errorCode,
+  idemKey,
+  login,
+  makeProvider,
+  paymentOf,
+  type Session,
+  sql,
+  window,
+} from "../../workers/api/test/helpers";
+import { deliverStripe, intentEvent, signStripe } from "../../workers/api/test/stripe";
 import { providerBookings } from "./client";
 import type { ProviderBookings } from "./provider-bookings";
 
@@ -164,5 +176,21 @@ describe("a booking step that fails part-way", () => {
     expect(retry.body.status).toBe("ACCEPTED");
     const audit = await sql("SELECT 1 FROM audit_log WHERE booking_id = $1 AND action = 'accept'", [id]);
     expect(audit).toHaveLength(1);
+  });
+
+  it("answers a Stripe webhook 503 when the object cannot reach Postgres, and applies the redelivery once", async () => {
+    const { p, customer, id } = await acceptedBooking("card");
+    await call(`/booking/bookings/${id}/confirm`, { method: "POST", token: customer.access, headers: idemKey() });
+    const ref = (await paymentOf(id))?.gateway_ref as string;
+    const payload = intentEvent("payment_intent.canceled", ref);
+    await intercept(p.providerId, (text, real) => (text.includes("webhook_events") ? dropped() : real()));
+    const down = await deliverStripe(payload, await signStripe(payload));
+    expect(down.status).toBe(503);
+    expect((await paymentOf(id))?.status).toBe("authorized");
+    await restore(p.providerId);
+    const again = await deliverStripe(payload, await signStripe(payload));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ received: true, duplicate: false });
+    expect((await paymentOf(id))?.status).toBe("voided");
   });
 });
