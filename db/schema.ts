@@ -154,6 +154,7 @@ export const bookings = pgTable(
     location: geographyPoint("location"),
     notes: text("notes"),
     acceptDeadline: ts("accept_deadline"),
+    confirmDeadline: ts("confirm_deadline"),
     canceledBy: text("canceled_by", { enum: values(Actor) }),
     cancelReason: text("cancel_reason"),
     feePoisha: bigint("fee_poisha", { mode: "number" }).notNull().default(0),

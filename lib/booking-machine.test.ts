@@ -13,6 +13,7 @@ const EXPECTED: Record<string, Actor[]> = {
   "PENDING cancel CANCELED": ["customer", "admin"],
   "PENDING expire EXPIRED": ["timer"],
   "ACCEPTED confirm CONFIRMED": ["customer"],
+  "ACCEPTED expire EXPIRED": ["timer"],
   "ACCEPTED cancel CANCELED": ["customer", "provider", "admin"],
   "CONFIRMED complete COMPLETED": ["provider"],
   "CONFIRMED cancel CANCELED": ["customer", "provider", "admin"],

@@ -29,6 +29,8 @@ export const RULES: readonly Rule[] = [
   { from: "PENDING", action: "cancel", to: "CANCELED", actors: ["customer", "admin"] },
   { from: "PENDING", action: "expire", to: "EXPIRED", actors: ["timer"] },
   { from: "ACCEPTED", action: "confirm", to: "CONFIRMED", actors: ["customer"] },
+  // An acceptance the customer never confirms lapses at its confirm deadline (lib/policy.ts confirmDeadline).
+  { from: "ACCEPTED", action: "expire", to: "EXPIRED", actors: ["timer"] },
   { from: "ACCEPTED", action: "cancel", to: "CANCELED", actors: ["customer", "provider", "admin"] },
   { from: "CONFIRMED", action: "complete", to: "COMPLETED", actors: ["provider"] },
   { from: "CONFIRMED", action: "cancel", to: "CANCELED", actors: ["customer", "provider", "admin"] },

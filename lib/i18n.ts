@@ -101,6 +101,18 @@ export const messages = {
     bn: "বুকিংটি খুব শিগগির শুরু হচ্ছে। পরের কোনো সময় বেছে নিন।",
   },
   bad_duration: { en: "This booking is too short or too long.", bn: "বুকিংটি খুব ছোট বা খুব লম্বা।" },
+  too_far_ahead: {
+    en: "This booking starts too far ahead. Choose an earlier date.",
+    bn: "বুকিংটি অনেক দূরের তারিখে। আরও কাছের কোনো তারিখ বেছে নিন।",
+  },
+  too_many_pending: {
+    en: "You have too many booking requests waiting for an answer. Wait for a reply or cancel one first.",
+    bn: "আপনার অনেকগুলো বুকিং অনুরোধ উত্তরের অপেক্ষায় আছে। উত্তরের জন্য অপেক্ষা করুন অথবা আগে একটি বাতিল করুন।",
+  },
+  provider_day_full: {
+    en: "This provider already has too many requests waiting for that day. Choose another day.",
+    bn: "এই সেবাদাতার ওই দিনের জন্য ইতিমধ্যে অনেক অনুরোধ অপেক্ষায় আছে। অন্য একটি দিন বেছে নিন।",
+  },
   outside_availability: {
     en: "The provider is not available for that whole time.",
     bn: "সেবাদাতা পুরো সময়টুকু ফাঁকা নেই।",

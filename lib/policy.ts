@@ -2,6 +2,7 @@
 // acceptance keeps a slot, how many devices and login codes a person may have. Production defaults here; each has
 // a configuration variable (platform/config.ts) and development overrides in wrangler.toml [vars]. SECURITY.md
 // says which attack each one answers.
+import { DHAKA_OFFSET_MS } from "./availability";
 
 /** Rate limits enforced in Redis (sliding windows shared by every edge location). */
 export const RATE_LIMITS = {
@@ -66,4 +67,15 @@ export const OTP_TRIES_PER_CODE = 20;
 /** When an ACCEPTED booking lapses if the customer never confirms: `hours` after acceptance, never past its start. */
 export function confirmDeadline(acceptedAt: Date, start: Date, hours: number): Date {
   return new Date(Math.min(acceptedAt.getTime() + hours * 3_600_000, start.getTime()));
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The Dhaka calendar day a booking starting at `start` falls on, as a UTC half-open range [from, to): what the
+ * per-provider-day cap on PENDING requests counts over.
+ */
+export function dhakaDayOf(start: Date): { from: Date; to: Date } {
+  const from = Math.floor((start.getTime() + DHAKA_OFFSET_MS) / DAY_MS) * DAY_MS - DHAKA_OFFSET_MS;
+  return { from: new Date(from), to: new Date(from + DAY_MS) };
 }

@@ -18,7 +18,13 @@ describe("quote", () => {
 
 describe("cancellation policy", () => {
   const policy = { freeCancelHours: 24, lateFeeHours: 1 };
-  const booking = { start: at(48), pricePoisha: 200_000, unitPricePoisha: 25_000, unit: "hour" as const };
+  const booking = {
+    start: at(48),
+    pricePoisha: 200_000,
+    unitPricePoisha: 25_000,
+    unit: "hour" as const,
+    held: true,
+  };
 
   it("is free before acceptance, even at the last minute", () => {
     expect(cancelTerms({ ...booking, status: "PENDING" }, "customer", at(47), policy)).toMatchObject({
@@ -38,6 +44,20 @@ describe("cancellation policy", () => {
       refundPoisha: 175_000,
       reason: "late_customer",
     });
+  });
+
+  it("charges no late fee when nothing is held to take it from (accepted but unconfirmed, or cash)", () => {
+    for (const status of ["ACCEPTED", "CONFIRMED"] as const) {
+      expect(cancelTerms({ ...booking, status, held: false }, "customer", at(47), policy)).toEqual({
+        feePoisha: 0,
+        refundPoisha: 200_000,
+        reason: "nothing_held",
+      });
+    }
+    // Early enough, it is free for the ordinary reason.
+    expect(cancelTerms({ ...booking, status: "ACCEPTED", held: false }, "customer", at(1), policy).reason).toBe(
+      "early",
+    );
   });
 
   it("refunds in full when the provider cancels", () => {

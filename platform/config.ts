@@ -1,5 +1,6 @@
 // The gateway's configuration, validated once per isolate so a bad deploy fails loudly with names, not values.
 import { z } from "zod";
+import { BOOKING_LIMITS } from "../lib/policy";
 
 const Environment = z.enum(["development", "test", "staging", "production"]);
 
@@ -24,6 +25,11 @@ export const ConfigSchema = z.object({
   BOOKING_MIN_DURATION_MIN: z.coerce.number().int().min(1).default(30),
   BOOKING_MAX_DURATION_H: z.coerce.number().int().min(1).max(168).default(72),
   BOOKING_ACCEPT_TIMEOUT_MIN: z.coerce.number().int().min(1).default(60),
+  /** Abuse limits (lib/policy.ts BOOKING_LIMITS holds the production defaults; SECURITY.md says what each answers). */
+  BOOKING_MAX_PENDING_PER_CUSTOMER: z.coerce.number().int().min(1).default(BOOKING_LIMITS.pendingPerCustomer),
+  BOOKING_MAX_PENDING_PER_PROVIDER_DAY: z.coerce.number().int().min(1).default(BOOKING_LIMITS.pendingPerProviderDay),
+  BOOKING_CONFIRM_WITHIN_H: z.coerce.number().min(0.05).max(720).default(BOOKING_LIMITS.confirmWithinHours),
+  BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(3650).default(BOOKING_LIMITS.horizonDays),
   FREE_CANCEL_HOURS: z.coerce.number().min(0).default(24),
   LATE_CANCEL_FEE_HOURS: z.coerce.number().min(0).default(1),
   /** KYC documents: R2's S3 endpoint (https://<account>.r2.cloudflarestorage.com) or the local simulator. */

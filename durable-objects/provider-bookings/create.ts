@@ -1,6 +1,7 @@
 // A create, as pure steps around the object's two round trips: the window and what to read for it, the decision on
 // what was read, and the booking row and event to commit.
 import { windowWeekRange } from "../../lib/availability";
+import { dhakaDayOf } from "../../lib/policy";
 import { quote } from "../../lib/pricing";
 import type { Config } from "../../platform/config";
 import type { Commit } from "./commit";
@@ -10,6 +11,7 @@ import type { CreateInput } from "./types";
 import { fail, type Outcome } from "./views";
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 export interface BookingWindow {
   start: Date;
@@ -23,7 +25,10 @@ export function windowOf(input: CreateInput): BookingWindow {
 /** The provider context's own parameters (after the key's) for this window. */
 export function contextParams(input: CreateInput, w: BookingWindow) {
   const [weekFrom, weekTo] = windowWeekRange(w.start, w.end);
+  const day = dhakaDayOf(w.start);
   return {
+    day_from: day.from.toISOString(),
+    day_to: day.to.toISOString(),
     provider_id: input.body.provider_id,
     service_type: input.body.service_type,
     week_from: weekFrom,
@@ -63,6 +68,9 @@ export function decideCreate(
   if (w.start.getTime() < now + cfg.BOOKING_MIN_NOTICE_MIN * MINUTE) {
     return no(fail("invalid_input", "too_soon", { min_notice_minutes: cfg.BOOKING_MIN_NOTICE_MIN }));
   }
+  if (w.start.getTime() > now + cfg.BOOKING_HORIZON_DAYS * DAY) {
+    return no(fail("invalid_input", "too_far_ahead", { horizon_days: cfg.BOOKING_HORIZON_DAYS }));
+  }
   if (minutes < cfg.BOOKING_MIN_DURATION_MIN || minutes > cfg.BOOKING_MAX_DURATION_H * 60) {
     return no(
       fail("invalid_input", "bad_duration", {
@@ -70,6 +78,14 @@ export function decideCreate(
         max_hours: cfg.BOOKING_MAX_DURATION_H,
       }),
     );
+  }
+  // Slot hoarding: open requests are capped per customer (429: wait for answers) and per provider-day (409: the
+  // provider's day is full of requests already), both counted by the claim-and-read statement.
+  if ((p.customer_pending ?? 0) >= cfg.BOOKING_MAX_PENDING_PER_CUSTOMER) {
+    return no(fail("rate_limited", "too_many_pending", { limit: cfg.BOOKING_MAX_PENDING_PER_CUSTOMER }));
+  }
+  if ((p.provider_day_pending ?? 0) >= cfg.BOOKING_MAX_PENDING_PER_PROVIDER_DAY) {
+    return no(fail("conflict", "provider_day_full", { limit: cfg.BOOKING_MAX_PENDING_PER_PROVIDER_DAY }));
   }
   if (!p.in_plan || p.time_off) return no(fail("conflict", "outside_availability"));
   if (slotTaken()) return no(fail("conflict", "slot_taken"));

@@ -74,16 +74,24 @@ export async function priorAnswer(pg: Runner, actor: ActorRef, idem: Idempotency
 
 /** Frees a claimed key without an answer (a transient failure: nothing happened, the retry should run again). */
 export async function release(pg: Runner, actor: ActorRef, idem: Idempotency | undefined): Promise<void> {
-  if (idem) await run(pg, RELEASE_KEY, { user_id: actor.userId, key: idem.key });
+  if (idem) await run(pg, RELEASE_KEY, { user_id: actor.userId, key: idem.key, request_hash: idem.requestHash });
 }
 
-/** Stores a refusal (or a no-op answer) under the key, so a retry gets the same answer. */
+/**
+ * Stores a refusal (or a no-op answer) under the key, so a retry gets the same answer. A not_found is released
+ * instead (ids anyone can make up must not each leave a row behind, and asking again costs the same read), and so
+ * is a rate_limited (a cap that frees up later: the same request, same key, may go through then).
+ */
 export async function answer(
   pg: Runner,
   actor: ActorRef,
   idem: Idempotency | undefined,
   outcome: Outcome,
 ): Promise<Outcome> {
+  if (!outcome.ok && (outcome.code === "not_found" || outcome.code === "rate_limited")) {
+    await release(pg, actor, idem);
+    return outcome;
+  }
   if (idem) {
     const code = outcome.ok ? outcome.status : statusOf[outcome.code];
     await run(pg, ANSWER_KEY, {

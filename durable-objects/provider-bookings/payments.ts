@@ -1,183 +1,15 @@
 // The money side of a booking step, run inside the provider's object (so one booking's payment never moves twice
 // at once) and before the step commits. The ledger row only moves forward from the states each step names, and
 // every gateway call carries a key derived from booking, attempt and action, so a retried step is safe.
-import { type BookingAction, GATEWAY_OF, type LedgerStatus } from "../../lib/enums";
+import type { LedgerStatus } from "../../lib/enums";
 import type { MessageKey } from "../../lib/i18n";
-import type { Config } from "../../platform/config";
-import {
-  type DeclineReason,
-  type HoldRequest,
-  type MoveResult,
-  type PaymentGateway,
-  type PaymentRef,
-  type PaymentStatus,
-  unconfiguredGateway,
-} from "../../platform/payments/gateway";
-import { callbackUrl, gatewayFor } from "../../platform/payments/index";
-import { type Runner, run } from "../../platform/pg/sql";
-import { planMove } from "./ledger";
-import { MOVE_PAYMENT, type PaymentMove } from "./sql";
-import type { PaymentVia } from "./types";
-import {
-  type BookingView,
-  fail,
-  isMessageKey,
-  type Outcome,
-  type PaymentRow,
-  type PaymentSummary,
-  summary,
-} from "./views";
+import type { PaymentStatus } from "../../platform/payments/gateway";
+import { PaymentBase, type Settled } from "./payment-base";
+import { fail, isMessageKey, type Outcome, type PaymentRow } from "./views";
 
-export interface PaymentContext {
-  pg: Runner;
-  cfg: Config;
-  booking: BookingView;
-  payment: PaymentRow | null;
-  paymentMethodId: string | null;
-  action: BookingAction | "refund" | "renew";
-  /** Set when a wallet callback or the reconciler (not the customer) drives the confirm. */
-  via?: PaymentVia | undefined;
-  clientIp?: string | undefined;
-  /** The step commits its booking change next: the final ledger write can ride along in that statement. */
-  deferFinal?: boolean;
-}
+export type { PaymentContext, Settled } from "./payment-base";
 
-/** Go on with the step (the payment as it now stands), or stop and answer; `release` frees the idempotency key. */
-export type Settled = { go: true; payment: PaymentSummary | null } | { go: false; outcome: Outcome; release: boolean };
-
-const DECLINE_MESSAGE: Record<DeclineReason | "canceled", MessageKey> = {
-  card_declined: "card_declined",
-  insufficient_funds: "insufficient_funds",
-  wallet_declined: "wallet_declined",
-  canceled: "payment_canceled",
-};
-
-export class PaymentSteps {
-  private readonly gw: PaymentGateway;
-  private row: PaymentRow | null;
-  /** The payment move for the step's own statement to write (see saveLast), if any. */
-  deferred: PaymentMove | null = null;
-
-  constructor(private readonly ctx: PaymentContext) {
-    // Bookings refuse unconfigured methods at creation; a method unconfigured since then cannot move money.
-    this.gw =
-      gatewayFor(ctx.booking.payment_method, ctx.cfg) ?? unconfiguredGateway(GATEWAY_OF[ctx.booking.payment_method]);
-    this.row = ctx.payment;
-  }
-
-  get current(): PaymentSummary | null {
-    return summary(this.row);
-  }
-
-  /** The row, in steps that only run once there is one. */
-  private get existing(): PaymentRow {
-    if (!this.row) throw new Error("no payment row");
-    return this.row;
-  }
-
-  private get ref(): PaymentRef {
-    const p = this.row;
-    return {
-      bookingId: this.ctx.booking.id,
-      attempt: p?.attempts ?? 1,
-      ref: p?.gateway_ref ?? null,
-      txn: p?.gateway_txn ?? null,
-      amountPoisha: p?.amount_poisha ?? this.ctx.booking.price_poisha,
-    };
-  }
-
-  private go(): Settled {
-    return { go: true, payment: this.current };
-  }
-
-  private stop(outcome: Outcome, release = false): Settled {
-    return { go: false, outcome, release };
-  }
-
-  private unavailable(error: string): Settled {
-    return this.stop(fail("dependency_unavailable", "dependency_unavailable", { gateway: this.gw.name, error }), true);
-  }
-
-  /** The row's next state and the move that writes it (only if the row is still in one of `from`). */
-  private next(
-    next: Partial<PaymentRow>,
-    from: LedgerStatus[],
-    kind: string,
-    amount: number,
-    meta: Record<string, unknown>,
-  ): { row: PaymentRow; params: PaymentMove } {
-    const step = { action: this.ctx.action, ...(this.ctx.via ? { via: this.ctx.via } : {}) };
-    return planMove(this.ctx.booking, this.row, { next, from, kind, amount, meta: { ...step, ...meta } });
-  }
-
-  /** A gateway move that did not happen, as the step's answer (undefined: it happened, go on). */
-  private failed(r: MoveResult, refusal: MessageKey = "payment_required"): Settled | undefined {
-    if (r.kind === "unavailable") return this.unavailable(r.error);
-    if (r.kind === "refused") return this.stop(fail("conflict", refusal, { error: r.error }));
-    return undefined;
-  }
-
-  /** The ledger after `amountPoisha` more went back: fully refunded once everything captured is returned. */
-  private refundedBy(amountPoisha: number): Partial<PaymentRow> {
-    const p = this.existing;
-    const refunded = p.refunded_poisha + amountPoisha;
-    return { status: refunded === p.captured_poisha ? "refunded" : "captured", refunded_poisha: refunded };
-  }
-
-  /** The message for a refusal; a wallet short of money says so in wallet words. */
-  private declined(reason: DeclineReason | "canceled"): MessageKey {
-    return reason === "insufficient_funds" && this.gw.name !== "stripe"
-      ? "wallet_insufficient_funds"
-      : DECLINE_MESSAGE[reason];
-  }
-
-  private holdRequest(attempt: number): HoldRequest {
-    const b = this.ctx.booking;
-    return {
-      bookingId: b.id,
-      attempt,
-      amountPoisha: b.price_poisha,
-      paymentMethodId: this.ctx.paymentMethodId,
-      customerId: b.customer_id,
-      callbackUrl: callbackUrl(this.ctx.cfg, this.gw.name),
-      clientIp: this.ctx.clientIp ?? "",
-    };
-  }
-
-  /** Writes the row's next state and its history entry now, only if the row is still in one of `from`. */
-  private async save(
-    next: Partial<PaymentRow>,
-    from: LedgerStatus[],
-    kind: string,
-    amount: number,
-    meta: Record<string, unknown> = {},
-  ): Promise<boolean> {
-    const { row, params } = this.next(next, from, kind, amount, meta);
-    const moved = await run(this.ctx.pg, MOVE_PAYMENT, params);
-    if (moved) this.row = row;
-    return moved > 0;
-  }
-
-  /**
-   * The last money write of a step that goes on: with `deferFinal`, it is handed to the step's own atomic
-   * statement (one round trip less, and the ledger and the booking change together); otherwise written now.
-   */
-  private async saveLast(
-    next: Partial<PaymentRow>,
-    from: LedgerStatus[],
-    kind: string,
-    amount: number,
-    meta: Record<string, unknown> = {},
-  ): Promise<void> {
-    if (!this.ctx.deferFinal) {
-      await this.save(next, from, kind, amount, meta);
-      return;
-    }
-    const { row, params } = this.next(next, from, kind, amount, meta);
-    this.row = row;
-    this.deferred = params;
-  }
-
+export class PaymentSteps extends PaymentBase {
   // ---- confirm: place the hold (or start the wallet approval), or settle one already started ---------------------
 
   async confirm(): Promise<Settled> {
@@ -358,7 +190,14 @@ export class PaymentSteps {
       );
       return this.go();
     }
-    if (p?.status !== "authorized") return this.go(); // a sale was taken at approval: nothing left to do
+    // A sale was taken at approval (or Stripe reported the capture): nothing left to take.
+    if (p?.status === "captured" || p?.status === "refunded") return this.go();
+    if (p?.status !== "authorized") {
+      // Nothing is held (the hold was cancelled or lapsed, a webhook voided it) but the job is done: a booking
+      // never completes with nothing captured. Hold again with the saved card, then capture below.
+      const again = await this.holdAgain();
+      if (again) return again;
+    }
     const refused = this.failed(await this.gw.capture(this.ref, b.price_poisha));
     if (refused) return refused;
     await this.saveLast(
@@ -368,6 +207,46 @@ export class PaymentSteps {
       b.price_poisha,
     );
     return this.go();
+  }
+
+  /**
+   * A new authorization with the customer's saved card, under the next attempt's key (as the renewal places one).
+   * Undefined when the money is held now; otherwise the answer: 402 when the card declines or wants the customer
+   * (3-D Secure), or when the method cannot be charged without the customer at all (a wallet).
+   */
+  private async holdAgain(): Promise<Settled | undefined> {
+    const b = this.ctx.booking;
+    const p = this.row;
+    const from: LedgerStatus[] = p ? [p.status] : [];
+    if (this.gw.name !== "stripe" || !this.ctx.paymentMethodId) {
+      return this.stop(fail("payment_required", "payment_required", { status: b.status, payment: p?.status ?? null }));
+    }
+    const attempt = (p?.attempts ?? 0) + 1;
+    const r = await this.gw.hold(this.holdRequest(attempt));
+    if (r.kind === "unavailable") return this.unavailable(r.error);
+    if (r.kind === "authorized") {
+      await this.save(
+        {
+          status: "authorized",
+          attempts: attempt,
+          gateway_ref: r.ref,
+          gateway_txn: null,
+          action_url: null,
+          captured_poisha: 0,
+          authorized_at: new Date().toISOString(),
+          last_error: null,
+        },
+        from,
+        "hold_again",
+        b.price_poisha,
+        { replaced: p?.gateway_ref ?? null },
+      );
+      return undefined;
+    }
+    // The attempt is recorded even so: the next try (a new key) asks under a new gateway key, not for this answer.
+    const reason = r.kind === "declined" ? this.declined(r.reason) : "payment_required";
+    await this.save({ attempts: attempt, last_error: reason }, from, "hold_again_declined", b.price_poisha);
+    return this.stop(fail("payment_required", reason, { status: b.status }));
   }
 
   // ---- cancel or expire: release the hold, or keep only the fee ----------------------------------------------

@@ -160,6 +160,41 @@ describe("ProviderBookings object", () => {
     ]);
   });
 
+  it("keeps no storage and no idempotency row for a provider id that does not exist", async () => {
+    const customer = await login();
+    const [row] = await sql<{ id: string }>("SELECT COALESCE(max(id), 0) + 1000 + $1::int AS id FROM providers", [
+      Math.floor(Math.random() * 1_000_000),
+    ]);
+    const missing = Number(row?.id);
+    const key = crypto.randomUUID();
+    const res = await call("/booking/bookings", {
+      method: "POST",
+      token: customer.access,
+      headers: { "idempotency-key": key },
+      body: { provider_id: missing, service_type: "driver", ...window(30) },
+    });
+    expect(res.status).toBe(404);
+    expect(await sql("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2", [customer.userId, key])).toEqual(
+      [],
+    );
+    const tables = await runInDurableObject(providerBookings(env, missing), (_i: ProviderBookings, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'").toArray(),
+    );
+    expect(tables).toEqual([]);
+    // A real provider's object does keep its binding and its cache.
+    const p = await makeProvider();
+    expect((await book(p.providerId, customer.access, window(31))).status).toBe(201);
+    const kept = await runInDurableObject(providerBookings(env, p.providerId), (_i: ProviderBookings, state) =>
+      state.storage.sql
+        .exec<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' ORDER BY name",
+        )
+        .toArray()
+        .map((t) => t.name),
+    );
+    expect(kept).toEqual(["active", "meta"]);
+  });
+
   it("keeps its Postgres connection across requests and reconnects after the server drops it", async () => {
     const p = await makeProvider();
     const customer = await login();

@@ -9,17 +9,19 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { ACTIVE, decide } from "../../lib/booking-machine";
+import type { ErrorCode } from "../../lib/errors";
 import { cellOf } from "../../lib/geo";
 import { Mutex } from "../../lib/mutex";
+import { confirmDeadline } from "../../lib/policy";
 import { loadConfig } from "../../platform/config";
 import { PgConnection } from "../../platform/pg/connection";
-import { isDependencyFailure } from "../../platform/pg/errors";
 import { first, rows, run } from "../../platform/pg/sql";
 import { createRedis } from "../../platform/redis";
 import { invalidateCell } from "../../platform/search-cache";
 import { ActiveCache } from "./cache";
 import { type Commit, committed, finishParams, type OutboxEvent } from "./commit";
 import { contextParams, decideCreate, placeOf, windowOf } from "./create";
+import { failureOutcome, StepGuard } from "./guard";
 import { answer, claim, type KeyParams, priorAnswer, release } from "./keys";
 import { applyStripeEvent } from "./ledger";
 import { type PaymentContext, PaymentSteps, type Settled } from "./payments";
@@ -40,17 +42,9 @@ import { type BookingView, type BookingWithPayment, fail, type Outcome } from ".
 
 const OUTBOX_RETRY_MS = 30_000;
 
-/**
- * Postgres (or the bridge) gone in the middle of a step is an answer, 503 dependency_unavailable, not a throw:
- * workerd logs every exception that leaves an RPC method as uncaught, though the gateway would map it the same way.
- */
-function unavailable(err: unknown): Outcome {
-  if (isDependencyFailure(err)) return fail("dependency_unavailable", "dependency_unavailable");
-  throw err;
-}
-
 export class ProviderBookings extends DurableObject<Env> {
-  private readonly pg: PgConnection;
+  /** The object's own Postgres connection; a field so fault tests can cut it mid-step. */
+  readonly pg: PgConnection;
   /**
    * Input gates do not cover Postgres round trips: while one request awaits the database another would run. Every
    * create, transition, expiry and webhook therefore runs under this lock, so check-then-commit sees no
@@ -60,7 +54,11 @@ export class ProviderBookings extends DurableObject<Env> {
   /** The queue binding, a field so tests can make the relay fail and watch the sweep recover. */
   events: Queue;
   private readonly cache: ActiveCache;
+  /** Catches every failure of a step: the caller's key is released, the answer is an Outcome (503, 400 or 500). */
+  private readonly guard: StepGuard;
   private providerId: number | undefined;
+  /** Whether this object is bound for good (its provider is known to exist): only then does it keep storage. */
+  private adopted = false;
   private loaded = false;
   private cellOfProvider: string | undefined;
 
@@ -70,45 +68,64 @@ export class ProviderBookings extends DurableObject<Env> {
     // Validated config, not raw env: DATABASE_URL is a secret in deployed environments.
     this.pg = new PgConnection(loadConfig(env), { idleMs: 10_000, onConnect: ["SET jit = off"] });
     this.cache = new ActiveCache(ctx.storage.sql);
+    this.guard = new StepGuard(this.pg, ctx.storage.sql, () => loadConfig(env).LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => {
+      // Reads only: an object for an id that turned out not to be a provider's never wrote these tables.
       const sql = ctx.storage.sql;
-      sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+      if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length === 0) return;
       const row = sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'provider_id'").toArray()[0];
-      if (row) this.providerId = Number(row.v);
+      if (!row) return;
+      this.providerId = Number(row.v);
+      this.adopted = true;
+      this.cache.open();
     });
   }
 
   // ---- RPC -------------------------------------------------------------------------------------------------
 
   create(input: CreateInput): Promise<Outcome> {
-    return this.mutex.run(() => this.bind(input.body.provider_id).then(() => this.doCreate(input))).catch(unavailable);
+    // Any id can be asked for: the object adopts its provider only once the create's read shows it exists.
+    return this.step(input.actor, input.idempotency, input.body.provider_id, () => this.doCreate(input), false);
   }
 
   transition(input: TransitionInput): Promise<Outcome> {
-    return this.mutex.run(() => this.bind(input.providerId).then(() => this.doTransition(input))).catch(unavailable);
+    return this.step(input.actor, input.idempotency, input.providerId, () => this.doTransition(input));
   }
 
   /** Support refunds captured money (a dispute, a goodwill gesture): never more than was captured and kept. */
   refund(input: RefundInput): Promise<Outcome> {
-    return this.mutex.run(() => this.bind(input.providerId).then(() => this.doRefund(input))).catch(unavailable);
+    return this.step(input.actor, input.idempotency, input.providerId, () => this.doRefund(input));
   }
 
   /**
    * A verified Stripe event for one of this provider's bookings: recorded once and applied as a forward move of
    * its payment. Under the lock, so it never interleaves with a step moving the same payment (a cancel's void).
    */
-  stripeEvent(input: StripeEventInput): Promise<{ duplicate: boolean }> {
-    return this.mutex.run(() => this.bind(input.providerId).then(() => applyStripeEvent(this.pg, input)));
+  stripeEvent(input: StripeEventInput): Promise<{ duplicate: boolean } | { error: ErrorCode }> {
+    return this.mutex.run(async () => {
+      try {
+        await this.bind(input.providerId);
+        return await applyStripeEvent(this.pg, input);
+      } catch (err) {
+        // Not applied: the webhook answers with the failure's status and Stripe delivers the event again.
+        return { error: errorCodeOf(failureOutcome(err)) };
+      }
+    });
   }
 
   /** Replaces a card hold that would lapse before the job (the cron's renewal sweep). */
   renewHold(providerId: number, bookingId: number): Promise<{ renewed: boolean; error?: string }> {
     return this.mutex.run(async () => {
-      await this.bind(providerId);
-      const ctx = await this.readBooking(bookingId, NO_KEY);
-      if (!ctx?.view) return { renewed: false, error: "not_found" };
-      if (ctx.view.status !== "CONFIRMED") return { renewed: false, error: "not_confirmed" };
-      return this.money(ctx, ctx.view, { action: "renew" }).renew();
+      try {
+        await this.bind(providerId);
+        const ctx = await this.readBooking(bookingId, NO_KEY);
+        if (!ctx?.view) return { renewed: false, error: "not_found" };
+        if (ctx.view.status !== "CONFIRMED") return { renewed: false, error: "not_confirmed" };
+        return await this.money(ctx, ctx.view, { action: "renew" }).renew();
+      } catch (err) {
+        // The next sweep tries again: a hold is renewed a day before it would lapse.
+        return { renewed: false, error: errorCodeOf(failureOutcome(err)) };
+      }
     });
   }
 
@@ -134,21 +151,46 @@ export class ProviderBookings extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.mutex.run(async () => {
-      if (this.providerId === undefined) return;
-      await this.bind(this.providerId);
+      const providerId = this.providerId;
+      if (providerId === undefined || !this.adopted) return;
+      await this.bind(providerId);
       await this.ensureLoaded();
+      let retry = false;
       for (const id of this.cache.due(Date.now())) {
-        await this.doTransition({ providerId: this.providerId, bookingId: id, action: "expire", actor: TIMER });
+        const step: Step = { providerId, bookingId: id, action: "expire", actor: TIMER };
+        const out = await this.guard.run(TIMER, undefined, () => this.doTransition(step));
+        // An outage (or a gateway that did not answer while releasing a payment) leaves the booking due.
+        if (!out.ok && (out.code === "dependency_unavailable" || out.code === "internal")) retry = true;
       }
-      await this.relay();
+      await this.relay().catch(() => {
+        retry = true;
+      });
       await this.armAlarm();
+      // A booking left due would re-arm the alarm in the past, and an outage would turn into a busy loop.
+      if (retry) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
     });
   }
 
   // ---- the steps -------------------------------------------------------------------------------------------
 
+  /** A keyed step under the lock and the guard: whatever fails inside answers as an Outcome, its key released. */
+  private step(
+    who: ActorRef,
+    idem: Idempotency | undefined,
+    providerId: number,
+    body: () => Promise<Outcome>,
+    adopt = true,
+  ) {
+    return this.mutex.run(() =>
+      this.guard.run(who, idem, async () => {
+        await this.bind(providerId, adopt);
+        return body();
+      }),
+    );
+  }
+
   private async doCreate(input: CreateInput): Promise<Outcome> {
-    await this.ensureLoaded();
+    if (this.adopted) await this.ensureLoaded();
     const { actor, idempotency: idem } = input;
     const w = windowOf(input);
     const taken = () => this.cache.overlaps(w.start.getTime(), w.end.getTime());
@@ -159,6 +201,15 @@ export class ProviderBookings extends DurableObject<Env> {
       first(this.pg, PROVIDER_CONTEXT, { ...key, ...contextParams(input, w) }),
     );
     if (!claimed.go) return claimed.outcome;
+    // No such provider: nothing is kept, neither this object's storage nor the key (a not_found is not stored).
+    if (claimed.row.verification_status === null) {
+      return answer(this.pg, actor, idem, fail("not_found", "provider_not_bookable"));
+    }
+    if (!this.adopted) {
+      // The first create for this provider: the round trip the load would have taken before the claim comes now.
+      this.adopt();
+      await this.reload();
+    }
     const decision = decideCreate(input, w, claimed.row, loadConfig(this.env), taken);
     if (!decision.ok) return answer(this.pg, actor, idem, decision.refusal);
     const { insert, commit, at } = decision.plan;
@@ -188,12 +239,23 @@ export class ProviderBookings extends DurableObject<Env> {
     const now = new Date();
     const decision = decide(booking.status, step.action, actor, { now, start: new Date(booking.start_date) });
     if (!decision.ok) return this.refused(step, booking, money, refusal(booking, step, actor, decision, money.current));
-    const terms = termsOf(step, booking, actor, now, loadConfig(this.env));
+    const cfg = loadConfig(this.env);
+    const terms = termsOf(step, booking, actor, now, cfg, money.current);
     const settled = await settle(money, step, terms);
     if (!settled.go) return this.stopped(who, idem, settled);
 
     const providerUserId = ctx.provider_user_id ?? 0;
-    const plan = planTransition({ step, booking, actor, to: decision.to, terms, providerUserId });
+    const start = new Date(booking.start_date);
+    const confirmBy = decision.to === "ACCEPTED" ? confirmDeadline(now, start, cfg.BOOKING_CONFIRM_WITHIN_H) : null;
+    const plan = planTransition({
+      step,
+      booking,
+      actor,
+      to: decision.to,
+      terms,
+      providerUserId,
+      confirmDeadline: confirmBy,
+    });
     const params = { ...this.finishing(plan.commit), ...plan.update };
     // The payment's final move, if the money side left one, commits in the same statement as the booking change.
     const done = committed(
@@ -300,9 +362,13 @@ export class ProviderBookings extends DurableObject<Env> {
       // Best effort: entries expire within a minute anyway, and a Redis blip must not fail a committed booking.
       this.ctx.waitUntil(invalidateCell(redis, this.cellOfProvider, ["availability"]).catch(() => {}));
     }
-    // Through the lock: the connection must not interleave this with another change. A publish that fails with
-    // Postgres leaves the row unpublished, for the alarm and the cron sweep; nothing is owed to anyone here.
-    this.ctx.waitUntil(this.mutex.run(() => this.publish([done.event])).catch(() => {}));
+    // Through the lock: the connection must not interleave this with another change.
+    // A failure here leaves the event in the outbox: the alarm relays it.
+    this.ctx.waitUntil(
+      this.mutex
+        .run(() => this.publish([done.event]).catch(() => this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS)))
+        .catch(() => {}),
+    );
   }
 
   /** Sends events, marks them published; on failure leaves them for the alarm (and the cron sweep). */
@@ -327,14 +393,26 @@ export class ProviderBookings extends DurableObject<Env> {
 
   // ---- binding and the cache -------------------------------------------------------------------------------
 
-  /** Binds this object to its provider on first use; a mismatch means a routing bug, never user input. */
-  private async bind(providerId: number): Promise<void> {
-    if (this.providerId === undefined) {
-      this.providerId = providerId;
-      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('provider_id', ?)", String(providerId));
-    }
+  /**
+   * Binds this object to its provider on first use; a mismatch means a routing bug, never user input. `adopt`
+   * also records the binding in storage: for every caller that names the provider by one of its bookings (they
+   * exist), not for a create, which names any id it likes and adopts only once the provider is known to exist.
+   */
+  private async bind(providerId: number, adopt = true): Promise<void> {
+    this.providerId ??= providerId;
     this.pg.applicationName = `kormo:provider:${this.providerId}`;
     if (this.providerId !== providerId) throw new Error("booking object routed to the wrong provider");
+    if (adopt) this.adopt();
+  }
+
+  /** Keeps the binding and the cache's table in the object's storage, once. */
+  private adopt(): void {
+    if (this.adopted) return;
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+    sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('provider_id', ?)", String(this.providerId));
+    this.cache.open();
+    this.adopted = true;
   }
 
   private async ensureLoaded(): Promise<void> {
@@ -358,3 +436,5 @@ export class ProviderBookings extends DurableObject<Env> {
 
 /** The parameters of a read that claims no key (the cron's renewal acts for nobody). */
 const NO_KEY: KeyParams = { user_id: 0, key: null, method: null, path: null, request_hash: null };
+
+const errorCodeOf = (o: Outcome): ErrorCode => (o.ok ? "internal" : o.code);

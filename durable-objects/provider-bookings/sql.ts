@@ -41,6 +41,8 @@ export const PROVIDER_CONTEXT = statement({
     week_to: int,
     start_date: text,
     end_date: text,
+    day_from: text,
+    day_to: text,
   },
   row: z.object({
     claimed: z.boolean(),
@@ -51,6 +53,8 @@ export const PROVIDER_CONTEXT = statement({
     service: z.object({ price_poisha: int, unit: BookingView.shape.unit }).nullable(),
     in_plan: z.boolean().nullable(),
     time_off: z.boolean().nullable(),
+    customer_pending: int.nullable(),
+    provider_day_pending: int.nullable(),
   }),
   text: claimAnd(`
   SELECT p.user_id, p.verification_status,
@@ -60,7 +64,15 @@ export const PROVIDER_CONTEXT = statement({
          EXISTS (SELECT 1 FROM provider_schedule s
                   WHERE s.provider_id = p.id AND s.week_minutes @> int4range(:week_from, :week_to)) AS in_plan,
          EXISTS (SELECT 1 FROM provider_time_off t
-                  WHERE t.provider_id = p.id AND t.period && tstzrange(:start_date, :end_date, '[)')) AS time_off
+                  WHERE t.provider_id = p.id AND t.period && tstzrange(:start_date, :end_date, '[)')) AS time_off,
+         -- The abuse caps (lib/policy.ts BOOKING_LIMITS), counted in this same round trip: requests still open.
+         (SELECT count(*) FROM bookings c
+           WHERE c.customer_id = :user_id AND c.status = 'PENDING' AND c.accept_deadline > now())::int
+           AS customer_pending,
+         (SELECT count(*) FROM bookings d
+           WHERE d.provider_id = p.id AND d.status = 'PENDING' AND d.accept_deadline > now()
+             AND d.start_date >= :day_from::timestamptz AND d.start_date < :day_to::timestamptz)::int
+           AS provider_day_pending
     FROM providers p WHERE p.id = :provider_id`),
 });
 export type ProviderContext = z.infer<typeof PROVIDER_CONTEXT.row>;
@@ -110,11 +122,17 @@ export const DELETE_KEY = statement({
   text: "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key",
 });
 
-/** Frees a claim that has no answer yet (the step stopped before any effect). */
+/**
+ * Frees a claim that has no answer yet (the step stopped or failed before any effect). Safe after any failure: a
+ * change that committed stored its answer in the same statement, so its key stays and replays; and only the same
+ * request's claim is freed (the same key sent to another provider's object is not ours).
+ */
 export const RELEASE_KEY = statement({
-  params: { user_id: int, key: text },
+  params: { user_id: int, key: text, request_hash: text },
   row: NoRow,
-  text: "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key AND response_code IS NULL",
+  text: `
+  DELETE FROM idempotency_keys
+   WHERE user_id = :user_id AND key = :key AND request_hash = :request_hash AND response_code IS NULL`,
 });
 
 /** Takes over a claim whose answer never came (its change never committed: see migration 0006). */
@@ -231,6 +249,7 @@ const UPDATE = {
   canceled_by: maybeText,
   cancel_reason: maybeText,
   fee_poisha: int.nullable(),
+  confirm_deadline: maybeText,
 };
 export type UpdateParams = ParamsOf<typeof UPDATE>;
 /** Moves a booking on only from the status it was read in: anything else changed it meanwhile. */
@@ -238,7 +257,8 @@ const UPDATE_STATUS = `
   UPDATE bookings AS b SET status = :to_status,
          canceled_by = COALESCE(:canceled_by, b.canceled_by),
          cancel_reason = COALESCE(:cancel_reason, b.cancel_reason),
-         fee_poisha = COALESCE(:fee_poisha, b.fee_poisha)
+         fee_poisha = COALESCE(:fee_poisha, b.fee_poisha),
+         confirm_deadline = COALESCE(:confirm_deadline::timestamptz, b.confirm_deadline)
    WHERE b.id = :booking_id AND b.status = :from_status
   RETURNING b.*`;
 
@@ -382,11 +402,12 @@ export const ACTIVE_BOOKINGS = statement({
   text: `
   SELECT COALESCE(json_agg(json_build_array(id, customer_id,
            (extract(epoch FROM start_date) * 1000)::bigint, (extract(epoch FROM end_date) * 1000)::bigint, status,
-           CASE WHEN status = 'PENDING' THEN (extract(epoch FROM accept_deadline) * 1000)::bigint END)), '[]')::text
+           CASE status WHEN 'PENDING' THEN (extract(epoch FROM accept_deadline) * 1000)::bigint
+                       WHEN 'ACCEPTED' THEN (extract(epoch FROM confirm_deadline) * 1000)::bigint END)), '[]')::text
          AS active
     FROM bookings
    WHERE provider_id = :provider_id AND status = ANY(:active::text[])
-     AND (end_date > now() OR status = 'PENDING')`,
+     AND (end_date > now() OR status IN ('PENDING', 'ACCEPTED'))`,
 });
 
 /** Which provider a booking belongs to (it never changes). */

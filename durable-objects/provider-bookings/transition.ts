@@ -48,8 +48,21 @@ export function refusal(
   return fail("conflict", "illegal_transition", details);
 }
 
+/** Whether money is held or taken for the booking (so a cancel fee can be kept from it). */
+export function moneyHeld(payment: PaymentSummary | null): boolean {
+  if (payment?.status === "authorized") return true;
+  return payment?.status === "captured" && payment.captured_poisha > payment.refunded_poisha;
+}
+
 /** What a cancel or an expiry costs, by the policy; undefined for other steps. */
-export function termsOf(step: Step, booking: BookingView, actor: Actor, now: Date, cfg: Config) {
+export function termsOf(
+  step: Step,
+  booking: BookingView,
+  actor: Actor,
+  now: Date,
+  cfg: Config,
+  payment: PaymentSummary | null,
+) {
   if (step.action !== "cancel" && step.action !== "expire") return undefined;
   return cancelTerms(
     {
@@ -58,6 +71,7 @@ export function termsOf(step: Step, booking: BookingView, actor: Actor, now: Dat
       pricePoisha: booking.price_poisha,
       unitPricePoisha: booking.unit_price_poisha,
       unit: booking.unit,
+      held: moneyHeld(payment),
     },
     actor,
     now,
@@ -81,6 +95,8 @@ export function planTransition(args: {
   to: BookingStatus;
   terms: CancelTerms | undefined;
   providerUserId: number;
+  /** Set on acceptance: when the booking lapses unless the customer confirms. */
+  confirmDeadline: Date | null;
 }): { update: UpdateParams; commit: Commit } {
   const { step, booking, actor, to, terms } = args;
   const actorId = actor === "timer" ? null : step.via ? booking.customer_id : step.actor.userId;
@@ -100,6 +116,7 @@ export function planTransition(args: {
     canceled_by: terms ? actor : null,
     cancel_reason: terms ? (step.reason ?? terms.reason) : null,
     fee_poisha: terms ? terms.feePoisha : null,
+    confirm_deadline: args.confirmDeadline?.toISOString() ?? null,
   };
   const commit: Commit = {
     actor: step.actor,

@@ -22,6 +22,8 @@ export const BookingView = z.object({
   location: z.object({ lat: z.number(), lng: z.number() }).nullable(),
   notes: z.string().nullable(),
   accept_deadline: z.string().nullable(),
+  /** ACCEPTED: when it lapses unless the customer confirms (answers stored before the column have none). */
+  confirm_deadline: z.string().nullable().default(null),
   canceled_by: z.string().nullable(),
   cancel_reason: z.string().nullable(),
   fee_poisha: z.number().int(),

@@ -2,7 +2,7 @@
 // closed when idle so many objects do not pin many server connections.
 import type { Client, QueryResultRow } from "@neondatabase/serverless";
 import { asError, createClient, type DbConfig } from "./driver";
-import { isSqlError } from "./errors";
+import { isDependencyFailure, isSqlError } from "./errors";
 
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(
@@ -76,8 +76,9 @@ export class PgConnection implements Queryable {
           : await client.query<R>(text, params);
         return { rows: res.rows, rowCount: res.rowCount };
       } catch (err) {
-        // A SQL error leaves the session usable; anything else (socket gone) means reconnect next time.
-        if (!isSqlError(err)) this.reset(client);
+        // A SQL error leaves the session usable; anything else (socket gone), or a SQLSTATE that says the session
+        // itself ended (57P01 terminated, 08xxx), means reconnect next time.
+        if (!isSqlError(err) || isDependencyFailure(err)) this.reset(client);
         throw asError(err);
       }
     } finally {

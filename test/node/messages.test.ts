@@ -46,6 +46,7 @@ describe("booking-events messages", () => {
                   pricePoisha: 50_000,
                   unitPricePoisha: 25_000,
                   unit: "hour",
+                  held: true,
                 },
                 actor,
                 new Date("2030-01-01T09:00:00Z"),

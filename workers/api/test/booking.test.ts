@@ -72,9 +72,39 @@ describe("booking lifecycle", () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => create(customer.access, body, key)));
     const ids = new Set(results.map((r) => r.body.id));
     expect(ids.size).toBe(1);
-    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    // Replays answer the stored status and body: 201 every time, nine of them marked as replays.
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
     expect(results.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(9);
     expect(await sql("SELECT id FROM bookings WHERE provider_id = $1", [p.providerId])).toHaveLength(1);
+  });
+
+  it("replays every step under its key with the stored status and body, refusals included", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    const key = `replay-${crypto.randomUUID()}`;
+    const body = { provider_id: p.providerId, service_type: "driver", ...window(11, 1) };
+    const created = await create(customer.access, body, key);
+    const again = await create(customer.access, body, key);
+    expect([created.status, again.status]).toEqual([201, 201]);
+    expect(created.headers.get("idempotent-replayed")).toBeNull();
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(created.body);
+    const id = created.body.id as number;
+
+    const acceptKey = { "idempotency-key": crypto.randomUUID() };
+    const accepted = await step(p.user.access, id, "accept", acceptKey);
+    const acceptedAgain = await step(p.user.access, id, "accept", acceptKey);
+    expect([accepted.status, acceptedAgain.status]).toEqual([200, 200]);
+    expect(acceptedAgain.headers.get("idempotent-replayed")).toBe("true");
+    expect(acceptedAgain.body).toEqual(accepted.body);
+
+    // A refusal is an answer too: the same key gives the same 409, marked as a replay.
+    const declineKey = { "idempotency-key": crypto.randomUUID() };
+    const declined = await step(p.user.access, id, "decline", declineKey);
+    const declinedAgain = await step(p.user.access, id, "decline", declineKey);
+    expect([declined.status, declinedAgain.status]).toEqual([409, 409]);
+    expect(declinedAgain.headers.get("idempotent-replayed")).toBe("true");
+    expect(declinedAgain.body.error).toMatchObject({ code: "conflict" });
   });
 
   it("refuses the same key with a different body with 422", async () => {
@@ -155,6 +185,27 @@ describe("booking input", () => {
 });
 
 describe("booking authorization", () => {
+  it("shows each party only its share of the audit meta: never the provider's user id to the customer", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    const admin = await login();
+    await sql("UPDATE users SET role = 'admin' WHERE id = $1", [admin.userId]);
+    const adminNow = await login(admin.phone);
+    const id = (await create(customer.access, { provider_id: p.providerId, service_type: "driver", ...window(6) })).body
+      .id as number;
+    await step(p.user.access, id, "accept");
+    const metaOf = async (token: string) =>
+      ((await call(`/booking/bookings/${id}/audit`, { token })).body.entries as { meta: Json }[]).map((e) => e.meta);
+    const mine = await metaOf(customer.access);
+    expect(mine).toHaveLength(2);
+    for (const meta of mine) {
+      expect(meta).not.toHaveProperty("provider_user_id");
+      expect(meta).toHaveProperty("price_poisha", 50_000);
+    }
+    expect((await metaOf(p.user.access))[1]).toMatchObject({ provider_user_id: p.user.userId, actor: "provider" });
+    expect((await metaOf(adminNow.access))[0]).toMatchObject({ provider_user_id: p.user.userId });
+  });
+
   it("lets the customer, the provider and an admin see a booking, and nobody else", async () => {
     const p = await makeProvider();
     const customer = await login();
@@ -217,7 +268,7 @@ describe("booking authorization", () => {
 });
 
 describe("cancellation", () => {
-  it("charges a late customer cancel one hour and lets a cancel free the slot", async () => {
+  it("charges no late fee for cash (nothing is held to keep it from) and lets a cancel free the slot", async () => {
     const p = await makeProvider();
     const customer = await login();
     const w = window(2, 3);
@@ -226,7 +277,7 @@ describe("cancellation", () => {
     await step(p.user.access, id, "accept");
     await step(customer.access, id, "confirm");
     const canceled = await step(customer.access, id, "cancel");
-    expect(canceled.body).toMatchObject({ status: "CANCELED", canceled_by: "customer", fee_poisha: 25_000 });
+    expect(canceled.body).toMatchObject({ status: "CANCELED", canceled_by: "customer", fee_poisha: 0 });
     const again = await create(customer.access, { provider_id: p.providerId, service_type: "driver", ...w });
     expect(again.status).toBe(201);
   });

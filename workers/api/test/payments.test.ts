@@ -10,9 +10,11 @@ import {
   makeProvider,
   paymentEventKinds,
   paymentOf,
+  sql,
   startNow,
   window,
 } from "./helpers";
+import { deliverStripe, intentEvent, signStripe } from "./stripe";
 
 async function confirmedCard(pm = "pm_card_visa", hoursAhead = 48) {
   const { p, customer, id } = await acceptedBooking("card", { pm, hoursAhead });
@@ -29,6 +31,17 @@ async function intent(ref: string): Promise<Json> {
     headers: { authorization: `Bearer ${env.STRIPE_SECRET_KEY}` },
   });
   return (await res.json()) as Json;
+}
+
+/** The hold ends at Stripe (cancelled there, or lapsed) and Stripe says so with a signed webhook. */
+async function lapse(ref: string): Promise<void> {
+  const cancel = await fetch(`${env.STRIPE_API_URL}/v1/payment_intents/${ref}/cancel`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${env.STRIPE_SECRET_KEY}` },
+  });
+  expect(cancel.status).toBe(200);
+  const payload = intentEvent("payment_intent.canceled", ref);
+  expect((await deliverStripe(payload, await signStripe(payload))).status).toBe(200);
 }
 
 describe("card payments (Stripe, manual capture)", () => {
@@ -103,6 +116,45 @@ describe("card payments (Stripe, manual capture)", () => {
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(await paymentEventKinds(id)).toEqual(["hold_started", "hold", "capture"]);
+  });
+
+  it("holds the saved card again and captures it when the hold was cancelled before completion", async () => {
+    const { p, customer, id } = await confirmedCard();
+    const old = (await paymentOf(id))?.gateway_ref as string;
+    await lapse(old);
+    expect(await paymentOf(id)).toMatchObject({ status: "voided", captured_poisha: "0" });
+    expect((await call(`/booking/bookings/${id}`, { token: customer.access })).body.status).toBe("CONFIRMED");
+
+    await startNow(id);
+    const done = await call(`/booking/bookings/${id}/complete`, { method: "POST", token: p.user.access });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: "COMPLETED", payment: { status: "captured", captured_poisha: 50_000 } });
+    const paid = await paymentOf(id);
+    expect(paid).toMatchObject({ status: "captured", captured_poisha: "50000", attempts: 2 });
+    expect(paid?.gateway_ref).not.toBe(old);
+    expect(await intent(paid?.gateway_ref as string)).toMatchObject({ status: "succeeded", amount_received: 50_000 });
+    expect((await paymentEventKinds(id)).slice(-2)).toEqual(["hold_again", "capture"]);
+  });
+
+  it("answers 402 and keeps the booking CONFIRMED when the card declines the new hold at completion", async () => {
+    const { p, customer, id } = await confirmedCard();
+    await lapse((await paymentOf(id))?.gateway_ref as string);
+    await sql("UPDATE bookings SET payment_method_id = 'pm_card_chargeDeclined' WHERE id = $1", [id]);
+    await startNow(id);
+    const refused = await call(`/booking/bookings/${id}/complete`, {
+      method: "POST",
+      token: p.user.access,
+      headers: idemKey(),
+    });
+    expect(refused.status).toBe(402);
+    expect(errorCode(refused.body)).toBe("payment_required");
+    expect((await call(`/booking/bookings/${id}`, { token: customer.access })).body.status).toBe("CONFIRMED");
+    expect(await paymentOf(id)).toMatchObject({ status: "voided", captured_poisha: "0" });
+    // A card that works again (the customer updated it) completes under a new key, with a new gateway attempt.
+    await sql("UPDATE bookings SET payment_method_id = 'pm_card_visa' WHERE id = $1", [id]);
+    const done = await call(`/booking/bookings/${id}/complete`, { method: "POST", token: p.user.access });
+    expect(done.status).toBe(200);
+    expect(await paymentOf(id)).toMatchObject({ status: "captured", captured_poisha: "50000", attempts: 3 });
   });
 
   it("answers 503 when Stripe is down, keeps the booking ACCEPTED, and lets the same key succeed later", async () => {

@@ -204,12 +204,17 @@ describe("GET /search/providers", () => {
         { day: "sat", start: "00:00", end: "06:00" },
       ],
     });
-    // Fri 2031-01-10 22:00 Dhaka (16:00Z) to Sat 02:00 Dhaka (20:00Z).
-    const across = { start: "2031-01-10T16:00:00Z", end: "2031-01-10T20:00:00Z" };
+    // A Friday a few weeks ahead (bookings must start within the booking horizon), 22:00 Dhaka (16:00Z) to
+    // Saturday 02:00 Dhaka (20:00Z).
+    const day = new Date(Date.now() + 14 * 86_400_000);
+    day.setUTCDate(day.getUTCDate() + ((5 - day.getUTCDay() + 7) % 7));
+    const fri = day.toISOString().slice(0, 10);
+    const sat = new Date(day.getTime() + 86_400_000).toISOString().slice(0, 10);
+    const across = { start: `${fri}T16:00:00Z`, end: `${fri}T20:00:00Z` };
     const ids = async (w: { start: string; end: string }) =>
       ((await search({ ...c, service_type: "driver", ...w })).body.items as Item[]).map((i) => i.provider_id);
     expect(await ids(across)).toEqual([night.providerId]);
-    expect(await ids({ start: "2031-01-10T23:00:00Z", end: "2031-01-11T01:00:00Z" })).toEqual([]);
+    expect(await ids({ start: `${fri}T23:00:00Z`, end: `${sat}T01:00:00Z` })).toEqual([]);
 
     const customer = await login();
     const booked = await call("/booking/bookings", {
@@ -219,13 +224,13 @@ describe("GET /search/providers", () => {
       body: {
         provider_id: night.providerId,
         service_type: "driver",
-        start_date: "2031-01-10T17:00:00Z",
-        end_date: "2031-01-10T18:00:00Z",
+        start_date: `${fri}T17:00:00Z`,
+        end_date: `${fri}T18:00:00Z`,
       },
     });
     expect(booked.status).toBe(201);
     expect(await ids(across)).toEqual([]);
-    expect(await ids({ start: "2031-01-10T18:00:00Z", end: "2031-01-10T19:00:00Z" })).toEqual([night.providerId]);
+    expect(await ids({ start: `${fri}T18:00:00Z`, end: `${fri}T19:00:00Z` })).toEqual([night.providerId]);
 
     const put = await call("/provider/providers/me/availability", {
       method: "PUT",
@@ -235,11 +240,11 @@ describe("GET /search/providers", () => {
           { day: "fri", start: "20:00", end: "24:00" },
           { day: "sat", start: "00:00", end: "06:00" },
         ],
-        time_off: [{ start: "2031-01-10T18:30:00Z", end: "2031-01-10T18:45:00Z" }],
+        time_off: [{ start: `${fri}T18:30:00Z`, end: `${fri}T18:45:00Z` }],
       },
     });
     expect(put.status).toBe(200);
-    expect(await ids({ start: "2031-01-10T18:00:00Z", end: "2031-01-10T19:00:00Z" })).toEqual([]);
+    expect(await ids({ start: `${fri}T18:00:00Z`, end: `${fri}T19:00:00Z` })).toEqual([]);
   });
 
   it("sorts by price and rating, filters by min rating and max price, and pages with a cursor", async () => {

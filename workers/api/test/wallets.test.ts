@@ -414,7 +414,9 @@ describe("refunds after capture", () => {
     expect(first.body.payment).toMatchObject({ status: "captured", refunded_poisha: 20_000 });
     // The same request again is a replay, not a second refund.
     const replay = await refund(adminSession, 20_000, k);
+    expect(replay.status).toBe(200);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body).toEqual(first.body);
     const tooMuch = await refund(adminSession, 30_001);
     expect(tooMuch.status).toBe(409);
     expect((tooMuch.body.error as { details: Json }).details).toMatchObject({ refundable_poisha: 30_000 });

@@ -33,19 +33,25 @@ const route = createRoute({
   path: "/bookings",
   tags: ["booking"],
   summary: "Book a provider",
+  description:
+    "Abuse limits (configurable; production defaults in lib/policy.ts): a customer may have at most " +
+    "BOOKING_MAX_PENDING_PER_CUSTOMER (5) PENDING requests open at once, across providers (429 rate_limited; not " +
+    "stored under the key, so the same request may be retried once an answer comes); a provider's Dhaka calendar " +
+    "day (of the start) takes at most BOOKING_MAX_PENDING_PER_PROVIDER_DAY (8) PENDING requests from everyone " +
+    "together (409 conflict: choose another day); a booking must start within BOOKING_HORIZON_DAYS (365) days " +
+    "(400). Once accepted, the customer has BOOKING_CONFIRM_WITHIN_H (24) hours, never past the start, to confirm " +
+    "(see confirm_deadline), or the booking EXPIRES.",
   security: [{ bearerAuth: [] }],
   middleware: [requireAuth()] as const,
   request: { headers: IdempotencyHeader, body: { required: true, content: { "application/json": { schema: Body } } } },
   responses: {
     201: {
-      description: "Created, PENDING until the provider accepts",
+      description:
+        "Created, PENDING until the provider accepts. A retry with the same Idempotency-Key and body replays the " +
+        "stored answer, status and body alike (201 again, or the same error), with `Idempotent-Replayed: true`.",
       content: { "application/json": { schema: BookingSchema } },
     },
-    200: {
-      description: "Replay of an earlier identical request",
-      content: { "application/json": { schema: BookingSchema } },
-    },
-    ...errorResponses(400, 401, 403, 404, 409, 422),
+    ...errorResponses(400, 401, 403, 404, 409, 422, 429, 503),
   },
 });
 
@@ -74,6 +80,7 @@ export function registerCreateBooking(app: App) {
     });
     const ok = renderOutcome(c, outcome);
     rememberOwner(ok.body.id, ok.body.provider_id);
-    return c.json(ok.body, ok.status === 201 && !ok.replayed ? 201 : 200);
+    // A create answers 201 only, first time and replay alike: the stored status is the one it had (as Stripe does).
+    return c.json(ok.body, 201);
   });
 }

@@ -13,16 +13,23 @@ const ACTIONS = BookingAction.exclude(["expire"]).options;
 type StepAction = (typeof ACTIONS)[number];
 
 const WHO: Record<StepAction, string> = {
-  accept: "The provider accepts a PENDING booking.",
+  accept:
+    "The provider accepts a PENDING booking. The customer then has until confirm_deadline (24 h by default, never " +
+    "past the start) to confirm, or the booking EXPIRES.",
   decline: "The provider declines a PENDING booking.",
   confirm:
     "The customer confirms an ACCEPTED booking and pays into escrow: a card is held at once (402 when declined); " +
     "bKash and Nagad answer 202 with payment.redirect_url, and the booking confirms when the wallet's verified " +
     "callback arrives. Cash needs no hold.",
-  complete: "The provider completes a CONFIRMED booking, from its start time on.",
+  complete:
+    "The provider completes a CONFIRMED booking, from its start time on, and the money is taken: a card hold is " +
+    "captured; if the hold is gone (cancelled or lapsed at Stripe), the saved card is held again and captured, and " +
+    "a decline answers 402 with the booking still CONFIRMED. Cash is recorded as due.",
   cancel:
     "The customer (PENDING, ACCEPTED, CONFIRMED) or the provider (ACCEPTED, CONFIRMED) cancels. Free before acceptance " +
-    "or more than 24 h before the start; a late customer cancel costs one hour of the rate.",
+    "or more than 24 h before the start; a late customer cancel costs one hour of the rate, kept from the money held " +
+    "(a card hold, a wallet payment). With nothing held (an ACCEPTED booking not yet confirmed, a cash booking, a " +
+    "hold that lapsed) there is nothing to keep it from, so it is free: fee_poisha 0, policy nothing_held.",
 };
 
 const Body = z.object({ reason: text({ max: 500, multiline: true }).optional() }).openapi("TransitionBody");

@@ -10,6 +10,8 @@ import { first, rows } from "../../../../platform/pg/sql";
 import { type App, errorResponses } from "../../openapi";
 import { PAYMENT_BY_REF, RECORD_WEBHOOK } from "../../queries/payments";
 
+const RETRY = { "Retry-After": "1" };
+
 const Received = z.object({ received: z.literal(true), duplicate: z.boolean() }).openapi("WebhookReceived");
 
 const route = createRoute({
@@ -21,7 +23,7 @@ const route = createRoute({
     "Verifies Stripe-Signature over the raw body (HMAC-SHA256, 300 s tolerance). Redelivered events answer 200 without effect.",
   responses: {
     200: { description: "Accepted", content: { "application/json": { schema: Received } } },
-    ...errorResponses(400),
+    ...errorResponses(400, 503),
   },
 });
 
@@ -73,7 +75,7 @@ export function registerStripeWebhook(app: App) {
       ? await first(pgReader(c.env, `payment:stripe:${ref}`), PAYMENT_BY_REF, { gateway: "stripe", ref })
       : undefined;
     if (ref && owner) {
-      const { duplicate } = await providerBookings(c.env, owner.provider_id).stripeEvent({
+      const applied = await providerBookings(c.env, owner.provider_id).stripeEvent({
         providerId: owner.provider_id,
         bookingId: owner.booking_id,
         eventId: event.id,
@@ -81,7 +83,11 @@ export function registerStripeWebhook(app: App) {
         ref,
         amountReceived: intent?.amount_received ?? null,
       });
-      return c.json({ received: true as const, duplicate }, 200);
+      // Not applied (Postgres unreachable): a 503 makes Stripe deliver the event again later.
+      if ("error" in applied) {
+        throw new ApiError(applied.error, applied.error === "dependency_unavailable" ? { headers: RETRY } : {});
+      }
+      return c.json({ received: true as const, duplicate: applied.duplicate }, 200);
     }
     const recorded = await rows(pgReader(c.env, `webhook:${event.id}`), RECORD_WEBHOOK, {
       provider: "stripe",

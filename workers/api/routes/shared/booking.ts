@@ -44,6 +44,15 @@ export const BookingSchema = z
     location: LatLng.nullable(),
     notes: z.string().nullable(),
     accept_deadline: z.string().datetime().nullable(),
+    confirm_deadline: z
+      .string()
+      .datetime()
+      .nullable()
+      .openapi({
+        description:
+          "Set on acceptance: the booking EXPIRES at this instant unless the customer confirms it (24 h after " +
+          "acceptance by default, never past the start).",
+      }),
     canceled_by: z.string().nullable(),
     cancel_reason: z.string().nullable(),
     fee_poisha: z.number().int(),
@@ -79,6 +88,8 @@ export const IdempotencyHeader = z.object({
 /** Turns a booking object's answer into the HTTP response; replays say so in a header. */
 export function renderOutcome(c: Context<AppEnv>, outcome: Outcome) {
   const headers: Record<string, string> = outcome.replayed ? { "Idempotent-Replayed": "true" } : {};
+  // An outage inside the provider's object: the same request (same key) may be retried shortly.
+  if (!outcome.ok && outcome.code === "dependency_unavailable") headers["Retry-After"] = "1";
   if (outcome.ok) {
     for (const [k, v] of Object.entries(headers)) c.header(k, v);
     return outcome;
