@@ -12,6 +12,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT ?? 8080);
 const log = (m) => console.log(`[dev] ${m}`);
 
+/**
+ * Development policy on top of the production defaults (lib/policy.ts): on the dev stack one demo customer makes
+ * hundreds of requests (the quickstart, the benchmarks), so the caps on open requests are lifted. The counts are
+ * still computed on every create; tests and the fault suite run with the production caps.
+ */
+const DEV_POLICY = { BOOKING_MAX_PENDING_PER_CUSTOMER: "100000", BOOKING_MAX_PENDING_PER_PROVIDER_DAY: "100000" };
+
 function writeDevVars(vars) {
   // .dev.vars (git-ignored) override wrangler.toml [vars] for each worker, so both reach the same bridges.
   const text = `${Object.entries(vars)
@@ -20,6 +27,11 @@ function writeDevVars(vars) {
     .join("\n")}\n`;
   writeFileSync(join(root, ".dev.vars"), text);
   writeFileSync(join(root, "workers/notifications/.dev.vars"), text);
+}
+
+/** The variables of `names` that the environment sets: a developer can still try the production caps locally. */
+function pick(env, names) {
+  return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n]]));
 }
 
 async function waitForHealth(url, ms) {
@@ -61,7 +73,7 @@ try {
   stack = await startStack(cfg, { log });
   log(`bridges up: postgres ws on :${stack.ports.ws}, upstash REST on :${stack.ports.upstash}`);
   mkdirSync(join(root, ".dev"), { recursive: true });
-  writeDevVars(stack.vars);
+  writeDevVars({ ...stack.vars, ...DEV_POLICY, ...pick(process.env, Object.keys(DEV_POLICY)) });
 
   wrangler = spawn(
     join(root, "node_modules/.bin/wrangler"),

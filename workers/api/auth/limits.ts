@@ -22,7 +22,10 @@ export async function enforceLimit(redis: Redis, name: LimitName, identifier: st
     ephemeralCache: false,
     analytics: false,
   });
-  const { success, reset } = await limiter.limit(identifier);
+  const { success, reset, pending } = await limiter.limit(identifier);
+  // The limiter's background work (analytics, multi-region sync) is off, but its promise can still reject when Redis
+  // drops mid-call: handle it, or workerd reports an uncaught error for a request that already answered.
+  pending.catch(() => {});
   if (!success) throw rateLimited(Math.ceil((reset - Date.now()) / 1000));
 }
 
