@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { stripVTControlCharacters } from "node:util";
+import { logTail } from "../../dev/log-tail.mjs";
 
 const START_TIMEOUT_MS = 120_000;
 // dev.mjs needs up to ~5 s to stop wrangler and then closes its bridges; SIGKILL before that would orphan workerd.
@@ -18,19 +18,6 @@ async function probe(base) {
     return { ok: res.ok, summary: `${res.status} ${(await res.text()).slice(0, 200)}` };
   } catch {
     return null;
-  }
-}
-
-/** Last lines of the dev log without wrangler's colour codes and blank spacer lines, which bury the cause. */
-function tail(file, lines = 20) {
-  try {
-    return stripVTControlCharacters(readFileSync(file, "utf8"))
-      .split("\n")
-      .filter((l) => l.trim())
-      .slice(-lines)
-      .join("\n");
-  } catch {
-    return "(no log)";
   }
 }
 
@@ -89,7 +76,7 @@ export function devStack({ root, base, port, log }) {
     while (Date.now() - started < START_TIMEOUT_MS) {
       if (child.exitCode !== null) {
         throw new StackError(
-          `dev.mjs exited (${child.exitCode}) before the stack was healthy; ${lastAnswer()}\nlog tail:\n${tail(logFile)}`,
+          `dev.mjs exited (${child.exitCode}) before the stack was healthy; ${lastAnswer()}\nlog tail:\n${logTail(logFile)}`,
         );
       }
       last = await probe(base);
@@ -102,7 +89,7 @@ export function devStack({ root, base, port, log }) {
       await new Promise((r) => setTimeout(r, 500));
     }
     throw new StackError(
-      `the stack was not healthy within ${START_TIMEOUT_MS / 1000} s; ${lastAnswer()}\nlog tail:\n${tail(logFile)}`,
+      `the stack was not healthy within ${START_TIMEOUT_MS / 1000} s; ${lastAnswer()}\nlog tail:\n${logTail(logFile)}`,
     );
   }
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import pg from "pg";
 import { generateSigningJwk, randomSecret } from "../../../dev/keys.mjs";
+import { logTail } from "../../../dev/log-tail.mjs";
 import { localConfig, startStack } from "../../../dev/stack.mjs";
 
 export const ADMIN_URL = process.env.FAULTS_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -175,8 +176,8 @@ export async function startFaultStack({ root, testNumbers, log }) {
     });
     const started = Date.now();
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${tail(logFile)}`);
-      if (Date.now() - started > START_TIMEOUT_MS) throw new Error(`wrangler dev not healthy:\n${tail(logFile)}`);
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${logTail(logFile)}`);
+      if (Date.now() - started > START_TIMEOUT_MS) throw new Error(`wrangler dev not healthy:\n${logTail(logFile)}`);
       try {
         const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) });
         if (res.ok) break;
@@ -190,24 +191,12 @@ export async function startFaultStack({ root, testNumbers, log }) {
       dbName,
       bridges: stack.bridges,
       ports: stack.ports,
-      logTail: () => tail(logFile, 40),
+      logTail: () => logTail(logFile, 40),
       logText: () => stripVTControlCharacters(readFileSync(logFile, "utf8")),
       close,
     };
   } catch (err) {
     await close();
     throw err;
-  }
-}
-
-function tail(file, lines = 25) {
-  try {
-    return stripVTControlCharacters(readFileSync(file, "utf8"))
-      .split("\n")
-      .filter((l) => l.trim())
-      .slice(-lines)
-      .join("\n");
-  } catch {
-    return "(no log)";
   }
 }
