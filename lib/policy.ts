@@ -1,7 +1,8 @@
 // Abuse limits and booking-policy bounds, in one place: what a fresh account may hold, how long an unconfirmed
 // acceptance keeps a slot, how many devices and login codes a person may have. Production defaults here; each has
-// a configuration variable (platform/config.ts) and development overrides in wrangler.toml [vars]. SECURITY.md
-// says which attack each one answers.
+// a configuration variable (platform/config.ts) where an operator may need to tune it; the dev stack lifts the two
+// open-request caps (dev/dev.mjs, DEV_POLICY) and tests run with these values. SECURITY.md says which attack each
+// one answers.
 import { DHAKA_OFFSET_MS } from "./availability";
 
 /** Rate limits enforced in Redis (sliding windows shared by every edge location). */
