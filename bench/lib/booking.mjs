@@ -25,7 +25,8 @@ export async function bookableProviders(n) {
 
 /** Every provider's bookings in this run go in their own future slots, one after another, so none overlap. */
 export function slotMaker(hours = 1) {
-  const runStart = Date.UTC(2035, 0, 1) + Math.floor(Math.random() * 1e4) * 6 * 3_600_000;
+  // Years ahead (inside the dev stack's ten-year horizon), at a random offset, so no two runs ever collide.
+  const runStart = Date.UTC(2030, 0, 1) + Math.floor(Math.random() * 1e4) * 4 * 3_600_000;
   const next = new Map();
   return (providerId) => {
     const k = next.get(providerId) ?? 0;
