@@ -1,14 +1,32 @@
 // Three projects: the gateway and the notifications worker run inside workerd; bridges, migrations and pure logic in Node.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { BOOKING_LIMITS } from "./lib/policy";
 
 export type Vars = Record<string, string>;
 
 // Projects do not inherit root test options unless they extend the root, and extending would run globalSetup per project.
 export const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };
 
+/**
+ * The production policy, stated for the workers under test: wrangler also reads the `.dev.vars` that `npm run dev`
+ * writes, whose development policy (lifted caps, a wide horizon) would otherwise leak into a developer's test run.
+ */
+const productionPolicy: Vars = {
+  BOOKING_MAX_PENDING_PER_CUSTOMER: String(BOOKING_LIMITS.pendingPerCustomer),
+  BOOKING_MAX_PENDING_PER_PROVIDER_DAY: String(BOOKING_LIMITS.pendingPerProviderDay),
+  BOOKING_CONFIRM_WITHIN_H: String(BOOKING_LIMITS.confirmWithinHours),
+  BOOKING_HORIZON_DAYS: String(BOOKING_LIMITS.horizonDays),
+};
+
 // RETRY_BASE_S 0: retried messages come back at once, so retry and dead-letter paths run in test time.
-export const workerVars = (vars: Vars) => ({ ...vars, ENVIRONMENT: "test", LOG_LEVEL: "silent", RETRY_BASE_S: "0" });
+export const workerVars = (vars: Vars) => ({
+  ...productionPolicy,
+  ...vars,
+  ENVIRONMENT: "test",
+  LOG_LEVEL: "silent",
+  RETRY_BASE_S: "0",
+});
 
 export default defineConfig({
   test: {

@@ -61,7 +61,7 @@ export function token(max: number, min = 1) {
 }
 
 /** The largest id we accept: a positive bigint that is still exact as a JavaScript number. */
-export const MAX_ID = Number.MAX_SAFE_INTEGER;
+const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /** An id in a path or query: a canonical positive decimal integer ("1", never "01", "1e0", "0x1", "+1", " 1 "). */
 export const idParam = z
@@ -92,8 +92,8 @@ export function integerParam(opts: { min: number; max: number }) {
 }
 
 /** Dates a client may name at all: from 2020 to 2100. Tighter, per-use bounds (the booking horizon) come on top. */
-export const EARLIEST = Date.UTC(2020, 0, 1);
-export const LATEST = Date.UTC(2100, 0, 1);
+const EARLIEST = Date.UTC(2020, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
 
 /** An ISO 8601 instant with an offset (`2026-12-01T10:00:00Z`, `…+06:00`) between EARLIEST and LATEST. */
 export const instant = z

@@ -79,7 +79,7 @@ export async function cached<T>(
 }
 
 /** Called after any change to a provider: bumps the cell's versions (both kinds when the profile changed). */
-export async function invalidateCell(redis: Redis, cell: string, kinds: VersionKind[]): Promise<void> {
+async function invalidateCell(redis: Redis, cell: string, kinds: VersionKind[]): Promise<void> {
   const tx = redis.multi();
   for (const k of kinds) tx.incr(versionKey(k, cell));
   await tx.exec();
@@ -89,10 +89,10 @@ export async function invalidateCell(redis: Redis, cell: string, kinds: VersionK
  * How far a provider's public point (what search sees) may lie from their location: see
  * migrations/0011_search_privacy.sql. Invalidation covers every cell within it.
  */
-export const PUBLIC_POINT_MAX_OFFSET_KM = 0.3;
+const PUBLIC_POINT_MAX_OFFSET_KM = 0.3;
 
 /** The cells whose searches can see a provider located at (lat, lng). */
-export function cellsOfProvider(lat: number, lng: number): string[] {
+function cellsOfProvider(lat: number, lng: number): string[] {
   return cellsAround(lat, lng, PUBLIC_POINT_MAX_OFFSET_KM);
 }
 

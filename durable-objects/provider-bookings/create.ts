@@ -1,6 +1,7 @@
 // A create, as pure steps around the object's two round trips: the window and what to read for it, the decision on
 // what was read, and the booking row and event to commit.
 import { windowWeekRange } from "../../lib/availability";
+import { withinHorizon } from "../../lib/input";
 import { dhakaDayOf } from "../../lib/policy";
 import { quote } from "../../lib/pricing";
 import type { Config } from "../../platform/config";
@@ -11,7 +12,6 @@ import type { CreateInput } from "./types";
 import { fail, type Outcome } from "./views";
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 
 export interface BookingWindow {
   start: Date;
@@ -68,7 +68,7 @@ export function decideCreate(
   if (w.start.getTime() < now + cfg.BOOKING_MIN_NOTICE_MIN * MINUTE) {
     return no(fail("invalid_input", "too_soon", { min_notice_minutes: cfg.BOOKING_MIN_NOTICE_MIN }));
   }
-  if (w.start.getTime() > now + cfg.BOOKING_HORIZON_DAYS * DAY) {
+  if (!withinHorizon(w.start, new Date(now), cfg.BOOKING_HORIZON_DAYS)) {
     return no(fail("invalid_input", "too_far_ahead", { horizon_days: cfg.BOOKING_HORIZON_DAYS }));
   }
   if (minutes < cfg.BOOKING_MIN_DURATION_MIN || minutes > cfg.BOOKING_MAX_DURATION_H * 60) {

@@ -10,14 +10,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { ACTIVE, decide } from "../../lib/booking-machine";
 import type { ErrorCode } from "../../lib/errors";
-import { cellOf } from "../../lib/geo";
 import { Mutex } from "../../lib/mutex";
 import { confirmDeadline } from "../../lib/policy";
 import { loadConfig } from "../../platform/config";
 import { PgConnection } from "../../platform/pg/connection";
 import { first, rows, run } from "../../platform/pg/sql";
 import { createRedis } from "../../platform/redis";
-import { invalidateCell } from "../../platform/search-cache";
+import { invalidateAround } from "../../platform/search-cache";
 import { ActiveCache } from "./cache";
 import { type Commit, committed, finishParams, type OutboxEvent } from "./commit";
 import { contextParams, decideCreate, placeOf, windowOf } from "./create";
@@ -60,7 +59,8 @@ export class ProviderBookings extends DurableObject<Env> {
   /** Whether this object is bound for good (its provider is known to exist): only then does it keep storage. */
   private adopted = false;
   private loaded = false;
-  private cellOfProvider: string | undefined;
+  /** Where the provider is: search sees them at a public point nearby, so invalidation covers the cells around it. */
+  private providerAt: { lat: number; lng: number } | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -353,14 +353,15 @@ export class ProviderBookings extends DurableObject<Env> {
     at: { lat: number; lng: number } | null,
     slotsChanged: boolean,
   ): Promise<void> {
-    if (at) this.cellOfProvider = cellOf(at.lat, at.lng);
+    if (at) this.providerAt = at;
     this.cache.changed(done.view);
     await this.armAlarm();
     const cfg = loadConfig(this.env);
-    if (this.cellOfProvider && slotsChanged) {
+    if (this.providerAt && slotsChanged) {
       const redis = createRedis(cfg);
       // Best effort: entries expire within a minute anyway, and a Redis blip must not fail a committed booking.
-      this.ctx.waitUntil(invalidateCell(redis, this.cellOfProvider, ["availability"]).catch(() => {}));
+      // The same call the gateway makes after a profile change: every cell that can see the provider's public point.
+      this.ctx.waitUntil(invalidateAround(redis, [this.providerAt], ["availability"]).catch(() => {}));
     }
     // Through the lock: the connection must not interleave this with another change.
     // A failure here leaves the event in the outbox: the alarm relays it.

@@ -347,3 +347,43 @@ describe("GET /search/providers", () => {
     }
   });
 });
+
+describe("cache invalidation follows the public point", () => {
+  it("stops a cached window answer when a booking fills a provider whose public point lies in another map cell", async () => {
+    // Cells are 0.5° squares. A provider 30 m south of a cell edge often has a public point across it: keep making
+    // providers there until one's public point sits well inside the northern cell.
+    const lng = 150 + Math.random() * 20;
+    let found: { providerId: number; at: { lat: number; lng: number } } | undefined;
+    for (let i = 0; i < 20 && !found; i++) {
+      const p = await makeProvider({ lat: -30.0003, lng: lng + i * 0.01 });
+      const at = await publicPoint(p.providerId);
+      if (at.lat > -29.998) found = { providerId: p.providerId, at };
+    }
+    if (!found) throw new Error("no provider's public point crossed the cell edge in 20 tries");
+    const start = new Date(Date.now() + 3 * 86_400_000);
+    start.setUTCHours(4, 0, 0, 0);
+    const window = { start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString() };
+    // A radius small enough that the search covers only the public point's cell, never the location's.
+    const q = { lat: found.at.lat, lng: found.at.lng, radius_km: 0.1, service_type: "driver", ...window };
+    const ids = (r: { body: Json }) => (r.body.items as Item[]).map((i) => i.provider_id);
+    expect(ids(await search(q))).toContain(found.providerId);
+    const cachedAnswer = await search(q);
+    expect(cachedAnswer.headers.get("x-cache")).toBe("HIT");
+    const customer = await login();
+    const booked = await call("/booking/bookings", {
+      method: "POST",
+      token: customer.access,
+      headers: { "idempotency-key": crypto.randomUUID() },
+      body: { provider_id: found.providerId, service_type: "driver", start_date: window.start, end_date: window.end },
+    });
+    expect(booked.status).toBe(201);
+    // The object invalidates asynchronously (best effort, after the commit): give it a moment.
+    let after = await search(q);
+    for (let i = 0; i < 20 && after.headers.get("x-cache") === "HIT"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await search(q);
+    }
+    expect(after.headers.get("x-cache")).toBe("MISS");
+    expect(ids(after)).not.toContain(found.providerId);
+  });
+});

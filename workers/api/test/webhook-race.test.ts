@@ -40,20 +40,27 @@ async function ledgerOf(bookingId: number) {
   return { status: row.status, booking: row.booking, captured, refunded, kinds: await paymentEventKinds(bookingId) };
 }
 
+/**
+ * Delivers `type` for a freshly held card booking while its customer cancels it. The webhook's way (signature,
+ * owner lookup, object) is longer than the cancel's: staggering the cancel by round lets either reach the lock first.
+ */
+async function raceCancel(type: string, round: number) {
+  const { customer, id, ref } = await heldCardBooking();
+  const payload = intentEvent(type, ref);
+  const signature = await signStripe(payload);
+  const [hooked, canceled] = await Promise.all([
+    deliverStripe(payload, signature),
+    pause(CANCEL_DELAYS_MS[round] ?? 0).then(() =>
+      call(`/booking/bookings/${id}/cancel`, { method: "POST", token: customer.access, headers: idemKey() }),
+    ),
+  ]);
+  return { id, payload, hooked, canceled };
+}
+
 describe("a Stripe webhook racing a cancel of the same card booking", () => {
   it("leaves one consistent ledger whichever lands first: voided once, the booking CANCELED", async () => {
     for (let round = 0; round < ROUNDS; round++) {
-      const { customer, id, ref } = await heldCardBooking();
-      const payload = intentEvent("payment_intent.canceled", ref);
-      const signature = await signStripe(payload);
-      // The webhook's way (signature, owner lookup, object) is longer than the cancel's: staggering the cancel
-      // lets either reach the object's lock first.
-      const [hooked, canceled] = await Promise.all([
-        deliverStripe(payload, signature),
-        pause(CANCEL_DELAYS_MS[round] ?? 0).then(() =>
-          call(`/booking/bookings/${id}/cancel`, { method: "POST", token: customer.access, headers: idemKey() }),
-        ),
-      ]);
+      const { id, payload, hooked, canceled } = await raceCancel("payment_intent.canceled", round);
 
       expect(hooked.status).toBe(200);
       expect(await hooked.json()).toEqual({ received: true, duplicate: false });
@@ -77,15 +84,7 @@ describe("a Stripe webhook racing a cancel of the same card booking", () => {
 
   it("never leaves money captured on a cancelled booking when payment_intent.succeeded races the cancel", async () => {
     for (let round = 0; round < ROUNDS; round++) {
-      const { customer, id, ref } = await heldCardBooking();
-      const payload = intentEvent("payment_intent.succeeded", ref);
-      const signature = await signStripe(payload);
-      const [hooked, canceled] = await Promise.all([
-        deliverStripe(payload, signature),
-        pause(CANCEL_DELAYS_MS[round] ?? 0).then(() =>
-          call(`/booking/bookings/${id}/cancel`, { method: "POST", token: customer.access, headers: idemKey() }),
-        ),
-      ]);
+      const { id, hooked, canceled } = await raceCancel("payment_intent.succeeded", round);
       expect(hooked.status).toBe(200);
       const ledger = await ledgerOf(id);
       // Either the cancel went first (voided; the webhook's move from authorized no longer applies), or the
