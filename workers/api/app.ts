@@ -9,7 +9,7 @@ import { emptyJsonBody } from "./middleware/empty-json";
 import { init } from "./middleware/init";
 import { inputHygiene } from "./middleware/input-hygiene";
 import { requestContext } from "./middleware/request";
-import { createApp } from "./openapi";
+import { createApp, DOCUMENT } from "./openapi";
 import { auth } from "./routes/auth";
 import { booking } from "./routes/booking";
 import { notifications } from "./routes/notifications";
@@ -74,15 +74,7 @@ export function buildApp() {
     scheme: "bearer",
     description: "Opaque refresh token (kmr_…)",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Kormo Mela API",
-      version: "0.1.0",
-      description:
-        "Verified service-provider marketplace for Bangladesh. Errors answer in bn or en per Accept-Language.",
-    },
-  });
+  app.doc31("/openapi.json", DOCUMENT);
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Kormo Mela API" }));
   return app;
 }

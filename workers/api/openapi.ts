@@ -17,6 +17,21 @@ export function createApp() {
 
 export type App = ReturnType<typeof createApp>;
 
+/** The document's top level: served at /openapi.json and written to docs/openapi.json by `npm run openapi`. */
+export const DOCUMENT = {
+  openapi: "3.1.0",
+  info: {
+    title: "Kormo Mela API",
+    version: "0.1.0",
+    description: "Verified service-provider marketplace for Bangladesh. Errors answer in bn or en per Accept-Language.",
+  },
+};
+
+/** The whole document, as served. */
+export function openApiDocument(app: App) {
+  return app.getOpenAPI31Document(DOCUMENT);
+}
+
 /** `security` of a route that needs an access token. */
 export const bearerSecurity = [{ bearerAuth: [] }];
 
