@@ -1,5 +1,6 @@
 // The one error type at the HTTP edge: a closed set of codes, one status table, bilingual messages.
 import { z } from "zod";
+import type { ErrorDetails } from "./error-details";
 import { type Message, type MessageKey, messages } from "./i18n";
 
 export const ErrorCode = z.enum([
@@ -42,7 +43,7 @@ export type ErrorStatus = (typeof statusOf)[ErrorCode];
 export interface ApiErrorInit {
   /** Which catalogue message to show; defaults to the code's own. */
   message?: MessageKey | Message;
-  details?: unknown;
+  details?: ErrorDetails;
   headers?: Record<string, string>;
 }
 
@@ -51,7 +52,7 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: ErrorStatus;
   readonly msg: Message;
-  readonly details: unknown;
+  readonly details: ErrorDetails | undefined;
   readonly headers: Record<string, string>;
 
   constructor(code: ErrorCode, init: ApiErrorInit = {}) {

@@ -36,7 +36,7 @@ export function text(opts: TextOptions) {
   return z
     .string()
     .refine((s) => isCleanText(s, opts.multiline ?? false), {
-      message: "must not contain control characters",
+      message: "clean_text",
       params: { reason: "control_characters" },
     })
     .transform((s) => {
@@ -46,8 +46,8 @@ export function text(opts: TextOptions) {
     .pipe(
       z
         .string()
-        .refine((s) => [...s].length >= min, { message: `must be at least ${min} characters` })
-        .refine((s) => [...s].length <= opts.max, { message: `must be at most ${opts.max} characters` }),
+        .refine((s) => [...s].length >= min, { message: "min_chars", params: { min } })
+        .refine((s) => [...s].length <= opts.max, { message: "max_chars", params: { max: opts.max } }),
     );
 }
 
@@ -57,7 +57,7 @@ export function token(max: number, min = 1) {
     .string()
     .min(min)
     .max(max)
-    .regex(/^[\x21-\x7e]+$/, { message: "must be printable ASCII without spaces" });
+    .regex(/^[\x21-\x7e]+$/, { message: "printable_ascii" });
 }
 
 /** The largest id we accept: a positive bigint that is still exact as a JavaScript number. */
@@ -66,9 +66,9 @@ const MAX_ID = Number.MAX_SAFE_INTEGER;
 /** An id in a path or query: a canonical positive decimal integer ("1", never "01", "1e0", "0x1", "+1", " 1 "). */
 export const idParam = z
   .string()
-  .regex(/^[1-9][0-9]{0,15}$/, { message: "must be a positive whole number" })
+  .regex(/^[1-9][0-9]{0,15}$/, { message: "positive_whole_number" })
   .transform(Number)
-  .refine((n) => n <= MAX_ID, { message: "is too large" });
+  .refine((n) => n <= MAX_ID, { message: "too_large" });
 
 /** An id in a JSON body: a positive safe integer. */
 export const idValue = z.number().int().positive().max(MAX_ID);
@@ -77,18 +77,18 @@ export const idValue = z.number().int().positive().max(MAX_ID);
 export function decimalParam(opts: { min: number; max: number }) {
   return z
     .string()
-    .regex(/^-?(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,17})?$/, { message: "must be a decimal number" })
+    .regex(/^-?(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,17})?$/, { message: "decimal_number" })
     .transform(Number)
-    .refine((n) => n >= opts.min && n <= opts.max, { message: `must be between ${opts.min} and ${opts.max}` });
+    .refine((n) => n >= opts.min && n <= opts.max, { message: "between", params: { min: opts.min, max: opts.max } });
 }
 
 /** A whole number in a query string, within bounds. */
 export function integerParam(opts: { min: number; max: number }) {
   return z
     .string()
-    .regex(/^(?:0|[1-9][0-9]{0,8})$/, { message: "must be a whole number" })
+    .regex(/^(?:0|[1-9][0-9]{0,8})$/, { message: "whole_number" })
     .transform(Number)
-    .refine((n) => n >= opts.min && n <= opts.max, { message: `must be between ${opts.min} and ${opts.max}` });
+    .refine((n) => n >= opts.min && n <= opts.max, { message: "between", params: { min: opts.min, max: opts.max } });
 }
 
 /** Dates a client may name at all: from 2020 to 2100. Tighter, per-use bounds (the booking horizon) come on top. */
@@ -98,13 +98,13 @@ const LATEST = Date.UTC(2100, 0, 1);
 /** An ISO 8601 instant with an offset (`2026-12-01T10:00:00Z`, `…+06:00`) between EARLIEST and LATEST. */
 export const instant = z
   .string()
-  .datetime({ offset: true, message: "must be an ISO 8601 date-time with an offset" })
+  .datetime({ offset: true, message: "instant" })
   .refine(
     (s) => {
       const t = Date.parse(s);
       return Number.isFinite(t) && t >= EARLIEST && t < LATEST;
     },
-    { message: "must lie between 2020 and 2100" },
+    { message: "instant" },
   );
 
 /** Whether `at` lies within `days` days from `now` (the booking horizon). */

@@ -31,11 +31,13 @@ export function uploadIdOf(key: string, providerId: number, doc: KycDocument): s
 export const isUploadId = (v: string) => UPLOAD_ID.test(v);
 
 /** What a stored document must be to be reviewed: an allowed image type, 1 byte to 10 MB. */
-export function documentProblem(head: { size: number; contentType: string } | null): string | null {
-  if (!head) return "not uploaded";
-  if (head.size > MAX_DOCUMENT_BYTES) return "larger than 10 MB";
-  if (head.size < 1) return "empty";
-  if (!ImageType.safeParse(head.contentType).success) return "not a JPEG, PNG or WebP image";
+export function documentProblem(
+  head: { size: number; contentType: string } | null,
+): "not_uploaded" | "document_too_large" | "document_empty" | "document_not_image" | null {
+  if (!head) return "not_uploaded";
+  if (head.size > MAX_DOCUMENT_BYTES) return "document_too_large";
+  if (head.size < 1) return "document_empty";
+  if (!ImageType.safeParse(head.contentType).success) return "document_not_image";
   return null;
 }
 

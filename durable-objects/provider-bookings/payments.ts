@@ -31,7 +31,7 @@ export class PaymentSteps extends PaymentBase {
       // A callback or the reconciler never starts a payment; it only settles one.
       return p?.status === "failed"
         ? this.stop(fail("payment_required", lastError(p)))
-        : this.stop(fail("conflict", "illegal_transition", { status: this.ctx.booking.status }));
+        : this.stop(fail("conflict", "illegal_transition", { kind: "state", status: this.ctx.booking.status }));
     }
     return this.hold((p?.attempts ?? 0) + 1);
   }
@@ -69,7 +69,7 @@ export class PaymentSteps extends PaymentBase {
           reason: v.reason,
         },
       );
-      if (this.ctx.via) return this.stop(fail("payment_required", reason, { status: this.ctx.booking.status }));
+      if (this.ctx.via) return this.stop(fail("payment_required", reason, { kind: "state", status: this.ctx.booking.status }));
       return undefined;
     }
     return this.accept(v);
@@ -89,7 +89,11 @@ export class PaymentSteps extends PaymentBase {
         { expected_poisha: price },
       );
       return this.stop(
-        fail("conflict", "payment_mismatch", { expected_poisha: price, reported_poisha: v.amountPoisha }),
+        fail("conflict", "payment_mismatch", {
+          kind: "amount_mismatch",
+          expected_poisha: price,
+          reported_poisha: v.amountPoisha,
+        }),
       );
     }
     const captured = v.kind === "captured";
@@ -155,7 +159,7 @@ export class PaymentSteps extends PaymentBase {
         "hold_declined",
         b.price_poisha,
       );
-      return this.stop(fail("payment_required", reason, { status: b.status }));
+      return this.stop(fail("payment_required", reason, { kind: "state", status: b.status }));
     }
     if (r.kind === "requires_action") {
       await this.save(
@@ -219,7 +223,7 @@ export class PaymentSteps extends PaymentBase {
     const p = this.row;
     const from: LedgerStatus[] = p ? [p.status] : [];
     if (this.gw.name !== "stripe" || !this.ctx.paymentMethodId) {
-      return this.stop(fail("payment_required", "payment_required", { status: b.status, payment: p?.status ?? null }));
+      return this.stop(fail("payment_required", "payment_required", { kind: "state", status: b.status, payment: p?.status ?? null }));
     }
     const attempt = (p?.attempts ?? 0) + 1;
     const r = await this.gw.hold(this.holdRequest(attempt));
@@ -246,7 +250,7 @@ export class PaymentSteps extends PaymentBase {
     // The attempt is recorded even so: the next try (a new key) asks under a new gateway key, not for this answer.
     const reason = r.kind === "declined" ? this.declined(r.reason) : "payment_required";
     await this.save({ attempts: attempt, last_error: reason }, from, "hold_again_declined", b.price_poisha);
-    return this.stop(fail("payment_required", reason, { status: b.status }));
+    return this.stop(fail("payment_required", reason, { kind: "state", status: b.status }));
   }
 
   // ---- cancel or expire: release the hold, or keep only the fee ----------------------------------------------
@@ -324,11 +328,11 @@ export class PaymentSteps extends PaymentBase {
   async refund(amountPoisha: number, meta: Record<string, unknown> = {}): Promise<Settled> {
     const p = this.row;
     if (!p || this.gw.mode === "none" || (p.status !== "captured" && p.status !== "refunded")) {
-      return this.stop(fail("conflict", "payment_not_refundable", { status: p?.status ?? null }));
+      return this.stop(fail("conflict", "payment_not_refundable", { kind: "state", status: p?.status ?? "none" }));
     }
     const left = p.captured_poisha - p.refunded_poisha;
     if (amountPoisha > left) {
-      return this.stop(fail("conflict", "refund_exceeds_captured", { refundable_poisha: left }));
+      return this.stop(fail("conflict", "refund_exceeds_captured", { kind: "refundable", refundable_poisha: left }));
     }
     const refused = this.failed(
       await this.gw.refund(this.ref, amountPoisha, p.refunded_poisha),

@@ -42,7 +42,7 @@ export function refusal(
   payment: PaymentSummary | null,
 ): Outcome {
   if (alreadyThere(booking.status, step.action, actor)) return { ok: true, status: 200, body: { ...booking, payment } };
-  const details = { status: booking.status };
+  const details = { kind: "state", status: booking.status } as const;
   if (decision.reason === "forbidden") return fail("forbidden", "forbidden", details);
   if (decision.reason === "too_early") return fail("conflict", "too_early_to_complete", details);
   return fail("conflict", "illegal_transition", details);

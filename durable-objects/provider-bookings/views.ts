@@ -2,6 +2,7 @@
 // boundary (the statement that reads it) and the types follow from the schemas. Public: the gateway reads with them.
 import { z } from "zod";
 import { BookingStatus, LedgerGateway, LedgerStatus, PaymentMethod, PriceUnit } from "../../lib/enums";
+import type { ErrorDetails } from "../../lib/error-details";
 import { ErrorCode } from "../../lib/errors";
 import { type MessageKey, messages } from "../../lib/i18n";
 
@@ -91,14 +92,15 @@ export const Outcome = z.discriminatedUnion("ok", [
     ok: z.literal(false),
     code: ErrorCode,
     message: MessageKeySchema,
-    details: z.unknown().optional(),
+    // Stored with idempotency keys and read back: the union is the app's own, so it is not re-checked here.
+    details: z.custom<ErrorDetails>().optional(),
     replayed: z.boolean().optional(),
   }),
 ]);
 export type Outcome = z.infer<typeof Outcome>;
 
 /** A refusal, in the shape every step answers with. */
-export const fail = (code: ErrorCode, message: MessageKey, details?: unknown): Outcome => ({
+export const fail = (code: ErrorCode, message: MessageKey, details?: ErrorDetails): Outcome => ({
   ok: false,
   code,
   message,

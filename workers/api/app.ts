@@ -9,7 +9,7 @@ import { emptyJsonBody } from "./middleware/empty-json";
 import { init } from "./middleware/init";
 import { inputHygiene } from "./middleware/input-hygiene";
 import { requestContext } from "./middleware/request";
-import { createApp, DOCUMENT } from "./openapi";
+import { createApp, DOCUMENT, registerContract } from "./openapi";
 import { auth } from "./routes/auth";
 import { booking } from "./routes/booking";
 import { notifications } from "./routes/notifications";
@@ -22,15 +22,23 @@ import { registerReady } from "./routes/system/ready";
 export function buildApp() {
   const app = createApp();
   app.onError(onError);
-  app.notFound(notFound);
+  app.notFound(notFound(() => app.routes));
 
   app.use("*", requestContext());
   app.use("*", init());
   app.use("*", (c, next) =>
     cors({
       origin: c.var.config.corsOrigins,
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "DPoP", "Accept-Language"],
-      exposeHeaders: ["X-Request-Id", "Retry-After", "X-Cache"],
+      allowHeaders: [
+        "Authorization",
+        "Content-Type",
+        "Idempotency-Key",
+        "X-Request-Id",
+        "DPoP",
+        "X-Device-Id",
+        "Accept-Language",
+      ],
+      exposeHeaders: ["X-Request-Id", "Retry-After", "X-Cache", "Idempotent-Replayed", "WWW-Authenticate"],
       maxAge: 600,
     })(c, next),
   );
@@ -63,17 +71,7 @@ export function buildApp() {
   app.route("/payments", payments);
   app.route("/notifications", notifications);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-    description: "Access token from /auth/otp/verify or /auth/token/refresh",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "refreshToken", {
-    type: "http",
-    scheme: "bearer",
-    description: "Opaque refresh token (kmr_…)",
-  });
+  registerContract(app);
   app.doc31("/openapi.json", DOCUMENT);
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Kormo Mela API" }));
   return app;

@@ -1,6 +1,7 @@
 // Renders every failure as { error: { code, message, request_id, details? } } in the caller's language.
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { localizeDetails } from "../../lib/error-details";
 import { ApiError } from "../../lib/errors";
 import { type LogLevel, logLine } from "../../lib/log";
 import { ConfigError } from "../../platform/config";
@@ -14,7 +15,7 @@ export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
       code: err.code,
       message: err.msg[lang],
       request_id: c.var.requestId ?? "",
-      ...(err.details === undefined ? {} : { details: err.details }),
+      ...(err.details === undefined ? {} : { details: localizeDetails(err.details, lang) }),
     },
   };
   return c.json(body, err.status, err.headers);
@@ -60,5 +61,37 @@ export const onError: ErrorHandler<AppEnv> = async (err, c) => {
   return errorResponse(c, apiError);
 };
 
-export const notFound: NotFoundHandler<AppEnv> = (c) =>
-  errorResponse(c, new ApiError("not_found", { message: "route_not_found" }));
+/** The methods each route pattern answers, as a matcher over concrete paths. */
+function methodTable(routes: readonly { path: string; method: string }[]) {
+  const table = new Map<string, { re: RegExp; methods: Set<string> }>();
+  for (const { path, method } of routes) {
+    if (method === "ALL" || path.includes("*")) continue;
+    const re = new RegExp(`^${path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/:[^/]+/g, "/[^/]+")}/?$`);
+    const row = table.get(path) ?? { re, methods: new Set<string>() };
+    row.methods.add(method);
+    if (method === "GET") row.methods.add("HEAD");
+    table.set(path, row);
+  }
+  return (pathname: string) => {
+    const allowed = new Set<string>();
+    for (const { re, methods } of table.values()) if (re.test(pathname)) for (const m of methods) allowed.add(m);
+    return allowed;
+  };
+}
+
+/**
+ * 404 for a path no route has; 405 with Allow for a path that exists under other methods (so a client that
+ * sends GET to a POST endpoint learns what it may send instead of "no such endpoint").
+ */
+export function notFound(routes: () => readonly { path: string; method: string }[]): NotFoundHandler<AppEnv> {
+  let allowedFor: ((pathname: string) => Set<string>) | undefined;
+  return (c) => {
+    allowedFor ??= methodTable(routes());
+    const allowed = allowedFor(new URL(c.req.url).pathname);
+    if (allowed.size > 0 && !allowed.has(c.req.method)) {
+      const allow = [...allowed, "OPTIONS"].sort().join(", ");
+      return errorResponse(c, new ApiError("method_not_allowed", { headers: { Allow: allow } }));
+    }
+    return errorResponse(c, new ApiError("not_found", { message: "route_not_found" }));
+  };
+}

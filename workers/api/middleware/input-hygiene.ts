@@ -3,13 +3,19 @@
 // single "\u0000" anywhere a client can type became a 500. Schemas still narrow each field (lib/input.ts); this
 // makes the class impossible for fields a schema forgets.
 import type { MiddlewareHandler } from "hono";
+import type { Issue } from "../../../lib/error-details";
 import { ApiError } from "../../../lib/errors";
 import { isCleanText } from "../../../lib/input";
+import { fieldIssue, validationDetails } from "../../../lib/issues";
 import type { AppEnv } from "../context";
 
-type Issue = { path: string; message: string };
-
-const refuse = (issue: Issue) => new ApiError("invalid_input", { message: "control_characters", details: [issue] });
+const refuse = (path: string) =>
+  new ApiError("invalid_input", {
+    message: "control_characters",
+    details: validationDetails([fieldIssue(path, "control_characters")]),
+  });
+const malformed = (path: string) =>
+  new ApiError("invalid_input", { details: validationDetails([fieldIssue(path, "malformed_escape")]) });
 
 function decoded(part: string): string | null {
   try {
@@ -43,7 +49,7 @@ export function nestsDeeperThan(text: string, max: number): boolean {
 /** The first string in a parsed JSON value (keys included) that is not clean text, with its path. */
 function dirty(value: unknown, path: string): Issue | null {
   if (typeof value === "string") {
-    return isCleanText(value, true) ? null : { path: path || "body", message: "must not contain control characters" };
+    return isCleanText(value, true) ? null : fieldIssue(path || "body", "control_characters");
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -54,7 +60,7 @@ function dirty(value: unknown, path: string): Issue | null {
   }
   if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
-      if (!isCleanText(k)) return { path: path || "body", message: "field names must not contain control characters" };
+      if (!isCleanText(k)) return fieldIssue(path || "body", "control_characters");
       const found = dirty(v, path ? `${path}.${k}` : k);
       if (found) return found;
     }
@@ -66,8 +72,8 @@ export const inputHygiene = (): MiddlewareHandler<AppEnv> => async (c, next) => 
   const url = new URL(c.req.url);
   for (const segment of url.pathname.split("/")) {
     const d = decoded(segment);
-    if (d === null) throw new ApiError("invalid_input", { details: [{ path: "path", message: "malformed escape" }] });
-    if (!isCleanText(d)) throw refuse({ path: "path", message: "must not contain control characters" });
+    if (d === null) throw malformed("path");
+    if (!isCleanText(d)) throw refuse("path");
   }
   for (const part of url.search.slice(1).split("&")) {
     if (!part) continue;
@@ -75,10 +81,10 @@ export const inputHygiene = (): MiddlewareHandler<AppEnv> => async (c, next) => 
     const key = decoded(rawKey);
     const value = decoded(rawValue);
     if (key === null || value === null) {
-      throw new ApiError("invalid_input", { details: [{ path: "query", message: "malformed escape" }] });
+      throw malformed("query");
     }
     if (!isCleanText(key) || !isCleanText(value)) {
-      throw refuse({ path: key && isCleanText(key) ? key : "query", message: "must not contain control characters" });
+      throw refuse(key && isCleanText(key) ? key : "query");
     }
   }
   const type = (c.req.header("content-type") ?? "").toLowerCase();
@@ -89,7 +95,7 @@ export const inputHygiene = (): MiddlewareHandler<AppEnv> => async (c, next) => 
       if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
         throw new ApiError("invalid_input", {
           message: "malformed_json",
-          details: [{ path: "body", message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+          details: validationDetails([fieldIssue("body", "too_deep", { depth: MAX_JSON_DEPTH })]),
         });
       }
       let parsed: unknown;
@@ -99,7 +105,9 @@ export const inputHygiene = (): MiddlewareHandler<AppEnv> => async (c, next) => 
         parsed = undefined; // the validator answers malformed JSON in its own words
       }
       const found = parsed === undefined ? null : dirty(parsed, "");
-      if (found) throw refuse(found);
+      if (found) {
+        throw new ApiError("invalid_input", { message: "control_characters", details: validationDetails([found]) });
+      }
     }
   }
   await next();

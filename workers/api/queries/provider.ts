@@ -424,7 +424,10 @@ export function decideKyc(
     if (!review) throw new ApiError("not_found");
     if (review.status === outcome.kyc) return { review, changed: false };
     if (review.status !== "pending") {
-      throw new ApiError("conflict", { message: "illegal_transition", details: { status: review.status } });
+      throw new ApiError("conflict", {
+        message: "illegal_transition",
+        details: { kind: "state", status: review.status },
+      });
     }
     const decided = await first(tx, recordDecision, {
       id: submissionId,

@@ -68,7 +68,9 @@ describe("caps on open requests", () => {
     const over = await create(customer, booking(a.providerId, window(500)), key);
     expect(over.status).toBe(429);
     expect(errorCode(over.body)).toBe("rate_limited");
-    expect(over.body.error).toMatchObject({ details: { limit: BOOKING_LIMITS.pendingPerCustomer } });
+    expect(over.body.error).toMatchObject({
+      details: { kind: "limit", name: "pending_per_customer", limit: BOOKING_LIMITS.pendingPerCustomer },
+    });
     const bn = await call("/booking/bookings", {
       method: "POST",
       token: customer.access,
@@ -98,7 +100,7 @@ describe("caps on open requests", () => {
     expect(full.status).toBe(409);
     expect(full.body.error).toMatchObject({
       code: "conflict",
-      details: { limit: BOOKING_LIMITS.pendingPerProviderDay },
+      details: { kind: "limit", name: "pending_per_provider_day", limit: BOOKING_LIMITS.pendingPerProviderDay },
     });
     expect((await create(last, booking(p.providerId, window(day + 25, 1)))).status).toBe(201);
   });
@@ -110,7 +112,7 @@ describe("caps on open requests", () => {
     expect(far.status).toBe(400);
     expect(far.body.error).toMatchObject({
       code: "invalid_input",
-      details: { horizon_days: BOOKING_LIMITS.horizonDays },
+      details: { kind: "limit", name: "horizon_days", limit: BOOKING_LIMITS.horizonDays },
     });
     expect((await create(customer, booking(p.providerId, window((BOOKING_LIMITS.horizonDays - 1) * 24)))).status).toBe(
       201,

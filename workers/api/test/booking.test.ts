@@ -246,7 +246,7 @@ describe("booking authorization", () => {
     expect((await step(p.user.access, id, "confirm")).status).toBe(403);
     const illegal = await step(p.user.access, id, "decline");
     expect(illegal.status).toBe(409);
-    expect((illegal.body.error as { details: unknown }).details).toEqual({ status: "ACCEPTED" });
+    expect((illegal.body.error as { details: unknown }).details).toEqual({ kind: "state", status: "ACCEPTED" });
   });
 
   it("lists my bookings as customer and as provider", async () => {

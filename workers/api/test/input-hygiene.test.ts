@@ -10,7 +10,7 @@ const profile = {
   service_radius_km: 5,
 };
 
-const details = (body: Json) => (body.error as { details?: { path: string }[] }).details ?? [];
+const details = (body: Json) => (body.error as { details?: { issues: { path: string }[] } }).details?.issues ?? [];
 
 describe("control characters never reach the database", () => {
   it("refuses a NUL in any JSON string with 400 naming the field, and stores nothing", async () => {

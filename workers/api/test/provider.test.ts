@@ -37,7 +37,7 @@ describe("provider profile", () => {
     });
     const again = await call("/provider/providers", { method: "POST", token: user.access, body: profile });
     expect(again.status).toBe(409);
-    expect((again.body.error as { details: Json }).details).toEqual({ provider_id: res.body.id });
+    expect((again.body.error as { details: Json }).details).toEqual({ kind: "existing", provider_id: res.body.id });
     const me = await call("/auth/me", { token: (await login(user.phone)).access });
     expect(me.body).toMatchObject({ user: { role: "provider" }, provider_id: res.body.id });
   });

@@ -24,14 +24,14 @@ describe("ready", () => {
     const body = (await res.json()) as { error: { code: string; message: string; details: unknown } };
     expect(body.error.code).toBe("dependency_unavailable");
     expect(body.error.message).toContain("redis");
-    expect(body.error.details).toEqual({ checks: { postgres: "ok", redis: "down" } });
+    expect(body.error.details).toEqual({ kind: "readiness", checks: { postgres: "ok", redis: "down" } });
   });
 
   it("answers 503 naming postgres when the database refuses", async () => {
     const res = await readyWith({ DATABASE_URL: "postgres://postgres@127.0.0.1:9/kormo_test" });
     expect(res.status).toBe(503);
     const body = (await res.json()) as { error: { details: unknown } };
-    expect(body.error.details).toEqual({ checks: { postgres: "down", redis: "ok" } });
+    expect(body.error.details).toEqual({ kind: "readiness", checks: { postgres: "down", redis: "ok" } });
   });
 
   it("answers 503 misconfigured, not 500, when a required variable is missing", async () => {

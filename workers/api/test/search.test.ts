@@ -350,16 +350,17 @@ describe("GET /search/providers", () => {
 
 describe("cache invalidation follows the public point", () => {
   it("stops a cached window answer when a booking fills a provider whose public point lies in another map cell", async () => {
-    // Cells are 0.5° squares. A provider 30 m south of a cell edge often has a public point across it: keep making
-    // providers there until one's public point sits well inside the northern cell.
+    // Cells are 0.5° squares. A provider 5 m south of a cell edge has its public point (100-300 m away, in a keyed
+    // direction) across it about four times in ten: keep making providers there until one's public point sits
+    // at least 50 m inside the northern cell (40 tries: a miss is about 0.6^40, never in practice).
     const lng = 150 + Math.random() * 20;
     let found: { providerId: number; at: { lat: number; lng: number } } | undefined;
-    for (let i = 0; i < 20 && !found; i++) {
-      const p = await makeProvider({ lat: -30.0003, lng: lng + i * 0.01 });
+    for (let i = 0; i < 40 && !found; i++) {
+      const p = await makeProvider({ lat: -30.00005, lng: lng + i * 0.01 });
       const at = await publicPoint(p.providerId);
-      if (at.lat > -29.998) found = { providerId: p.providerId, at };
+      if (at.lat > -29.99955) found = { providerId: p.providerId, at };
     }
-    if (!found) throw new Error("no provider's public point crossed the cell edge in 20 tries");
+    if (!found) throw new Error("no provider's public point crossed the cell edge in 40 tries");
     const start = new Date(Date.now() + 3 * 86_400_000);
     start.setUTCHours(4, 0, 0, 0);
     const window = { start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString() };

@@ -52,7 +52,10 @@ describe("POST /payments/webhooks/stripe", () => {
     expect(tampered.status).toBe(400);
     const stale = await deliver(payload, await sign(payload, Math.floor(Date.now() / 1000) - 301));
     expect(stale.status).toBe(400);
-    expect(((await stale.json()) as { error: { details: unknown } }).error.details).toEqual({ reason: "stale" });
+    expect(((await stale.json()) as { error: { details: unknown } }).error.details).toEqual({
+      kind: "signature",
+      reason: "stale",
+    });
     expect((await deliver(payload, undefined)).status).toBe(400);
     const [p] = await sql<{ status: string }>("SELECT status FROM payments WHERE booking_id = $1", [id]);
     expect(p?.status).toBe("authorized");

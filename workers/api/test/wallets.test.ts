@@ -190,6 +190,7 @@ describe("bKash (tokenized checkout, authorization)", () => {
     expect(refused.status).toBe(409);
     expect(errorCode(refused.body)).toBe("conflict");
     expect((refused.body.error as { details: Json }).details).toMatchObject({
+      kind: "amount_mismatch",
       expected_poisha: 50_000,
       reported_poisha: 500,
     });
@@ -419,7 +420,10 @@ describe("refunds after capture", () => {
     expect(replay.body).toEqual(first.body);
     const tooMuch = await refund(adminSession, 30_001);
     expect(tooMuch.status).toBe(409);
-    expect((tooMuch.body.error as { details: Json }).details).toMatchObject({ refundable_poisha: 30_000 });
+    expect((tooMuch.body.error as { details: Json }).details).toMatchObject({
+      kind: "refundable",
+      refundable_poisha: 30_000,
+    });
     const rest = await refund(adminSession, 30_000);
     expect(rest.body.payment).toMatchObject({ status: "refunded", refunded_poisha: 50_000 });
     expect(await paymentOf(id)).toMatchObject({

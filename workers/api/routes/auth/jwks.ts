@@ -1,6 +1,7 @@
 // GET /auth/.well-known/jwks.json: the public keys that verify access tokens, for other services and gateways.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { App } from "../../openapi";
+import { defineRoute } from "../../openapi";
 
 const Jwks = z
   .object({
@@ -8,7 +9,9 @@ const Jwks = z
   })
   .openapi("Jwks");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "getJwks",
+
   method: "get",
   path: "/.well-known/jwks.json",
   tags: ["auth"],

@@ -1,11 +1,12 @@
 // POST /auth/logout-all: ends every session of the caller's, on every device.
-import { createRoute } from "@hono/zod-openapi";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { revokeSessions } from "../../auth/sessions";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { LOGOUT_NOTE, RevokedSchema } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "logoutAll",
+
   method: "post",
   path: "/logout-all",
   tags: ["auth"],
@@ -13,7 +14,7 @@ const route = createRoute({
   description: LOGOUT_NOTE,
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  responses: { 200: { description: "Revoked", content: json(RevokedSchema) }, ...errorResponses(401) },
+  responses: { 200: { description: "Revoked", content: json(RevokedSchema) } },
 });
 
 export function registerLogoutAll(app: App) {

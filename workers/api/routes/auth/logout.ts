@@ -1,11 +1,12 @@
 // POST /auth/logout: ends the caller's current session (idempotent: an ended one answers revoked: 0).
-import { createRoute } from "@hono/zod-openapi";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { revokeSessions } from "../../auth/sessions";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { LOGOUT_NOTE, RevokedSchema } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "logout",
+
   method: "post",
   path: "/logout",
   tags: ["auth"],
@@ -13,7 +14,7 @@ const route = createRoute({
   description: LOGOUT_NOTE,
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  responses: { 200: { description: "Revoked", content: json(RevokedSchema) }, ...errorResponses(401) },
+  responses: { 200: { description: "Revoked", content: json(RevokedSchema) } },
 });
 
 export function registerLogout(app: App) {

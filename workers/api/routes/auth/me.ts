@@ -1,14 +1,17 @@
 // GET /auth/me: the signed-in user and their provider id, if they are a provider.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses } from "../../openapi";
+import { type App, bearerSecurity, defineRoute } from "../../openapi";
 import { userWithProvider } from "../../queries/auth";
 import { UserSchema } from "./schemas";
 
 const Me = z.object({ user: UserSchema, provider_id: z.number().int().nullable() }).openapi("Me");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "getMe",
+  errors: [404],
+
   method: "get",
   path: "/me",
   tags: ["auth"],
@@ -17,7 +20,6 @@ const route = createRoute({
   middleware: [requireAuth()] as const,
   responses: {
     200: { description: "The user", content: { "application/json": { schema: Me } } },
-    ...errorResponses(401, 404),
   },
 });
 

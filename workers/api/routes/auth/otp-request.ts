@@ -1,12 +1,12 @@
 // POST /auth/otp/request: sends a login code by SMS. Same 202 whether or not the number has an account.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { OtpSmsMessage } from "../../../../lib/messages";
 import { normalizePhone } from "../../../../lib/phone";
 import { OTP_RESEND_AFTER_S, RATE_LIMITS } from "../../../../lib/policy";
 import { enforceLimit, rateLimited, requesterKey } from "../../auth/limits";
 import { claimResend, issueOtp, liveOrNewOtp, OTP_TTL_S, phoneKey, releaseResend } from "../../auth/otp";
-import { type App, errorResponses } from "../../openapi";
+import { type App, defineRoute } from "../../openapi";
 import { PhoneInput } from "./schemas";
 
 const Body = z.object({ phone: PhoneInput }).openapi("OtpRequest");
@@ -14,7 +14,10 @@ const Accepted = z
   .object({ status: z.literal("sent"), expires_in: z.number().int(), resend_after: z.number().int() })
   .openapi("OtpRequested");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "requestOtp",
+  errors: [429],
+
   method: "post",
   path: "/otp/request",
   tags: ["auth"],
@@ -28,13 +31,14 @@ const route = createRoute({
     `owner theirs; ${RATE_LIMITS.otpSendPerPhone.tokens} SMS per number per ${RATE_LIMITS.otpSendPerPhone.window} ` +
     `from everyone together; ${RATE_LIMITS.otpRequestPerIp.tokens} requests per IP per ` +
     `${RATE_LIMITS.otpRequestPerIp.window}. Test numbers (never in production) are exempt.`,
-  request: { body: { required: true, content: { "application/json": { schema: Body } } } },
+  request: {
+    body: { required: true, content: { "application/json": { schema: Body, example: { phone: "01712-345678" } } } },
+  },
   responses: {
     202: {
       description: "Code sent (or silently not, if limits apply)",
       content: { "application/json": { schema: Accepted } },
     },
-    ...errorResponses(400, 429),
   },
 });
 

@@ -1,5 +1,5 @@
 // POST /auth/otp/verify: trades a valid code for a session (access + refresh token); creates the user on first login.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { DevicePlatform } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { text } from "../../../../lib/input";
@@ -10,7 +10,7 @@ import { enforceLimit, requesterKey } from "../../auth/limits";
 import { checkOtp, phoneKey } from "../../auth/otp";
 import { openSession } from "../../auth/sessions";
 import { signAccessToken } from "../../auth/tokens";
-import { type App, errorResponses } from "../../openapi";
+import { type App, defineRoute } from "../../openapi";
 import { CodeInput, NO_STORE, PhoneInput, TokenPairSchema, UserSchema } from "./schemas";
 
 const Body = z
@@ -28,7 +28,10 @@ const Body = z
 
 const Session = TokenPairSchema.extend({ user: UserSchema, session_id: z.string().uuid() }).openapi("Session");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "verifyOtp",
+  errors: [429],
+
   method: "post",
   path: "/otp/verify",
   tags: ["auth"],
@@ -40,10 +43,25 @@ const route = createRoute({
     "code dies (a bound on guessing from many addresses) and the owner asks for a new one. Attempts are also " +
     `limited to ${RATE_LIMITS.otpVerifyPerPhoneRequester.tokens} per number per requester per ` +
     `${RATE_LIMITS.otpVerifyPerPhoneRequester.window} (429). Answers carry Cache-Control: no-store.`,
-  request: { body: { required: true, content: { "application/json": { schema: Body } } } },
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: Body,
+          example: {
+            phone: "01712-345678",
+            code: "123456",
+            device_id: "b7e9f7c2-4c1d-4a8e-9f3e-2d1c0b9a8f7e",
+            platform: "android",
+            device_name: "Pixel 8",
+          },
+        },
+      },
+    },
+  },
   responses: {
     200: { description: "Signed in", content: { "application/json": { schema: Session } } },
-    ...errorResponses(400, 429),
   },
 });
 

@@ -9,7 +9,7 @@ export const PhoneInput = z.string().min(1).max(32).openapi({ example: "01700-00
 export const CodeInput = z
   .string()
   .transform((v) => toAsciiDigits(v.trim()))
-  .pipe(z.string().regex(/^\d{6}$/, "must be 6 digits"))
+  .pipe(z.string().regex(/^\d{6}$/, "six_digits"))
   .openapi({ type: "string", example: "123456" });
 
 export const UserSchema = z

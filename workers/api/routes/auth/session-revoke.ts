@@ -1,13 +1,16 @@
 // DELETE /auth/sessions/{id}: ends one of the caller's sessions (404 for an id that is not theirs).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { revokeSessions } from "../../auth/sessions";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { ownsSession } from "../../queries/auth";
 import { LOGOUT_NOTE, RevokedSchema } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "revokeSession",
+  errors: [404],
+
   method: "delete",
   path: "/sessions/{id}",
   tags: ["auth"],
@@ -16,7 +19,7 @@ const route = createRoute({
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
   request: { params: z.object({ id: z.string().uuid() }) },
-  responses: { 200: { description: "Revoked", content: json(RevokedSchema) }, ...errorResponses(400, 401, 404) },
+  responses: { 200: { description: "Revoked", content: json(RevokedSchema) } },
 });
 
 export function registerSessionRevoke(app: App) {

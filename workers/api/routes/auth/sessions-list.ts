@@ -1,8 +1,8 @@
 // GET /auth/sessions: the caller's signed-in devices.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { DevicePlatform } from "../../../../lib/enums";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses } from "../../openapi";
+import { type App, bearerSecurity, defineRoute } from "../../openapi";
 import { liveSessions } from "../../queries/auth";
 
 const SessionItem = z
@@ -18,7 +18,9 @@ const SessionItem = z
   })
   .openapi("SessionItem");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "listSessions",
+
   method: "get",
   path: "/sessions",
   tags: ["auth"],
@@ -30,7 +32,6 @@ const route = createRoute({
       description: "Sessions",
       content: { "application/json": { schema: z.object({ sessions: z.array(SessionItem) }) } },
     },
-    ...errorResponses(401),
   },
 });
 

@@ -1,8 +1,8 @@
 // GET /auth/whoami: what the access token says, checked at the edge with no database or Redis round trip.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { Role } from "../../../../lib/enums";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses } from "../../openapi";
+import { type App, bearerSecurity, defineRoute } from "../../openapi";
 
 const WhoAmI = z
   .object({
@@ -14,7 +14,9 @@ const WhoAmI = z
   })
   .openapi("WhoAmI");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "whoAmI",
+
   method: "get",
   path: "/whoami",
   tags: ["auth"],
@@ -23,7 +25,6 @@ const route = createRoute({
   middleware: [requireAuth()] as const,
   responses: {
     200: { description: "Token claims", content: { "application/json": { schema: WhoAmI } } },
-    ...errorResponses(401),
   },
 });
 

@@ -1,9 +1,9 @@
 // GET /booking/bookings/{id}/audit: every step of a booking, for those who may see the booking (else 404).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { rows } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, errorResponses } from "../../openapi";
+import { type App, defineRoute } from "../../openapi";
 import { BOOKING_AUDIT } from "../../queries/booking";
 import { BookingIdParam as Id, security, visibleBooking } from "../shared/booking";
 
@@ -18,7 +18,10 @@ const AuditEntry = z
   })
   .openapi("AuditEntry");
 
-const audit = createRoute({
+const audit = defineRoute({
+  operationId: "getBookingAudit",
+  errors: [404],
+
   method: "get",
   path: "/bookings/{id}/audit",
   tags: ["booking"],
@@ -36,7 +39,6 @@ const audit = createRoute({
         "application/json": { schema: z.object({ booking_id: z.number().int(), entries: z.array(AuditEntry) }) },
       },
     },
-    ...errorResponses(400, 401, 404),
   },
 });
 

@@ -1,14 +1,15 @@
 // POST /booking/bookings: books a provider for a window. Requires an Idempotency-Key; runs in the provider's object.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { providerBookings, rememberOwner } from "../../../../durable-objects/provider-bookings/client";
 import { PaymentMethod } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { idValue, instant, text, token } from "../../../../lib/input";
 import { gatewayFor } from "../../../../platform/payments/index";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, errorResponses } from "../../openapi";
-import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../shared/booking";
+import { type App, defineRoute } from "../../openapi";
+import { BookingSchema, IdempotencyHeaderRequired, renderOutcome, requestHash } from "../shared/booking";
 import { LatLng } from "../shared/geo";
+import { withDefault } from "../shared/params";
 
 const Body = z
   .object({
@@ -19,16 +20,20 @@ const Body = z
     address: text({ max: 500, multiline: true }).optional(),
     location: LatLng.optional(),
     notes: text({ max: 1000, multiline: true }).optional(),
-    payment_method: PaymentMethod.default("cash"),
+    payment_method: withDefault(PaymentMethod, "cash"),
     payment_method_id: token(255).optional(),
   })
   .refine((b) => new Date(b.end_date) > new Date(b.start_date), {
-    message: "end_date must be after start_date",
+    message: "end_after_start",
     path: ["end_date"],
   })
   .openapi("BookingCreate");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "createBooking",
+  errors: [403, 404, 409, 422, 429],
+  idempotent: true,
+
   method: "post",
   path: "/bookings",
   tags: ["booking"],
@@ -43,7 +48,27 @@ const route = createRoute({
     "(see confirm_deadline), or the booking EXPIRES.",
   security: [{ bearerAuth: [] }],
   middleware: [requireAuth()] as const,
-  request: { headers: IdempotencyHeader, body: { required: true, content: { "application/json": { schema: Body } } } },
+  request: {
+    headers: IdempotencyHeaderRequired,
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: Body,
+          example: {
+            provider_id: 42,
+            service_type: "cook",
+            start_date: "2027-01-10T10:00:00+06:00",
+            end_date: "2027-01-10T12:00:00+06:00",
+            address: "House 12, Road 5, Gulshan 1, Dhaka 1212",
+            location: { lat: 23.7925, lng: 90.4152 },
+            notes: "Gate code 4411. Please bring an apron.",
+            payment_method: "cash",
+          },
+        },
+      },
+    },
+  },
   responses: {
     201: {
       description:
@@ -51,14 +76,12 @@ const route = createRoute({
         "stored answer, status and body alike (201 again, or the same error), with `Idempotent-Replayed: true`.",
       content: { "application/json": { schema: BookingSchema } },
     },
-    ...errorResponses(400, 401, 403, 404, 409, 422, 429, 503),
   },
 });
 
 export function registerCreateBooking(app: App) {
   app.openapi(route, async (c) => {
     const key = c.req.valid("header")["idempotency-key"];
-    if (!key) throw new ApiError("invalid_input", { message: "idempotency_key_required" });
     const body = c.req.valid("json");
     // A wallet without credentials in this deployment is refused now, not at confirm.
     if (!gatewayFor(body.payment_method, c.var.config)) {

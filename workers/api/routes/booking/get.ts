@@ -1,10 +1,12 @@
 // GET /booking/bookings/{id}: one booking, for its customer, its provider, and admins. Anyone else gets 404.
-import { createRoute } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
-import { type App, errorResponses } from "../../openapi";
+import { type App, defineRoute } from "../../openapi";
 import { BookingSchema, BookingIdParam as Id, security, visibleBooking } from "../shared/booking";
 
-const getOne = createRoute({
+const getOne = defineRoute({
+  operationId: "getBooking",
+  errors: [404],
+
   method: "get",
   path: "/bookings/{id}",
   tags: ["booking"],
@@ -14,7 +16,6 @@ const getOne = createRoute({
   request: { params: Id },
   responses: {
     200: { description: "The booking", content: { "application/json": { schema: BookingSchema } } },
-    ...errorResponses(400, 401, 404),
   },
 });
 

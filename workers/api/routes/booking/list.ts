@@ -1,28 +1,32 @@
 // GET /booking/bookings: my bookings, newest first, as customer or as provider; cursor-paged, through a warm
 // connection.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { openCursor, signCursor } from "../../../../lib/cursor";
 import { BookingStatus, Role } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
-import { idValue, integerParam } from "../../../../lib/input";
+import { idValue } from "../../../../lib/input";
+import { fieldIssue, validationDetails } from "../../../../lib/issues";
 import { rows } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, errorResponses } from "../../openapi";
+import { type App, defineRoute } from "../../openapi";
 import { CUSTOMER_BOOKINGS, PROVIDER_BOOKINGS } from "../../queries/booking";
 import { BookingSchema, security } from "../shared/booking";
+import { queryInteger } from "../shared/params";
 
 const ListQuery = z.object({
   role: Role.extract(["customer", "provider"]).default("customer"),
   status: BookingStatus.optional(),
-  limit: integerParam({ min: 1, max: 50 }).default(20),
+  limit: queryInteger({ min: 1, max: 50 }).default(20),
   cursor: z.string().max(256).optional().openapi({ description: "next_cursor of the previous page of the same list" }),
 });
 
 /** The list's position: the id of the last booking shown (newest first). */
 const BeforeId = z.tuple([idValue]);
 
-const list = createRoute({
+const list = defineRoute({
+  operationId: "listBookings",
+
   method: "get",
   path: "/bookings",
   tags: ["booking"],
@@ -37,7 +41,6 @@ const list = createRoute({
         "application/json": { schema: z.object({ items: z.array(BookingSchema), next_cursor: z.string().nullable() }) },
       },
     },
-    ...errorResponses(400, 401),
   },
 });
 
@@ -51,7 +54,7 @@ export function registerListBookings(app: App) {
     const position = q.cursor ? await openCursor(secret, scope, q.cursor) : undefined;
     const beforeId = position === undefined ? undefined : BeforeId.safeParse(position);
     if (beforeId && !beforeId.success)
-      throw new ApiError("invalid_input", { details: [{ path: "cursor", message: "not a cursor of this list" }] });
+      throw new ApiError("invalid_input", { details: validationDetails([fieldIssue("cursor", "foreign_cursor")]) });
     const found = await rows(
       pgReader(c.env, `user:${me.userId}`),
       q.role === "customer" ? CUSTOMER_BOOKINGS : PROVIDER_BOOKINGS,

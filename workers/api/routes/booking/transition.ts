@@ -1,12 +1,13 @@
 // POST /booking/bookings/{id}/accept|decline|confirm|complete|cancel: one step of the booking process.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { bookingProvider, providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { BookingAction } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
-import { idParam, text } from "../../../../lib/input";
+import { text } from "../../../../lib/input";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, errorResponses } from "../../openapi";
+import { type App, defineRoute } from "../../openapi";
 import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../shared/booking";
+import { pathId } from "../shared/params";
 
 /** Every step but expire, which only the object's own timer takes. */
 const ACTIONS = BookingAction.exclude(["expire"]).options;
@@ -32,11 +33,31 @@ const WHO: Record<StepAction, string> = {
     "hold that lapsed) there is nothing to keep it from, so it is free: fee_poisha 0, policy nothing_held.",
 };
 
+/** confirm with a wallet: the booking stays ACCEPTED until the wallet's verified callback. */
+const WALLET_PENDING = {
+  202: {
+    description: "confirm with a wallet: still ACCEPTED, waiting for the customer's approval at payment.redirect_url",
+    content: { "application/json": { schema: BookingSchema } },
+  },
+};
+
+const EXAMPLES: Record<StepAction, z.input<typeof Body>> = {
+  accept: {},
+  decline: { reason: "I am fully booked that day." },
+  confirm: {},
+  complete: {},
+  cancel: { reason: "Our plans changed, sorry." },
+};
+
 const Body = z.object({ reason: text({ max: 500, multiline: true }).optional() }).openapi("TransitionBody");
 
 export function registerTransitions(app: App) {
   for (const action of ACTIONS) {
-    const route = createRoute({
+    // Only confirm answers 202 (a wallet's approval page); confirm and complete can meet a declined card (402).
+    const route = defineRoute({
+      operationId: `${action}Booking`,
+      errors: action === "confirm" || action === "complete" ? [402, 403, 404, 409, 422] : [403, 404, 409, 422],
+      idempotent: true,
       method: "post",
       path: `/bookings/{id}/${action}`,
       tags: ["booking"],
@@ -45,18 +66,13 @@ export function registerTransitions(app: App) {
       security: [{ bearerAuth: [] }],
       middleware: [requireAuth()] as const,
       request: {
-        params: z.object({ id: idParam }),
+        params: z.object({ id: pathId }),
         headers: IdempotencyHeader,
-        body: { required: false, content: { "application/json": { schema: Body } } },
+        body: { required: false, content: { "application/json": { schema: Body, example: EXAMPLES[action] } } },
       },
       responses: {
         200: { description: "The booking after the step", content: { "application/json": { schema: BookingSchema } } },
-        202: {
-          description:
-            "confirm with a wallet: still ACCEPTED, waiting for the customer's approval at payment.redirect_url",
-          content: { "application/json": { schema: BookingSchema } },
-        },
-        ...errorResponses(400, 401, 402, 403, 404, 409, 422, 503),
+        ...(action === "confirm" ? WALLET_PENDING : {}),
       },
     });
     app.openapi(route, async (c) => {

@@ -1,10 +1,9 @@
 // POST /notifications/devices: registers this device for pushes. The seed's POST /provider/devices/register stays
 // as a deprecated alias served by the same handler (customers' phones register too, so it belongs here).
-import { createRoute } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { DEVICES_PER_USER } from "../../../../lib/policy";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { registerDevice } from "../../queries/notifications";
 import { Device } from "./schemas";
 
@@ -16,7 +15,9 @@ const DESCRIPTION =
   "(POST /auth/logout, DELETE /auth/sessions/{id}, POST /auth/logout-all), so a shared phone can switch accounts.";
 
 function mount(app: App, at: { path: string; tag: string; deprecated: boolean }) {
-  const route = createRoute({
+  const route = defineRoute({
+    operationId: at.deprecated ? "registerDeviceLegacy" : "registerDevice",
+    errors: [409],
     method: "post",
     path: at.path,
     tags: [at.tag],
@@ -27,10 +28,17 @@ function mount(app: App, at: { path: string; tag: string; deprecated: boolean })
     deprecated: at.deprecated,
     security: bearerSecurity,
     middleware: [requireAuth()] as const,
-    request: { body: { required: true, content: json(Device) } },
+    request: {
+      body: {
+        required: true,
+        content: json(Device, {
+          push_token: "fcm-dQw4w9WgXcQ:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx",
+          platform: "android",
+        }),
+      },
+    },
     responses: {
       200: { description: "Registered", content: json(Device) },
-      ...errorResponses(400, 401, 409),
     },
   });
   app.openapi(route, async (c) => {

@@ -1,13 +1,16 @@
 // DELETE /notifications/devices: stops pushes to a device. The token travels in the JSON body, never in the URL,
 // where access logs and proxies would keep it.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { unregisterDevice } from "../../queries/notifications";
 import { PushToken } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "unregisterDevice",
+  errors: [404],
+
   method: "delete",
   path: "/devices",
   tags: ["notifications"],
@@ -16,11 +19,15 @@ const route = createRoute({
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
   request: {
-    body: { required: true, content: json(z.object({ push_token: PushToken }).openapi("DeviceToken")) },
+    body: {
+      required: true,
+      content: json(z.object({ push_token: PushToken }).openapi("DeviceToken"), {
+        push_token: "fcm-dQw4w9WgXcQ:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx",
+      }),
+    },
   },
   responses: {
     200: { description: "Removed", content: json(z.object({ deleted: z.boolean() })) },
-    ...errorResponses(400, 401, 404),
   },
 });
 

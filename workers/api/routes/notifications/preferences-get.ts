@@ -1,19 +1,20 @@
 // GET /notifications/preferences: the caller's language, channel opt-outs and quiet hours (Dhaka time).
-import { createRoute } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { preferencesOf } from "../../queries/notifications";
 import { Preferences } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "getNotificationPreferences",
+
   method: "get",
   path: "/preferences",
   tags: ["notifications"],
   summary: "My notification preferences",
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  responses: { 200: { description: "Preferences", content: json(Preferences) }, ...errorResponses(401) },
+  responses: { 200: { description: "Preferences", content: json(Preferences) } },
 });
 
 /** Minutes after midnight as HH:MM. */

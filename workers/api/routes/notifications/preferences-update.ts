@@ -1,20 +1,26 @@
 // PUT /notifications/preferences: replaces the caller's language, channel opt-outs and quiet hours.
-import { createRoute } from "@hono/zod-openapi";
 import { parseClock } from "../../../../lib/availability";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { savePreferences } from "../../queries/notifications";
 import { Preferences } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "setNotificationPreferences",
+
   method: "put",
   path: "/preferences",
   tags: ["notifications"],
   summary: "Set my notification preferences",
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  request: { body: { required: true, content: json(Preferences) } },
-  responses: { 200: { description: "Saved", content: json(Preferences) }, ...errorResponses(400, 401) },
+  request: {
+    body: {
+      required: true,
+      content: json(Preferences, { lang: "bn", push: true, sms: true, quiet_hours: { start: "22:00", end: "07:00" } }),
+    },
+  },
+  responses: { 200: { description: "Saved", content: json(Preferences) } },
 });
 
 export function registerPreferencesUpdate(app: App) {

@@ -1,7 +1,7 @@
 // GET /payments/callbacks/bkash and /payments/callbacks/nagad: where a wallet sends the customer back after the
 // approval page. The query string is only a hint of what happened: the booking's object asks the gateway itself
 // (bKash execute, Nagad verify), checks the amount, and only then confirms. Replays find the work done.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { PAYMENT_SYSTEM, providerBookings } from "../../../../durable-objects/provider-bookings/client";
@@ -10,7 +10,7 @@ import { ApiError } from "../../../../lib/errors";
 import { first } from "../../../../platform/pg/sql";
 import { enforceLimit } from "../../auth/limits";
 import type { AppEnv } from "../../context";
-import { type App, errorResponses } from "../../openapi";
+import { type App, defineRoute } from "../../openapi";
 import { PAYMENT_BY_REF } from "../../queries/payments";
 import { BookingSchema, renderOutcome } from "../shared/booking";
 
@@ -48,7 +48,9 @@ function bookingOf(c: Context<AppEnv>, gateway: LedgerGateway, ref: string) {
 export function registerCallbacks(app: App) {
   for (const gateway of ["bkash", "nagad"] as const) {
     const spec = GATEWAYS[gateway];
-    const route = createRoute({
+    const route = defineRoute({
+      operationId: `${gateway}Callback`,
+      errors: [402, 404, 409, 429],
       method: "get",
       path: `/callbacks/${gateway}`,
       tags: ["payments"],
@@ -63,7 +65,6 @@ export function registerCallbacks(app: App) {
           content: { "application/json": { schema: BookingSchema } },
         },
         202: { description: "Not approved yet", content: { "application/json": { schema: BookingSchema } } },
-        ...errorResponses(400, 402, 404, 409, 429, 503),
       },
     });
     app.openapi(route, async (c) => {

@@ -1,12 +1,13 @@
 // POST /payments/bookings/{id}/refund: support returns captured money (a dispute, a goodwill gesture). Admins only,
 // Idempotency-Key required, never more than was captured and not yet refunded.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { bookingProvider, providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { ApiError } from "../../../../lib/errors";
-import { idParam, text } from "../../../../lib/input";
+import { text } from "../../../../lib/input";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, errorResponses } from "../../openapi";
-import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../shared/booking";
+import { type App, defineRoute } from "../../openapi";
+import { BookingSchema, IdempotencyHeaderRequired, renderOutcome, requestHash } from "../shared/booking";
+import { pathId } from "../shared/params";
 
 const Body = z
   .object({
@@ -15,7 +16,11 @@ const Body = z
   })
   .openapi("RefundRequest");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "refundBooking",
+  errors: [403, 404, 409, 422],
+  idempotent: true,
+
   method: "post",
   path: "/bookings/{id}/refund",
   tags: ["payments"],
@@ -23,16 +28,23 @@ const route = createRoute({
   security: [{ bearerAuth: [] }],
   middleware: [requireAuth(["admin"])] as const,
   request: {
-    params: z.object({ id: idParam }),
-    headers: IdempotencyHeader,
-    body: { required: true, content: { "application/json": { schema: Body } } },
+    params: z.object({ id: pathId }),
+    headers: IdempotencyHeaderRequired,
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: Body,
+          example: { amount_poisha: 20000, reason: "The provider arrived an hour late." },
+        },
+      },
+    },
   },
   responses: {
     200: {
       description: "Refunded; the booking with its payment",
       content: { "application/json": { schema: BookingSchema } },
     },
-    ...errorResponses(400, 401, 403, 404, 409, 422, 503),
   },
 });
 
@@ -40,7 +52,6 @@ export function registerRefund(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
     const key = c.req.valid("header")["idempotency-key"];
-    if (!key) throw new ApiError("invalid_input", { message: "idempotency_key_required" });
     const body = c.req.valid("json");
     const providerId = await bookingProvider(c.env, id);
     if (providerId === null) throw new ApiError("not_found");

@@ -1,29 +1,73 @@
 // POST /payments/webhooks/stripe: Stripe's word on a PaymentIntent, accepted only with a valid, fresh signature,
 // applied once per event id, and only as forward moves of the ledger, by the booking's provider object (the one
 // writer of payments).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { ApiError } from "../../../../lib/errors";
 import { verifyStripeSignature } from "../../../../platform/payments/stripe-signature";
 import { first, rows } from "../../../../platform/pg/sql";
-import { type App, errorResponses } from "../../openapi";
+import { type App, defineRoute } from "../../openapi";
 import { PAYMENT_BY_REF, RECORD_WEBHOOK } from "../../queries/payments";
 
 const RETRY = { "Retry-After": "1" };
 
 const Received = z.object({ received: z.literal(true), duplicate: z.boolean() }).openapi("WebhookReceived");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "receiveStripeWebhook",
+  rawBody: true,
   method: "post",
   path: "/webhooks/stripe",
   tags: ["payments"],
   summary: "Stripe webhook (signed)",
   description:
     "Verifies Stripe-Signature over the raw body (HMAC-SHA256, 300 s tolerance). Redelivered events answer 200 without effect.",
+  request: {
+    headers: z.object({
+      "stripe-signature": z
+        .string()
+        .max(2048)
+        .openapi({ description: "t=<unix seconds>,v1=<HMAC-SHA256 of `t.body` with the endpoint secret>" }),
+    }),
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          // Documented without a validator: the signature is checked over the raw bytes before anything is parsed.
+          schema: {
+            type: "object",
+            description: "A Stripe Event (https://docs.stripe.com/api/events/object); only these fields are read.",
+            properties: {
+              id: { type: "string", example: "evt_3QqT1x2eZvKYlo2C0a1b2c3d" },
+              type: { type: "string", example: "payment_intent.amount_capturable_updated" },
+              data: {
+                type: "object",
+                properties: {
+                  object: {
+                    type: "object",
+                    properties: {
+                      id: { type: "string", example: "pi_3QqT1x2eZvKYlo2C1x2y3z4w" },
+                      object: { type: "string", example: "payment_intent" },
+                      amount_received: { type: "integer", minimum: 0 },
+                    },
+                  },
+                },
+              },
+            },
+            required: ["id", "type"],
+          },
+          example: {
+            id: "evt_3QqT1x2eZvKYlo2C0a1b2c3d",
+            type: "payment_intent.amount_capturable_updated",
+            data: { object: { id: "pi_3QqT1x2eZvKYlo2C1x2y3z4w", object: "payment_intent", amount_received: 0 } },
+          },
+        },
+      },
+    },
+  },
   responses: {
     200: { description: "Accepted", content: { "application/json": { schema: Received } } },
-    ...errorResponses(400, 503),
   },
 });
 
@@ -55,7 +99,7 @@ export function registerStripeWebhook(app: App) {
     if (!check.ok) {
       throw new ApiError("invalid_input", {
         message: { en: "Invalid Stripe signature.", bn: "Stripe স্বাক্ষর সঠিক নয়।" },
-        details: { reason: check.reason },
+        details: { kind: "signature", reason: check.reason },
       });
     }
     let json: unknown;

@@ -1,13 +1,15 @@
 // GET /provider/providers/{id}/availability: a verified provider's free intervals (UTC) in a range: the weekly
 // plan minus time off minus active bookings.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { baseWeekRanges, freeIntervals } from "../../../../lib/availability";
 import { ApiError } from "../../../../lib/errors";
-import { idParam, instant } from "../../../../lib/input";
+import { instant } from "../../../../lib/input";
+import { fieldIssue, validationDetails } from "../../../../lib/issues";
 import { first } from "../../../../platform/pg/sql";
-import { type App, errorResponses, json } from "../../openapi";
+import { type App, defineRoute, json } from "../../openapi";
 import { availabilityInputs } from "../../queries/provider";
+import { pathId } from "../shared/params";
 
 const DAY_MS = 86_400_000;
 const MAX_RANGE_DAYS = 31;
@@ -18,7 +20,7 @@ const Query = z
     to: instant.optional(),
   })
   .refine((q) => !q.from || !q.to || new Date(q.to) > new Date(q.from), {
-    message: "to must be after from",
+    message: "end_after_start",
     path: ["to"],
   });
 
@@ -29,19 +31,21 @@ const Free = z
   })
   .openapi("FreeIntervals");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "getProviderAvailability",
+  errors: [404],
+
   method: "get",
   path: "/providers/{id}/availability",
   tags: ["provider"],
   summary: "Free intervals of a provider (UTC)",
   description: `Weekly plan minus time off minus active bookings, within [from, to) (default: the next 7 days; at most ${MAX_RANGE_DAYS}).`,
   request: {
-    params: z.object({ id: idParam }),
+    params: z.object({ id: pathId }),
     query: Query,
   },
   responses: {
     200: { description: "Free intervals", content: json(Free) },
-    ...errorResponses(400, 404),
   },
 });
 
@@ -55,10 +59,12 @@ export function registerAvailabilityGet(app: App) {
     const from = q.from ? new Date(q.from) : new Date();
     const to = q.to ? new Date(q.to) : new Date(from.getTime() + 7 * DAY_MS);
     if (to.getTime() <= from.getTime()) {
-      throw new ApiError("invalid_input", { details: [{ path: "to", message: "to must be after from" }] });
+      throw new ApiError("invalid_input", { details: validationDetails([fieldIssue("to", "end_after_start")]) });
     }
     if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
-      throw new ApiError("invalid_input", { details: [{ path: "to", message: `at most ${MAX_RANGE_DAYS} days` }] });
+      throw new ApiError("invalid_input", {
+        details: validationDetails([fieldIssue("to", "range_max_days", { days: MAX_RANGE_DAYS })]),
+      });
     }
     const inputs = await first(pgReader(c.env, `provider:${id}`), availabilityInputs, {
       id,

@@ -1,16 +1,20 @@
 // PUT /provider/providers/me/availability: replaces the caller's weekly plan (Asia/Dhaka clock) and time off.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { invalidateAround } from "../../../../platform/search-cache";
 import { requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { myProvider, replaceAvailability } from "../../queries/provider";
+import { withDefault } from "../shared/params";
 import { TimeOffSchema, WeeklySlotSchema } from "./schemas";
 
 const Availability = z
-  .object({ weekly: z.array(WeeklySlotSchema).max(50), time_off: z.array(TimeOffSchema).max(200).default([]) })
+  .object({ weekly: z.array(WeeklySlotSchema).max(50), time_off: withDefault(z.array(TimeOffSchema).max(200), []) })
   .openapi("AvailabilityInput");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "setMyAvailability",
+  errors: [404],
+
   method: "put",
   path: "/providers/me/availability",
   tags: ["provider"],
@@ -18,10 +22,21 @@ const route = createRoute({
   description: 'Replaces both. Times are local Dhaka clock times; "24:00" ends a day at midnight. Safe to repeat.',
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  request: { body: { required: true, content: json(Availability) } },
+  request: {
+    body: {
+      required: true,
+      content: json(Availability, {
+        weekly: [
+          { day: "sun", start: "09:00", end: "17:00" },
+          { day: "mon", start: "09:00", end: "17:00" },
+          { day: "tue", start: "09:00", end: "13:00" },
+        ],
+        time_off: [{ start: "2027-01-14T00:00:00+06:00", end: "2027-01-16T00:00:00+06:00", reason: "Family wedding" }],
+      }),
+    },
+  },
   responses: {
     200: { description: "Saved", content: json(Availability) },
-    ...errorResponses(400, 401, 404),
   },
 });
 

@@ -1,14 +1,17 @@
 // POST /provider/kyc/reviews/{id}/approve: an admin approves a pending submission; the provider becomes verified.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { text } from "../../../../lib/input";
 import { first } from "../../../../platform/pg/sql";
 import { invalidateAround } from "../../../../platform/search-cache";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { decideKyc, providerById } from "../../queries/provider";
 import { ReviewIdParam, ReviewSchema, reviewView } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "approveKycReview",
+  errors: [403, 404, 409],
+
   method: "post",
   path: "/kyc/reviews/{id}/approve",
   tags: ["provider"],
@@ -18,11 +21,15 @@ const route = createRoute({
   middleware: [requireAuth(["admin"])] as const,
   request: {
     params: ReviewIdParam,
-    body: { required: false, content: json(z.object({ reason: text({ max: 500, multiline: true }).optional() })) },
+    body: {
+      required: false,
+      content: json(z.object({ reason: text({ max: 500, multiline: true }).optional() }), {
+        reason: "NID matches the selfie.",
+      }),
+    },
   },
   responses: {
     200: { description: "Decided", content: json(ReviewSchema) },
-    ...errorResponses(400, 401, 403, 404, 409),
   },
 });
 

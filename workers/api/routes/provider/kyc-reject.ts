@@ -1,14 +1,17 @@
 // POST /provider/kyc/reviews/{id}/reject: an admin rejects a pending submission, giving a reason.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { text } from "../../../../lib/input";
 import { first } from "../../../../platform/pg/sql";
 import { invalidateAround } from "../../../../platform/search-cache";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { decideKyc, providerById } from "../../queries/provider";
 import { ReviewIdParam, ReviewSchema, reviewView } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "rejectKycReview",
+  errors: [403, 404, 409],
+
   method: "post",
   path: "/kyc/reviews/{id}/reject",
   tags: ["provider"],
@@ -18,11 +21,15 @@ const route = createRoute({
   middleware: [requireAuth(["admin"])] as const,
   request: {
     params: ReviewIdParam,
-    body: { required: true, content: json(z.object({ reason: text({ min: 3, max: 500, multiline: true }) })) },
+    body: {
+      required: true,
+      content: json(z.object({ reason: text({ min: 3, max: 500, multiline: true }) }), {
+        reason: "The NID photo is blurred: please upload a sharper picture.",
+      }),
+    },
   },
   responses: {
     200: { description: "Decided", content: json(ReviewSchema) },
-    ...errorResponses(400, 401, 403, 404, 409),
   },
 });
 

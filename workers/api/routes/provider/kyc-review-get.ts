@@ -1,12 +1,12 @@
 // GET /provider/kyc/reviews/{id}: an admin opens one submission, with short-lived links to its sealed documents
 // (audited). Links name only the copies sealed at submit, never the provider's upload keys.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { KycDocument } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { kycStore } from "../../../../platform/kyc-storage";
 import { first } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { auditKyc, providerById, reviewById } from "../../queries/provider";
 import { ProviderPrivateSchema, privateView, ReviewIdParam, ReviewSchema, reviewView } from "./schemas";
 
@@ -14,7 +14,10 @@ const VIEW_TTL_S = 300;
 
 const DocumentLink = z.object({ url: z.string(), expires_in: z.number().int() });
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "getKycReview",
+  errors: [403, 404, 409],
+
   method: "get",
   path: "/kyc/reviews/{id}",
   tags: ["provider"],
@@ -36,7 +39,6 @@ const route = createRoute({
         }).openapi("KycReviewDetail"),
       ),
     },
-    ...errorResponses(401, 403, 404, 409),
   },
 });
 

@@ -1,13 +1,16 @@
 // GET /provider/kyc/reviews: admins list KYC submissions of one status (pending by default). Each look is audited.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { KycStatus } from "../../../../lib/enums";
 import { rows } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { auditKyc, reviewsByStatus } from "../../queries/provider";
 import { ReviewSchema, reviewView } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "listKycReviews",
+  errors: [403],
+
   method: "get",
   path: "/kyc/reviews",
   tags: ["provider"],
@@ -17,7 +20,6 @@ const route = createRoute({
   request: { query: z.object({ status: KycStatus.default("pending") }) },
   responses: {
     200: { description: "Submissions", content: json(z.object({ reviews: z.array(ReviewSchema) })) },
-    ...errorResponses(401, 403),
   },
 });
 

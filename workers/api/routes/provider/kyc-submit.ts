@@ -1,13 +1,15 @@
 // POST /provider/kyc/submit: the caller's uploaded documents, sealed server-side, and NID number go to admins.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { toAsciiDigits } from "../../../../lib/digits";
 import { KycDocument } from "../../../../lib/enums";
+import type { Issue } from "../../../../lib/error-details";
 import { ApiError } from "../../../../lib/errors";
 import { token } from "../../../../lib/input";
+import { fieldIssue, validationDetails } from "../../../../lib/issues";
 import { documentProblem, kycStore, sealedKey, uploadIdOf, uploadKey } from "../../../../platform/kyc-storage";
 import { sqlState } from "../../../../platform/pg/errors";
 import { requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { KycDocuments, myProvider, SealedDocuments, submitKyc } from "../../queries/provider";
 
 const NidNumber = z
@@ -27,12 +29,15 @@ const Body = z
       .openapi({ description: "The issued keys, for older apps; each must be exactly an upload key of yours" }),
   })
   .refine((b) => b.upload_id !== undefined || b.documents !== undefined, {
-    message: "give upload_id (or documents)",
+    message: "upload_or_documents",
     path: ["upload_id"],
   })
   .openapi("KycSubmit");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "submitKyc",
+  errors: [404, 409],
+
   method: "post",
   path: "/kyc/submit",
   tags: ["provider"],
@@ -44,17 +49,19 @@ const route = createRoute({
     "most 10 MB): admins review only sealed copies, so nothing uploaded after submit reaches them.",
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  request: { body: { required: true, content: json(Body) } },
+  request: {
+    body: {
+      required: true,
+      content: json(Body, { nid_number: "1990123456789", upload_id: "3f1c2b9e-8a51-4c1f-9d0e-1b2a3c4d5e6f" }),
+    },
+  },
   responses: {
     201: {
       description: "Waiting for review",
       content: json(z.object({ id: z.number().int(), status: z.literal("pending") })),
     },
-    ...errorResponses(400, 401, 404, 409),
   },
 });
-
-type Problem = { path: string; message: string };
 
 export function registerKycSubmit(app: App) {
   app.openapi(route, async (c) => {
@@ -64,16 +71,16 @@ export function registerKycSubmit(app: App) {
       throw new ApiError("conflict", { message: { en: "You are already verified.", bn: "আপনি ইতিমধ্যে যাচাইকৃত।" } });
     }
     // Keys come from the server's own shape: only this provider's uploads, whatever string the client sent.
-    const problems: Problem[] = [];
+    const problems: Issue[] = [];
     const keys: [KycDocument, string][] = [];
     for (const doc of KycDocument.options) {
       const given = body.documents?.[doc];
       const uploadId = given === undefined ? body.upload_id : uploadIdOf(given, provider.id, doc);
       if (!uploadId || (body.upload_id !== undefined && uploadId !== body.upload_id)) {
-        problems.push({ path: `documents.${doc}`, message: "not an upload of yours" });
+        problems.push(fieldIssue(`documents.${doc}`, "not_your_upload"));
       } else keys.push([doc, uploadKey(provider.id, uploadId, doc)]);
     }
-    if (problems.length) throw new ApiError("invalid_input", { details: problems });
+    if (problems.length) throw new ApiError("invalid_input", { details: validationDetails(problems) });
     const sources = KycDocuments.parse(Object.fromEntries(keys));
 
     // Copy first, then check the copy: what is checked is exactly what admins will see, whatever is PUT meanwhile.
@@ -84,7 +91,7 @@ export function registerKycSubmit(app: App) {
         const key = sealedKey(provider.id, sealId, doc);
         const head = (await store.copy(sources[doc], key)) ? await store.head(key) : null;
         const problem = documentProblem(head);
-        if (problem || !head) problems.push({ path: `documents.${doc}`, message: problem ?? "not uploaded" });
+        if (problem || !head) problems.push(fieldIssue(`documents.${doc}`, problem ?? "not_uploaded"));
         return [doc, head && { key, etag: head.etag, size: head.size, content_type: head.contentType }] as const;
       }),
     );
@@ -92,7 +99,7 @@ export function registerKycSubmit(app: App) {
       Promise.allSettled(KycDocument.options.map((doc) => store.remove(sealedKey(provider.id, sealId, doc))));
     if (problems.length) {
       await discard();
-      throw new ApiError("invalid_input", { details: problems });
+      throw new ApiError("invalid_input", { details: validationDetails(problems) });
     }
     const sealed = SealedDocuments.parse(Object.fromEntries(copies));
     let id: number;

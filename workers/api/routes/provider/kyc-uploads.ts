@@ -1,10 +1,11 @@
 // POST /provider/kyc/uploads: presigned PUT URLs for NID front, NID back and a selfie, straight to storage.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ImageType, KycDocument } from "../../../../lib/enums";
 import { kycStore, MAX_DOCUMENT_BYTES, uploadKey } from "../../../../platform/kyc-storage";
 import { requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { myProvider } from "../../queries/provider";
+import { withDefault } from "../shared/params";
 
 const UPLOAD_TTL_S = 600;
 
@@ -33,12 +34,15 @@ const DocumentFile = z
 
 const Body = z
   .object({
-    content_type: ImageType.default("image/jpeg"),
+    content_type: withDefault(ImageType, "image/jpeg"),
     documents: z.object({ nid_front: DocumentFile, nid_back: DocumentFile, selfie: DocumentFile }),
   })
   .openapi("KycUploadRequest");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "createKycUploads",
+  errors: [404],
+
   method: "post",
   path: "/kyc/uploads",
   tags: ["provider"],
@@ -49,10 +53,21 @@ const route = createRoute({
     "Content-Length, so the store refuses any other type or length. Then submit with the upload_id.",
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  request: { body: { required: true, content: json(Body) } },
+  request: {
+    body: {
+      required: true,
+      content: json(Body, {
+        content_type: "image/jpeg",
+        documents: {
+          nid_front: { size: 182044 },
+          nid_back: { size: 176310 },
+          selfie: { size: 240512, content_type: "image/png" },
+        },
+      }),
+    },
+  },
   responses: {
     200: { description: "One presigned PUT per document", content: json(Uploads) },
-    ...errorResponses(400, 401, 404),
   },
 });
 

@@ -1,14 +1,17 @@
 // POST /provider/providers: the caller becomes a provider (unverified until KYC is approved).
-import { createRoute } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
+import { fieldIssue, validationDetails } from "../../../../lib/issues";
 import { sqlState } from "../../../../platform/pg/errors";
 import { first } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { createProvider, providerById, providerIdOfUser } from "../../queries/provider";
 import { ProviderInputSchema, ProviderPrivateSchema, privateView } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "createProvider",
+  errors: [403, 409],
+
   method: "post",
   path: "/providers",
   tags: ["provider"],
@@ -17,10 +20,22 @@ const route = createRoute({
     "Creates the caller's provider profile (unverified until KYC is approved). One per user: a second call answers 409 with the id.",
   security: bearerSecurity,
   middleware: [requireAuth(["customer", "provider"])] as const,
-  request: { body: { required: true, content: json(ProviderInputSchema) } },
+  request: {
+    body: {
+      required: true,
+      content: json(ProviderInputSchema, {
+        display_name: "Rahima Akter",
+        bio: "Ten years of home cooking for families in Gulshan and Banani.",
+        languages: ["bn", "en"],
+        services: [{ service_type: "cook", price_poisha: 40000, unit: "hour" }],
+        location: { lat: 23.7925, lng: 90.4152 },
+        service_radius_km: 5,
+        area: { division: "Dhaka", district: "Dhaka", area: "Gulshan" },
+      }),
+    },
+  },
   responses: {
     201: { description: "Created", content: json(ProviderPrivateSchema) },
-    ...errorResponses(400, 401, 403, 409),
   },
 });
 
@@ -37,11 +52,13 @@ export function registerProfileCreate(app: App) {
         const existing = await first(pool, providerIdOfUser, { user_id: me.userId });
         throw new ApiError("conflict", {
           message: { en: "You are already a provider.", bn: "আপনি ইতিমধ্যে সেবাদাতা।" },
-          details: { provider_id: existing?.id },
+          details: existing ? { kind: "existing", provider_id: existing.id } : undefined,
         });
       }
       if (sqlState(err) === "23503") {
-        throw new ApiError("invalid_input", { details: [{ path: "services", message: "unknown service_type" }] });
+        throw new ApiError("invalid_input", {
+          details: validationDetails([fieldIssue("services", "unknown_service_type")]),
+        });
       }
       throw err;
     }

@@ -1,20 +1,23 @@
 // GET /provider/providers/{id}: a verified provider's public profile (no phone, user id or exact location).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { ApiError } from "../../../../lib/errors";
-import { idParam } from "../../../../lib/input";
 import { first } from "../../../../platform/pg/sql";
-import { type App, errorResponses, json } from "../../openapi";
+import { type App, defineRoute, json } from "../../openapi";
 import { providerById } from "../../queries/provider";
+import { pathId } from "../shared/params";
 import { ProviderPublicSchema, publicView } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "getProvider",
+  errors: [404],
+
   method: "get",
   path: "/providers/{id}",
   tags: ["provider"],
   summary: "A verified provider's public profile",
-  request: { params: z.object({ id: idParam }) },
-  responses: { 200: { description: "Profile", content: json(ProviderPublicSchema) }, ...errorResponses(400, 404) },
+  request: { params: z.object({ id: pathId }) },
+  responses: { 200: { description: "Profile", content: json(ProviderPublicSchema) } },
 });
 
 export function registerProfileGet(app: App) {

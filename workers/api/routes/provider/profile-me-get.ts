@@ -1,18 +1,20 @@
 // GET /provider/providers/me: the caller's own provider profile, private fields included.
-import { createRoute } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { myProvider } from "../../queries/provider";
 import { ProviderPrivateSchema, privateView } from "./schemas";
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "getMyProvider",
+  errors: [404],
+
   method: "get",
   path: "/providers/me",
   tags: ["provider"],
   summary: "My provider profile",
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  responses: { 200: { description: "Profile", content: json(ProviderPrivateSchema) }, ...errorResponses(401, 404) },
+  responses: { 200: { description: "Profile", content: json(ProviderPrivateSchema) } },
 });
 
 export function registerProfileMeGet(app: App) {

@@ -1,11 +1,12 @@
 // PATCH /provider/providers/me: changes any subset of the caller's profile; `services` replaces the whole list.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { text } from "../../../../lib/input";
+import { fieldIssue, validationDetails } from "../../../../lib/issues";
 import { sqlState } from "../../../../platform/pg/errors";
 import { invalidateAround } from "../../../../platform/search-cache";
 import { requireAuth } from "../../auth/require-auth";
-import { type App, bearerSecurity, errorResponses, json } from "../../openapi";
+import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { myProvider, patchProvider } from "../../queries/provider";
 import { LatLng } from "../shared/geo";
 import {
@@ -31,7 +32,10 @@ const PatchSchema = z
   .refine((p) => Object.values(p).some((v) => v !== undefined), "nothing to change")
   .openapi("ProviderPatch");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "updateMyProvider",
+  errors: [404],
+
   method: "patch",
   path: "/providers/me",
   tags: ["provider"],
@@ -39,10 +43,14 @@ const route = createRoute({
   description: "Any subset of the fields; `services`, when present, replaces the whole list.",
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  request: { body: { required: true, content: json(PatchSchema) } },
+  request: {
+    body: {
+      required: true,
+      content: json(PatchSchema, { bio: "Home cooking, Bangla and continental.", service_radius_km: 8 }),
+    },
+  },
   responses: {
     200: { description: "Updated", content: json(ProviderPrivateSchema) },
-    ...errorResponses(400, 401, 404),
   },
 });
 
@@ -54,7 +62,9 @@ export function registerProfileMeUpdate(app: App) {
       await patchProvider(c.var.services.pool(), before.id, patch);
     } catch (err) {
       if (sqlState(err) === "23503") {
-        throw new ApiError("invalid_input", { details: [{ path: "services", message: "unknown service_type" }] });
+        throw new ApiError("invalid_input", {
+          details: validationDetails([fieldIssue("services", "unknown_service_type")]),
+        });
       }
       throw err;
     }

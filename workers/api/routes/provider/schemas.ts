@@ -2,9 +2,10 @@
 import { z } from "@hono/zod-openapi";
 import { parseClock, WEEKDAYS } from "../../../../lib/availability";
 import { KycStatus, PriceUnit, VerificationStatus } from "../../../../lib/enums";
-import { idParam, instant, text } from "../../../../lib/input";
+import { instant, text } from "../../../../lib/input";
 import type { ProviderRow, ReviewRow } from "../../queries/provider";
 import { LatLng } from "../shared/geo";
+import { pathId, withDefault } from "../shared/params";
 
 /** Stored with two decimals (numeric(5,2)): anything under 0.1 km would round to nothing. */
 export const ServiceRadiusKm = z.number().min(0.1).max(50);
@@ -30,15 +31,15 @@ export const ProviderInputSchema = z
   .object({
     display_name: text({ min: 1, max: 120 }),
     bio: text({ max: 2000, multiline: true }).optional(),
-    languages: z.array(SpokenLanguage).min(1).max(5).default(["bn"]),
+    languages: withDefault(z.array(SpokenLanguage).min(1).max(5), ["bn"]),
     services: z
       .array(ServiceOfferSchema)
       .min(1)
       .max(20)
       .refine((s) => new Set(s.map((x) => x.service_type)).size === s.length, "each service once"),
     location: LatLng,
-    service_radius_km: ServiceRadiusKm.default(5),
-    area: AreaSchema.default({}),
+    service_radius_km: withDefault(ServiceRadiusKm, 5),
+    area: withDefault(AreaSchema, {}),
   })
   .openapi("ProviderInput");
 
@@ -47,7 +48,7 @@ const Clock = z.string().refine((v) => parseClock(v) !== null, "HH:MM, 00:00 to 
 export const WeeklySlotSchema = z
   .object({ day: z.enum(WEEKDAYS), start: Clock, end: Clock })
   .refine((s) => (parseClock(s.end) ?? 0) > (parseClock(s.start) ?? 0), {
-    message: "end must be after start",
+    message: "end_after_start",
     path: ["end"],
   })
   .openapi("WeeklySlot");
@@ -58,7 +59,7 @@ export const TimeOffSchema = z
     end: instant,
     reason: text({ max: 200 }).optional(),
   })
-  .refine((t) => new Date(t.end) > new Date(t.start), { message: "end must be after start", path: ["end"] })
+  .refine((t) => new Date(t.end) > new Date(t.start), { message: "end_after_start", path: ["end"] })
   .openapi("TimeOff");
 
 export const ProviderPrivateSchema = z
@@ -156,4 +157,4 @@ export function reviewView(r: ReviewRow): z.infer<typeof ReviewSchema> {
   };
 }
 
-export const ReviewIdParam = z.object({ id: idParam });
+export const ReviewIdParam = z.object({ id: pathId });

@@ -1,15 +1,17 @@
 // GET /provider/services: the service catalog, in Bangla and English.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { rows } from "../../../../platform/pg/sql";
-import { type App, json } from "../../openapi";
+import { type App, defineRoute, json } from "../../openapi";
 import { serviceCatalog } from "../../queries/provider";
 
 const Service = z
   .object({ service_type: z.string(), name: z.object({ en: z.string(), bn: z.string() }) })
   .openapi("Service");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "listServices",
+
   method: "get",
   path: "/services",
   tags: ["provider"],

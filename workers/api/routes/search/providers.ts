@@ -1,5 +1,5 @@
 // GET /search/providers: nearest verified providers of a service, free for an optional window; cached in Redis.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { durationOk } from "../../../../lib/availability";
 import { openCursor, signCursor } from "../../../../lib/cursor";
@@ -7,10 +7,12 @@ import { PriceUnit } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { cellOf, cellsAround } from "../../../../lib/geo";
 import { sha256Hex } from "../../../../lib/hash";
-import { decimalParam, instant, integerParam } from "../../../../lib/input";
+import { instant } from "../../../../lib/input";
+import { fieldIssue, validationDetails } from "../../../../lib/issues";
 import { cached, versionKey } from "../../../../platform/search-cache";
-import { type App, errorResponses } from "../../openapi";
+import { type App, defineRoute, responseHeaders } from "../../openapi";
 import { runSearch, type SearchParams, SearchSort } from "../../search/query";
+import { queryDecimal, queryInteger } from "../shared/params";
 
 /** Distances are shown to 10 m: finer would only suggest a precision the public point does not have. */
 const DISTANCE_STEP_M = 10;
@@ -19,31 +21,32 @@ const Keyset = z.tuple([z.number(), z.number(), z.number()]);
 
 const Query = z
   .object({
-    lat: decimalParam({ min: -90, max: 90 }).openapi({ example: "23.7925" }),
-    lng: decimalParam({ min: -180, max: 180 }).openapi({ example: "90.4152" }),
-    radius_km: decimalParam({ min: 0.1, max: 50 }).default(5),
+    lat: queryDecimal({ min: -90, max: 90, example: 23.7925 }),
+    lng: queryDecimal({ min: -180, max: 180, example: 90.4152 }),
+    radius_km: queryDecimal({ min: 0.1, max: 50 }).default(5),
     service_type: z
       .string()
       .regex(/^[a-z][a-z_]{1,31}$/)
       .openapi({ example: "driver" }),
     start: instant.optional(),
     end: instant.optional(),
-    min_rating: decimalParam({ min: 0, max: 5 }).optional(),
-    max_price_poisha: integerParam({ min: 1, max: 999_999_999 }).optional(),
+    min_rating: queryDecimal({ min: 0, max: 5 }).optional(),
+    max_price_poisha: queryInteger({ min: 1, max: 999_999_999 }).optional(),
     sort: SearchSort.default("distance"),
-    limit: integerParam({ min: 1, max: 50 }).default(20),
+    limit: queryInteger({ min: 1, max: 50 }).default(20),
     cursor: z.string().max(512).optional(),
   })
   .refine((q) => (q.start === undefined) === (q.end === undefined), {
-    message: "start and end go together",
+    message: "start_end_together",
     path: ["end"],
   })
   .refine((q) => !q.start || !q.end || new Date(q.end) > new Date(q.start), {
-    message: "end must be after start",
+    message: "end_after_start",
     path: ["end"],
   })
   .refine((q) => !q.start || !q.end || durationOk(new Date(q.start), new Date(q.end)), {
-    message: "the window may be at most 7 days",
+    message: "window_max_days",
+    params: { days: 7 },
     path: ["end"],
   });
 
@@ -63,7 +66,9 @@ const Item = z
 
 const Result = z.object({ items: z.array(Item), next_cursor: z.string().nullable() }).openapi("SearchResult");
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "searchProviders",
+
   method: "get",
   path: "/providers",
   tags: ["search"],
@@ -76,8 +81,11 @@ const route = createRoute({
     "their weekly plan, time off and active bookings. Results are cached briefly; X-Cache says HIT or MISS.",
   request: { query: Query },
   responses: {
-    200: { description: "Providers, nearest first by default", content: { "application/json": { schema: Result } } },
-    ...errorResponses(400),
+    200: {
+      description: "Providers, nearest first by default",
+      headers: responseHeaders("XCache"),
+      content: { "application/json": { schema: Result } },
+    },
   },
 });
 
@@ -104,7 +112,7 @@ export function registerSearchProviders(app: App) {
     const keyset = position ? Keyset.safeParse(position) : undefined;
     const after = position === undefined ? undefined : keyset?.success ? keyset.data : null;
     if (after === null) {
-      throw new ApiError("invalid_input", { details: [{ path: "cursor", message: "not a cursor of this search" }] });
+      throw new ApiError("invalid_input", { details: validationDetails([fieldIssue("cursor", "foreign_cursor")]) });
     }
     const cells = cellsAround(q.lat, q.lng, q.radius_km);
     const kinds = base.start ? (["profile", "availability"] as const) : (["profile"] as const);

@@ -7,12 +7,12 @@ import { BookingStatus, LedgerGateway, LedgerStatus, PaymentMethod, PriceUnit } 
 import { ApiError } from "../../../../lib/errors";
 import { sha256Hex } from "../../../../lib/hash";
 import { messages } from "../../../../lib/i18n";
-import { idParam } from "../../../../lib/input";
 import { first } from "../../../../platform/pg/sql";
 import { caller } from "../../auth/require-auth";
 import type { AppEnv } from "../../context";
 import { VISIBLE_BOOKING } from "../../queries/booking";
 import { LatLng } from "./geo";
+import { pathId } from "./params";
 
 export const PaymentSchema = z
   .object({
@@ -62,7 +62,7 @@ export const BookingSchema = z
   })
   .openapi("Booking");
 
-export const BookingIdParam = z.object({ id: idParam });
+export const BookingIdParam = z.object({ id: pathId });
 export const security = [{ bearerAuth: [] }];
 
 /** The booking, if the caller may see it: its customer, its provider's user, or an admin; else 404 (nothing leaks). */
@@ -75,15 +75,23 @@ export async function visibleBooking(c: Context<AppEnv>, id: number) {
   return { ...row.view, payment: summary(row.payment) };
 }
 
-export const IdempotencyHeader = z.object({
-  "idempotency-key": z
-    .string()
-    .min(8)
-    .max(255)
-    .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")
-    .optional()
-    .openapi({ description: "Makes the request safe to retry: the same key and body replay the first answer." }),
-});
+const IdempotencyKey = z
+  .string()
+  .min(8)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, "printable_ascii")
+  .openapi({
+    description:
+      "Makes the request safe to retry: the same key and body replay the first answer (with Idempotent-Replayed: " +
+      "true); the same key with a different body answers 422. A fresh UUID per logical request is right.",
+    example: "5f0c2b9e-8a51-4c1f-9d0e-1b2a3c4d5e6f",
+  });
+
+/** An Idempotency-Key the operation accepts (steps of a booking: recommended). */
+export const IdempotencyHeader = z.object({ "idempotency-key": IdempotencyKey.optional() });
+
+/** An Idempotency-Key the operation requires (creating a booking, refunding money). */
+export const IdempotencyHeaderRequired = z.object({ "idempotency-key": IdempotencyKey });
 
 /** Turns a booking object's answer into the HTTP response; replays say so in a header. */
 export function renderOutcome(c: Context<AppEnv>, outcome: Outcome) {

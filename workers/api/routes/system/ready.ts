@@ -1,8 +1,8 @@
 // GET /ready: readiness. Checks Postgres and Redis through the real drivers and names whichever failed.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
 import { run, statement } from "../../../../platform/pg/sql";
-import { type App, errorResponses } from "../../openapi";
+import { type App, defineRoute } from "../../openapi";
 
 const CHECK_TIMEOUT_MS = 2_000;
 const ping = statement({ params: {}, row: z.unknown(), text: "SELECT 1" });
@@ -26,14 +26,15 @@ async function probe(fn: () => Promise<unknown>): Promise<z.infer<typeof CheckSt
   }
 }
 
-const route = createRoute({
+const route = defineRoute({
+  operationId: "getReadiness",
+
   method: "get",
   path: "/ready",
   tags: ["system"],
   summary: "Readiness: Postgres and Redis reachable",
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: ReadySchema } } },
-    ...errorResponses(503),
   },
 });
 
@@ -56,7 +57,7 @@ export function registerReady(app: App) {
           en: `Not ready: ${down.join(", ")} unreachable.`,
           bn: `প্রস্তুত নয়: ${down.join(", ")} পাওয়া যাচ্ছে না।`,
         },
-        details: { checks },
+        details: { kind: "readiness", checks },
       });
     }
     return c.json({ status: "ok" as const, checks: { postgres: "ok" as const, redis: "ok" as const } }, 200);
