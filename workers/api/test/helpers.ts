@@ -6,6 +6,7 @@ import type { PaymentMethod, PriceUnit } from "../../../lib/enums";
 import { createRedis } from "../../../platform/redis";
 import { testSql } from "../../../test/sql";
 import { issueOtp } from "../auth/otp";
+import { assertContract } from "./contract";
 
 export const BASE = "http://api.test";
 
@@ -22,14 +23,19 @@ export async function call(
     headers["content-type"] ??= "application/json";
     body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
   }
-  const res = await exports.default.fetch(`${BASE}${path}`, { method: init.method ?? "GET", headers, body });
+  const method = init.method ?? "GET";
+  const res = await exports.default.fetch(`${BASE}${path}`, { method, headers, body });
   const text = await res.text();
   let parsed: Json = {};
+  let json: unknown;
   try {
-    parsed = text ? (JSON.parse(text) as Json) : {};
+    json = text ? JSON.parse(text) : undefined;
+    parsed = (json ?? {}) as Json;
   } catch {
     parsed = { raw: text };
   }
+  // Every answer a route test sees is checked against the committed OpenAPI document.
+  assertContract(method, `${BASE}${path}`, { status: res.status, headers: res.headers, body: json, text });
   return { status: res.status, body: parsed, headers: res.headers };
 }
 

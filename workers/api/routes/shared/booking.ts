@@ -41,7 +41,7 @@ export const BookingSchema = z
     unit: PriceUnit,
     payment_method: PaymentMethod,
     address: z.string().nullable(),
-    location: LatLng.nullable(),
+    location: z.union([LatLng, z.null()]),
     notes: z.string().nullable(),
     accept_deadline: z.string().datetime().nullable(),
     confirm_deadline: z
@@ -58,7 +58,7 @@ export const BookingSchema = z
     fee_poisha: z.number().int(),
     created_at: z.string().datetime(),
     updated_at: z.string().datetime(),
-    payment: PaymentSchema.nullable().optional(),
+    payment: z.union([PaymentSchema, z.null()]).optional(),
   })
   .openapi("Booking");
 
