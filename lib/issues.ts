@@ -123,7 +123,11 @@ export function fromZodIssue(issue: z.core.$ZodIssue): Issue {
         message: { en: `must be a multiple of ${issue.divisor}`, bn: `${issue.divisor} এর গুণিতক হতে হবে` },
       };
     case "invalid_union":
-      return { path, code: issue.code, message: { en: "matches none of the allowed forms", bn: "কোনো অনুমোদিত রূপের সাথে মেলে না" } };
+      return {
+        path,
+        code: issue.code,
+        message: { en: "matches none of the allowed forms", bn: "কোনো অনুমোদিত রূপের সাথে মেলে না" },
+      };
     default:
       // invalid_key, invalid_element, custom without a key: zod's English, in both (never empty).
       return { path, code: "custom", message: { en: own || "is not valid", bn: own || "সঠিক নয়" } };

@@ -66,10 +66,18 @@ export function decideCreate(
   if (p.user_id === actor.userId) return no(fail("forbidden", "self_booking"));
   if (!p.service) return no(fail("invalid_input", "service_not_offered"));
   if (w.start.getTime() < now + cfg.BOOKING_MIN_NOTICE_MIN * MINUTE) {
-    return no(fail("invalid_input", "too_soon", { kind: "limit", name: "min_notice_minutes", limit: cfg.BOOKING_MIN_NOTICE_MIN }));
+    return no(
+      fail("invalid_input", "too_soon", {
+        kind: "limit",
+        name: "min_notice_minutes",
+        limit: cfg.BOOKING_MIN_NOTICE_MIN,
+      }),
+    );
   }
   if (!withinHorizon(w.start, new Date(now), cfg.BOOKING_HORIZON_DAYS)) {
-    return no(fail("invalid_input", "too_far_ahead", { kind: "limit", name: "horizon_days", limit: cfg.BOOKING_HORIZON_DAYS }));
+    return no(
+      fail("invalid_input", "too_far_ahead", { kind: "limit", name: "horizon_days", limit: cfg.BOOKING_HORIZON_DAYS }),
+    );
   }
   if (minutes < cfg.BOOKING_MIN_DURATION_MIN || minutes > cfg.BOOKING_MAX_DURATION_H * 60) {
     return no(
@@ -84,18 +92,22 @@ export function decideCreate(
   // Slot hoarding: open requests are capped per customer (429: wait for answers) and per provider-day (409: the
   // provider's day is full of requests already), both counted by the claim-and-read statement.
   if ((p.customer_pending ?? 0) >= cfg.BOOKING_MAX_PENDING_PER_CUSTOMER) {
-    return no(fail("rate_limited", "too_many_pending", {
+    return no(
+      fail("rate_limited", "too_many_pending", {
         kind: "limit",
         name: "pending_per_customer",
         limit: cfg.BOOKING_MAX_PENDING_PER_CUSTOMER,
-      }));
+      }),
+    );
   }
   if ((p.provider_day_pending ?? 0) >= cfg.BOOKING_MAX_PENDING_PER_PROVIDER_DAY) {
-    return no(fail("conflict", "provider_day_full", {
+    return no(
+      fail("conflict", "provider_day_full", {
         kind: "limit",
         name: "pending_per_provider_day",
         limit: cfg.BOOKING_MAX_PENDING_PER_PROVIDER_DAY,
-      }));
+      }),
+    );
   }
   if (!p.in_plan || p.time_off) return no(fail("conflict", "outside_availability"));
   if (slotTaken()) return no(fail("conflict", "slot_taken"));

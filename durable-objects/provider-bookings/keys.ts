@@ -57,7 +57,10 @@ export async function claim<R extends { claimed: boolean }>(
     }
     if (prior.response_body) return { go: false, outcome: { ...prior.response_body, replayed: true } };
     if (prior.stale && (await run(pg, TAKE_OVER_KEY, key))) continue;
-    return { go: false, outcome: fail("conflict", "conflict", { kind: "retry", retry_after_s: 1, reason: "in_progress" }) };
+    return {
+      go: false,
+      outcome: fail("conflict", "conflict", { kind: "retry", retry_after_s: 1, reason: "in_progress" }),
+    };
   }
   return { go: false, outcome: fail("conflict", "conflict") };
 }

@@ -85,7 +85,10 @@ export abstract class PaymentBase {
   }
 
   protected unavailable(error: string): Settled {
-    return this.stop(fail("dependency_unavailable", "dependency_unavailable", { kind: "gateway", gateway: this.gw.name, error }), true);
+    return this.stop(
+      fail("dependency_unavailable", "dependency_unavailable", { kind: "gateway", gateway: this.gw.name, error }),
+      true,
+    );
   }
 
   /** The row's next state and the move that writes it (only if the row is still in one of `from`). */
@@ -103,7 +106,8 @@ export abstract class PaymentBase {
   /** A gateway move that did not happen, as the step's answer (undefined: it happened, go on). */
   protected failed(r: MoveResult, refusal: MessageKey = "payment_required"): Settled | undefined {
     if (r.kind === "unavailable") return this.unavailable(r.error);
-    if (r.kind === "refused") return this.stop(fail("conflict", refusal, { kind: "gateway", gateway: this.gw.name, error: r.error }));
+    if (r.kind === "refused")
+      return this.stop(fail("conflict", refusal, { kind: "gateway", gateway: this.gw.name, error: r.error }));
     return undefined;
   }
 

@@ -69,7 +69,8 @@ export class PaymentSteps extends PaymentBase {
           reason: v.reason,
         },
       );
-      if (this.ctx.via) return this.stop(fail("payment_required", reason, { kind: "state", status: this.ctx.booking.status }));
+      if (this.ctx.via)
+        return this.stop(fail("payment_required", reason, { kind: "state", status: this.ctx.booking.status }));
       return undefined;
     }
     return this.accept(v);
@@ -223,7 +224,9 @@ export class PaymentSteps extends PaymentBase {
     const p = this.row;
     const from: LedgerStatus[] = p ? [p.status] : [];
     if (this.gw.name !== "stripe" || !this.ctx.paymentMethodId) {
-      return this.stop(fail("payment_required", "payment_required", { kind: "state", status: b.status, payment: p?.status ?? null }));
+      return this.stop(
+        fail("payment_required", "payment_required", { kind: "state", status: b.status, payment: p?.status ?? null }),
+      );
     }
     const attempt = (p?.attempts ?? 0) + 1;
     const r = await this.gw.hold(this.holdRequest(attempt));

@@ -294,7 +294,11 @@ export class ProviderBookings extends DurableObject<Env> {
       // The booking moved on (cancelled, expired) while the customer was at the wallet: give the money back.
       const settled = await money.abandon();
       if (!settled.go) return settled.outcome;
-      return fail("conflict", "booking_not_payable", { kind: "state", status: booking.status, payment: settled.payment?.status ?? null });
+      return fail("conflict", "booking_not_payable", {
+        kind: "state",
+        status: booking.status,
+        payment: settled.payment?.status ?? null,
+      });
     }
     return answer(this.pg, step.actor, step.idempotency, stay);
   }
