@@ -2,6 +2,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError, ErrorCode } from "../../lib/errors";
 import type { AppEnv } from "./context";
+import { INTRO } from "./docs-intro";
 
 export function createApp() {
   return new OpenAPIHono<AppEnv>({
@@ -23,7 +24,7 @@ export const DOCUMENT = {
   info: {
     title: "Kormo Mela API",
     version: "0.1.0",
-    description: "Verified service-provider marketplace for Bangladesh. Errors answer in bn or en per Accept-Language.",
+    description: INTRO,
   },
 };
 
