@@ -17,7 +17,7 @@ const CONFIGURATION = {
   telemetry: false,
   agent: { disabled: true },
   showDeveloperTools: "never",
-  hideClientButton: false,
+  hideClientButton: true,
   documentDownloadType: "json",
   persistAuth: false,
 };
