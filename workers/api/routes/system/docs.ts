@@ -7,9 +7,9 @@ export const SCALAR_VERSION = "1.76.0";
 export const SCALAR_SCRIPT = `/docs/scalar-${SCALAR_VERSION}.js`;
 
 /**
- * Scalar's options for a page that reaches nothing but this origin: no Google fonts, no request proxy, no telemetry,
- * no AI agent (it talks to Scalar's servers), no developer toolbar (links to Scalar's dashboard and registry).
- * Try-it requests go straight to the document's servers, i.e. this gateway.
+ * Scalar's options for a page that reaches nothing but this origin: no web fonts (fonts.scalar.com), no request
+ * proxy (proxy.scalar.com), no telemetry, no AI agent and no developer toolbar (both talk to Scalar's servers), no
+ * "Open API Client" button (it offers client.scalar.com). Try-it requests go to the document's servers: this gateway.
  */
 const CONFIGURATION = {
   url: "/openapi.json",
