@@ -1,9 +1,19 @@
 // Three projects: the gateway and the notifications worker run inside workerd; bridges, migrations and pure logic in Node.
+
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { BOOKING_LIMITS } from "./lib/policy";
 
 export type Vars = Record<string, string>;
+
+/**
+ * wrangler.toml's Text module rule, said to Vite: the gateway imports Scalar's bundle (not in the package's exports)
+ * as a string. Every vitest config that loads the gateway (workerd or Node) resolves it with this alias.
+ */
+export const textModules = {
+  "@scalar/api-reference/dist/browser/standalone.js": `${fileURLToPath(new URL("./node_modules/@scalar/api-reference/dist/browser/standalone.js", import.meta.url))}?raw`,
+};
 
 // Projects do not inherit root test options unless they extend the root, and extending would run globalSetup per project.
 export const timeouts = { testTimeout: 20_000, hookTimeout: 30_000 };
@@ -39,6 +49,7 @@ export default defineConfig({
             miniflare: { bindings: workerVars(inject<Vars>("vars")) },
           })),
         ],
+        resolve: { alias: textModules },
         test: { ...timeouts, name: "api", include: ["workers/api/**/*.test.ts", "durable-objects/**/*.test.ts"] },
       },
       {
@@ -51,6 +62,7 @@ export default defineConfig({
         test: { ...timeouts, name: "notifications", include: ["workers/notifications/test/**/*.test.ts"] },
       },
       {
+        resolve: { alias: textModules },
         test: {
           ...timeouts,
           name: "node",

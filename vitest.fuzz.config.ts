@@ -2,7 +2,7 @@
 // it sends thousands of requests (1–3 minutes); FUZZ_SEED, FUZZ_RUNS and FUZZ_SHRINK pass through to the suite.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { timeouts, type Vars, workerVars } from "./vitest.config";
+import { textModules, timeouts, type Vars, workerVars } from "./vitest.config";
 
 const fuzzVars: Vars = Object.fromEntries(
   ["FUZZ_SEED", "FUZZ_RUNS", "FUZZ_SHRINK", "FUZZ_VERBOSE"].flatMap((k) =>
@@ -27,6 +27,7 @@ export default defineConfig({
             },
           })),
         ],
+        resolve: { alias: textModules },
         test: { ...timeouts, name: "fuzz", include: ["workers/api/test/fuzz/**/*.fuzz.ts"] },
       },
     ],

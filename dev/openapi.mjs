@@ -12,6 +12,24 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
 export const DOC_PATH = join(root, "docs/openapi.json");
 
+/**
+ * wrangler.toml's Text module rule, for esbuild: Scalar's bundle (imported by the /docs route, not in its package's
+ * exports) loads as a string, as wrangler loads it.
+ */
+const textModules = {
+  name: "text-modules",
+  setup(b) {
+    b.onResolve({ filter: /^@scalar\/api-reference\/dist\/browser\/standalone\.js$/ }, () => ({
+      path: join(root, "node_modules/@scalar/api-reference/dist/browser/standalone.js"),
+      namespace: "text-module",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "text-module" }, (args) => ({
+      contents: readFileSync(args.path),
+      loader: "text",
+    }));
+  },
+};
+
 /** Builds the app in Node (its Durable Object classes need only a base class) and returns the served document. */
 export async function generateDocument() {
   const dir = mkdtempSync(join(tmpdir(), "kormo-openapi-"));
@@ -29,6 +47,7 @@ export async function generateDocument() {
       format: "esm",
       outfile: out,
       alias: { "cloudflare:workers": join(root, "test/node/cloudflare-workers-shim.ts") },
+      plugins: [textModules],
       logLevel: "error",
       banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     });

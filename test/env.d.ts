@@ -5,6 +5,8 @@ declare module "vitest" {
     redisUrl: string;
     retiredJwk: string;
     strangerJwk: string;
+    /** The browser suites' gateway origin (test/browser/global-setup.mjs). */
+    gatewayUrl: string;
   }
 }
 

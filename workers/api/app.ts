@@ -1,5 +1,4 @@
 // Builds the gateway: cross-cutting middleware, then one sub-app per service at the seed's prefixes.
-import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
@@ -16,6 +15,7 @@ import { notifications } from "./routes/notifications";
 import { payments } from "./routes/payments";
 import { provider } from "./routes/provider";
 import { search } from "./routes/search";
+import { registerDocs } from "./routes/system/docs";
 import { registerHealth } from "./routes/system/health";
 import { registerReady } from "./routes/system/ready";
 
@@ -42,7 +42,8 @@ export function buildApp() {
       maxAge: 600,
     })(c, next),
   );
-  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  // overwrite: false lets a route state its own policy (the /docs page's Content-Security-Policy) over a default.
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin", overwrite: false }));
   // Nothing is cached by a browser, proxy or app HTTP cache unless its route says so (public catalog, public
   // profiles, the JWKS): tokens, sessions, bookings and private profiles must never be stored on the way.
   app.use("*", async (c, next) => {
@@ -73,6 +74,6 @@ export function buildApp() {
 
   registerContract(app);
   app.doc31("/openapi.json", DOCUMENT);
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Kormo Mela API" }));
+  registerDocs(app);
   return app;
 }

@@ -1,5 +1,6 @@
-// The fault suite's own isolated stack: database kormo_faults_<pid>, Redis db 14, bridges and simulators on
-// ephemeral ports, and `wrangler dev` for both workers from temporary copies of their configs.
+// An isolated full stack as a developer runs it, for the suites that drive the real thing (faults, browser):
+// database kormo_<suite>_<pid>, its own Redis db (14 for faults), bridges and simulators on ephemeral ports, and
+// `wrangler dev` for both workers from temporary copies of their configs.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -48,10 +49,10 @@ export async function withAdmin(fn, url = ADMIN_URL) {
   }
 }
 
-/** Drops suite databases left by runs killed before their teardown. */
-async function dropStale() {
+/** Drops the suite's databases left by runs killed before their teardown. */
+async function dropStale(suite) {
   await withAdmin(async (c) => {
-    const { rows } = await c.query("SELECT datname FROM pg_database WHERE datname ~ '^kormo_faults_[0-9]+$'");
+    const { rows } = await c.query("SELECT datname FROM pg_database WHERE datname ~ $1", [`^kormo_${suite}_[0-9]+$`]);
     for (const { datname } of rows) {
       if (!alive(Number(datname.split("_").pop()))) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
@@ -83,12 +84,13 @@ function writeConfigs(root, dir, vars) {
 
 /**
  * Starts everything; returns { base, db, vars, bridges, sims, ports, close }. close() is safe to call twice and
- * stops only what this function started.
+ * stops only what this function started. `suite` names the database and temp dir, `redisUrl` is the suite's own
+ * Redis db (flushed at start).
  */
-export async function startFaultStack({ root, testNumbers, log }) {
-  const dbName = `kormo_faults_${process.pid}`;
+export async function startFaultStack({ root, testNumbers, log, suite = "faults", redisUrl = REDIS_URL }) {
+  const dbName = `kormo_${suite}_${process.pid}`;
   const databaseUrl = `postgres://postgres@127.0.0.1:5432/${dbName}`;
-  const tmp = mkdtempSync(join(tmpdir(), "kormo-faults-"));
+  const tmp = mkdtempSync(join(tmpdir(), `kormo-${suite}-`));
   const cleanups = [];
   let closed = false;
   // FAULTS_KEEP=1 leaves the database and the temp dir (configs, wrangler.log) for a post-mortem.
@@ -101,7 +103,7 @@ export async function startFaultStack({ root, testNumbers, log }) {
     else rmSync(tmp, { recursive: true, force: true });
   };
   try {
-    await dropStale();
+    await dropStale(suite);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const zero = Object.fromEntries(
@@ -113,7 +115,7 @@ export async function startFaultStack({ root, testNumbers, log }) {
       ...process.env,
       ...zero,
       DATABASE_URL: databaseUrl,
-      REDIS_URL,
+      REDIS_URL: redisUrl,
       UPSTASH_BRIDGE_TOKEN: "kormo-faults-token",
       GATEWAY_URL: base,
     });

@@ -1,5 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import pkg from "../../../package.json";
 import { call, login } from "./helpers";
 
 describe("HTTP basics", () => {
@@ -62,9 +63,34 @@ describe("HTTP basics", () => {
     for (const s of ["auth", "booking", "provider", "search", "payments", "notifications"]) {
       expect(paths).toContain(`/${s}/health`);
     }
-    const docs = await exports.default.fetch("http://api.test/docs");
-    expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain("/openapi.json");
+  });
+
+  it("serves the docs page and the pinned Scalar bundle from the gateway itself", async () => {
+    const script = `/docs/scalar-${pkg.dependencies["@scalar/api-reference"]}.js`;
+    for (const path of ["/docs", "/docs/"]) {
+      const page = await exports.default.fetch(`http://api.test${path}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      const html = await page.text();
+      expect(html).toContain(`<script src="${script}"></script>`);
+      expect(html).toContain('data-url="/openapi.json"');
+      expect(html).not.toMatch(/https?:\/\//);
+      // The route's own policy survives the global secure headers.
+      const csp = page.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).toContain("connect-src 'self';");
+      expect(csp).toContain("font-src 'self' data:;");
+      expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    }
+    const js = await exports.default.fetch(`http://api.test${script}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(js.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    const body = await js.text();
+    expect(body.length).toBeGreaterThan(1_000_000);
+    expect(body).toContain("createApiReference");
+    const other = await exports.default.fetch("http://api.test/docs/scalar-0.0.1.js");
+    expect(other.status).toBe(404);
   });
 });
 
