@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { BOOKING_LIMITS } from "./lib/policy";
+import { RETURN_URL_DEFAULT } from "./lib/return-url";
 
 export type Vars = Record<string, string>;
 
@@ -27,6 +28,8 @@ const productionPolicy: Vars = {
   BOOKING_MAX_PENDING_PER_PROVIDER_DAY: String(BOOKING_LIMITS.pendingPerProviderDay),
   BOOKING_CONFIRM_WITHIN_H: String(BOOKING_LIMITS.confirmWithinHours),
   BOOKING_HORIZON_DAYS: String(BOOKING_LIMITS.horizonDays),
+  // Wallet returns are tested against production's allow-list, not the dev stack's loopback entries.
+  RETURN_URL_ALLOWLIST: RETURN_URL_DEFAULT,
 };
 
 // RETRY_BASE_S 0: retried messages come back at once, so retry and dead-letter paths run in test time.

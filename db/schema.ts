@@ -155,6 +155,8 @@ export const bookings = pgTable(
     notes: text("notes"),
     acceptDeadline: ts("accept_deadline"),
     confirmDeadline: ts("confirm_deadline"),
+    /** Where a wallet's return sends the browser (migration 0014); the default for every payment attempt. */
+    returnUrl: text("return_url"),
     canceledBy: text("canceled_by", { enum: values(Actor) }),
     cancelReason: text("cancel_reason"),
     feePoisha: bigint("fee_poisha", { mode: "number" }).notNull().default(0),
@@ -356,6 +358,8 @@ export const payments = pgTable("payments", {
   attempts: integer("attempts").notNull().default(1),
   gatewayTxn: text("gateway_txn"),
   actionUrl: text("action_url"),
+  /** The return URL this attempt started with (migration 0014). */
+  returnUrl: text("return_url"),
   authorizedAt: timestamp("authorized_at", { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),

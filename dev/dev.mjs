@@ -34,6 +34,12 @@ function writeDevVars(vars) {
   writeFileSync(join(root, "workers/notifications/.dev.vars"), text);
 }
 
+/**
+ * Set from the environment, they win over the dev stack's: PUBLIC_API_URL (where wallets send the phone's browser
+ * back; defaults to this machine as DEV_PUBLIC_HOST names it) and RETURN_URL_ALLOWLIST (default: wrangler.toml).
+ */
+const PASS_THROUGH = ["PUBLIC_API_URL", "RETURN_URL_ALLOWLIST"];
+
 /** The variables of `names` that the environment sets: a developer can still try the production caps locally. */
 function pick(env, names) {
   return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n]]));
@@ -78,7 +84,15 @@ try {
   stack = await startStack(cfg, { log });
   log(`bridges up: postgres ws on :${stack.ports.ws}, upstash REST on :${stack.ports.upstash}`);
   mkdirSync(join(root, ".dev"), { recursive: true });
-  writeDevVars({ ...stack.vars, ...DEV_POLICY, ...pick(process.env, Object.keys(DEV_POLICY)) });
+  // A phone (emulator or LAN) comes back to the API by the host it reaches this machine by.
+  const phone = cfg.publicHost ? { PUBLIC_API_URL: `http://${cfg.publicHost}:${port}` } : {};
+  writeDevVars({
+    ...stack.vars,
+    ...phone,
+    ...DEV_POLICY,
+    ...pick(process.env, [...Object.keys(DEV_POLICY), ...PASS_THROUGH]),
+  });
+  if (cfg.publicHost) log(`phones: the API and the wallet pages listen on every interface, as ${cfg.publicHost}`);
 
   wrangler = spawn(
     join(root, "node_modules/.bin/wrangler"),
@@ -91,7 +105,7 @@ try {
       "--port",
       String(port),
       "--ip",
-      "127.0.0.1",
+      cfg.publicHost ? "0.0.0.0" : "127.0.0.1",
       "--persist-to",
       ".dev/state",
       "--show-interactive-dev-session=false",

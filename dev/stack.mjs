@@ -58,6 +58,11 @@ export function localConfig(env = process.env) {
     nagadSimPort: Number(env.NAGAD_SIM_PORT ?? 8095),
     /** Where simulators deliver webhooks; unset in tests (the worker under test has no address). */
     gatewayUrl: env.GATEWAY_URL,
+    /**
+     * How a phone reaches this machine (10.0.2.2 from the Android emulator, the LAN address for a real phone): the
+     * wallet simulators then listen on every interface and their pages link there. Unset: loopback only.
+     */
+    publicHost: env.DEV_PUBLIC_HOST,
     secretsPath: env.DEV_SECRETS_PATH ?? ".dev/secrets.json",
   };
 }
@@ -101,12 +106,15 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
       enabledEvents: STRIPE_EVENTS,
     });
     started.push(stripe);
-    const bkash = await startBkashSimulator({ port: cfg.bkashSimPort, ...BKASH_SIM });
+    // The wallet pages are opened by the customer's browser, which may be a phone: see cfg.publicHost.
+    const wallets = cfg.publicHost ? { host: "0.0.0.0", publicHost: cfg.publicHost } : {};
+    const bkash = await startBkashSimulator({ port: cfg.bkashSimPort, ...wallets, ...BKASH_SIM });
     started.push(bkash);
     // Fresh RSA keys per start for both sides: the simulator checks our signatures, we check its.
     const nagadKeys = await generateNagadKeys();
     const nagad = await startNagadSimulator({
       port: cfg.nagadSimPort,
+      ...wallets,
       merchantId: NAGAD_MERCHANT_ID,
       merchantPublicKeyPem: nagadKeys.merchantPublicKeyPem,
       nagadPrivateKeyPem: nagadKeys.nagadPrivateKeyPem,

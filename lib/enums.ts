@@ -62,6 +62,14 @@ export const GATEWAY_OF: Record<PaymentMethod, LedgerGateway> = {
 export const LedgerStatus = z.enum(["requires_action", "authorized", "captured", "voided", "refunded", "failed"]);
 export type LedgerStatus = z.infer<typeof LedgerStatus>;
 
+/**
+ * What a wallet's return tells the app, appended to its return_url: confirmed (paid, booking CONFIRMED), pending (not
+ * settled yet: the approval is still open or the gateway did not answer; the reconciler settles it), canceled (the
+ * customer cancelled at the wallet), failed (declined, wrong amount, or the booking no longer takes payment).
+ */
+export const WalletOutcome = z.enum(["confirmed", "pending", "failed", "canceled"]);
+export type WalletOutcome = z.infer<typeof WalletOutcome>;
+
 export const DevicePlatform = z.enum(["ios", "android", "web"]);
 export type DevicePlatform = z.infer<typeof DevicePlatform>;
 

@@ -1,5 +1,6 @@
 // What `error.details` may hold: a closed union discriminated by `kind`, so a client can switch on it instead of
 // casting. Validation issues carry both languages here; the gateway renders the caller's.
+import type { WalletOutcome } from "./enums";
 import type { Message } from "./i18n";
 
 /** One field that failed: its dotted path, a stable code, and a message in both languages. */
@@ -42,7 +43,8 @@ export type ErrorDetails =
   | { kind: "retry"; retry_after_s: number; reason: "in_progress" | "rate_limited" | "unavailable" }
   | { kind: "existing"; provider_id: number }
   | { kind: "signature"; reason: string }
-  | { kind: "readiness"; checks: Record<string, "ok" | "down"> };
+  | { kind: "readiness"; checks: Record<string, "ok" | "down"> }
+  | { kind: "wallet_return"; booking_id: number; outcome: WalletOutcome };
 
 /** The wire form of details: validation messages in one language. */
 export type WireDetails =

@@ -182,6 +182,10 @@ export const messages = {
     en: "Card bookings need payment_method_id from the app's card form.",
     bn: "কার্ডে বুকিংয়ের জন্য অ্যাপের কার্ড ফর্মের payment_method_id প্রয়োজন।",
   },
+  return_url_not_allowed: {
+    en: "return_url is not allowed: use the app's own link (a listed scheme or https address, without a # part).",
+    bn: "return_url গ্রহণযোগ্য নয়: অ্যাপের নিজস্ব লিংক দিন (তালিকাভুক্ত স্কিম বা https ঠিকানা, # অংশ ছাড়া)।",
+  },
   internal: {
     en: "Something went wrong on our side. Try again.",
     bn: "আমাদের দিকে একটি সমস্যা হয়েছে। আবার চেষ্টা করুন।",

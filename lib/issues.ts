@@ -40,6 +40,14 @@ export const issueMessages = {
   malformed_escape: { en: "malformed percent-escape", bn: "ত্রুটিপূর্ণ পারসেন্ট-এসকেপ" },
   too_deep: { en: "nests deeper than {depth} levels", bn: "{depth} স্তরের বেশি গভীরে নেস্ট করা" },
   control_characters: { en: "contains control characters", bn: "নিয়ন্ত্রণ অক্ষর আছে" },
+  return_url_too_long: { en: "is longer than 2048 characters", bn: "২০৪৮ অক্ষরের চেয়ে লম্বা" },
+  return_url_not_allowed: {
+    en: "is not an allowed return address (the app's link or our https pages)",
+    bn: "অনুমোদিত ফেরার ঠিকানা নয় (অ্যাপের লিংক বা আমাদের https পাতা)",
+  },
+  return_url_not_a_url: { en: "is not a URL", bn: "URL নয়" },
+  return_url_credentials: { en: "must not contain a user name or password", bn: "ব্যবহারকারীর নাম বা পাসওয়ার্ড থাকা চলবে না" },
+  return_url_fragment: { en: "must not contain a #fragment", bn: "#fragment থাকা চলবে না" },
   six_digits: { en: "must be 6 digits", bn: "৬ অঙ্কের হতে হবে" },
   required: { en: "is required", bn: "আবশ্যক" },
 } as const satisfies Record<string, Message>;

@@ -1,6 +1,7 @@
 // The gateway's configuration, validated once per isolate so a bad deploy fails loudly with names, not values.
 import { z } from "zod";
 import { BOOKING_LIMITS } from "../lib/policy";
+import { parseReturnAllowlist, RETURN_URL_DEFAULT, type ReturnRule } from "../lib/return-url";
 
 const Environment = z.enum(["development", "test", "staging", "production"]);
 
@@ -44,6 +45,20 @@ export const ConfigSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().min(8),
   /** Where wallets send the customer back: this gateway's public origin (callbacks live under /payments). */
   PUBLIC_API_URL: z.url().default("http://127.0.0.1:8080"),
+  /**
+   * Where a wallet's return may send the customer's browser (a booking's return_url must match one): comma-separated
+   * `app-scheme://` or `https://host/path-prefix`; `http://host:*` (any port) for local testing only.
+   */
+  RETURN_URL_ALLOWLIST: z
+    .string()
+    .default(RETURN_URL_DEFAULT)
+    .superRefine((raw, ctx) => {
+      try {
+        parseReturnAllowlist(raw);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : "invalid entry" });
+      }
+    }),
   /** bKash tokenized checkout; the method is refused at booking time while these are unset. */
   BKASH_API_URL: z.url().default("https://tokenized.pay.bka.sh/v1.2.0-beta/tokenized/checkout"),
   BKASH_APP_KEY: z.string().min(1).optional(),
@@ -70,6 +85,7 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema> & {
   corsOrigins: string[] | "*";
+  returnRules: ReturnRule[];
   testNumbers: Map<string, string>;
 };
 
@@ -97,6 +113,16 @@ export function loadConfig(env: Env): Config {
   if (cfg.ENVIRONMENT === "production" && (!env.PUBLIC_API_URL || !cfg.PUBLIC_API_URL.startsWith("https://"))) {
     throw new ConfigError("invalid configuration: PUBLIC_API_URL must be the https origin of the API in production");
   }
+  const returnRules = parseReturnAllowlist(cfg.RETURN_URL_ALLOWLIST);
+  // Production sends customers only to https pages and the app's own scheme, on fixed ports.
+  if (
+    cfg.ENVIRONMENT === "production" &&
+    returnRules.some((r) => r.kind === "web" && (r.scheme !== "https:" || r.port === "*"))
+  ) {
+    throw new ConfigError(
+      "invalid configuration: RETURN_URL_ALLOWLIST must list only app schemes and https prefixes in production",
+    );
+  }
   const testNumbers = parseTestNumbers(cfg.AUTH_TEST_NUMBERS);
   if (cfg.ENVIRONMENT === "production" && testNumbers.size > 0) {
     throw new ConfigError("invalid configuration: AUTH_TEST_NUMBERS must be empty in production");
@@ -112,6 +138,7 @@ export function loadConfig(env: Env): Config {
             .map((o) => o.trim())
             .filter(Boolean),
     testNumbers,
+    returnRules,
   };
   cache.set(env, config);
   return config;

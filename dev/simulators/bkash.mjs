@@ -43,7 +43,8 @@ const error = (errorCode, errorMessage) => ({ errorCode, errorMessage });
  * GET /__sim/stats ({grant, refresh} token requests), POST /__sim/expire-tokens, GET /__sim/payments/{paymentID}, POST /__sim/payments/{paymentID} {amount}
  * (rewrites the recorded amount).
  */
-export async function startBkashSimulator({ port = 0, appKey, appSecret, username, password }) {
+/** `publicHost`: the host the customer's phone reaches this machine by (the wallet page's links use it). */
+export async function startBkashSimulator({ port = 0, host, publicHost, appKey, appSecret, username, password }) {
   const tokens = new Map(); // id_token -> expiry in ms
   const refreshTokens = new Set();
   const payments = new Map();
@@ -299,9 +300,9 @@ export async function startBkashSimulator({ port = 0, appKey, appSecret, usernam
       if (injected === "timeout") return faults.hold(res, 200, answer);
       sendJson(res, 200, answer);
     },
-    { port },
+    { port, host },
   );
-  origin = server.url;
+  origin = publicHost ? `http://${publicHost}:${server.port}` : server.url;
 
   return {
     ...server,

@@ -17,7 +17,10 @@ export function sendJson(res, status, body, headers = {}) {
   res.end(JSON.stringify(body));
 }
 
-/** Starts `handler(req, res, url)` on 127.0.0.1; thrown errors become JSON 4xx/5xx. */
+/**
+ * Starts `handler(req, res, url)` on 127.0.0.1 (or `host`, e.g. 0.0.0.0 for a phone on the LAN; `url` still names
+ * loopback then, for the workers on this machine); thrown errors become JSON 4xx/5xx.
+ */
 export function listen(handler, { port = 0, host = "127.0.0.1" } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://sim.local");
@@ -34,7 +37,7 @@ export function listen(handler, { port = 0, host = "127.0.0.1" } = {}) {
       const { port: bound } = server.address();
       resolve({
         port: bound,
-        url: `http://${host}:${bound}`,
+        url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${bound}`,
         close: () =>
           new Promise((r) => {
             server.closeAllConnections?.();

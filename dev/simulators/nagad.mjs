@@ -77,7 +77,15 @@ export async function generateNagadKeys() {
  * path_suffix}, POST /__sim/reset, GET /__sim/payments/{paymentReferenceId}, POST /__sim/payments/{paymentReferenceId}
  * {amount} (rewrites the recorded amount).
  */
-export async function startNagadSimulator({ port = 0, merchantId, merchantPublicKeyPem, nagadPrivateKeyPem }) {
+/** `publicHost`: the host the customer's phone reaches this machine by (the wallet page's links use it). */
+export async function startNagadSimulator({
+  port = 0,
+  host,
+  publicHost,
+  merchantId,
+  merchantPublicKeyPem,
+  nagadPrivateKeyPem,
+}) {
   const payments = new Map();
   const orders = new Set();
   const faults = walletFaults({ holdMs: HOLD_MS });
@@ -346,9 +354,9 @@ export async function startNagadSimulator({ port = 0, merchantId, merchantPublic
       if (injected === "timeout") return faults.hold(res, status, answer);
       sendJson(res, status, answer);
     },
-    { port },
+    { port, host },
   );
-  origin = server.url;
+  origin = publicHost ? `http://${publicHost}:${server.port}` : server.url;
 
   return {
     ...server,

@@ -141,6 +141,7 @@ export function decideCreate(
     lat: body.location?.lat ?? null,
     lng: body.location?.lng ?? null,
     notes: body.notes ?? null,
+    return_url: body.return_url ?? null,
     accept_deadline: deadline.toISOString(),
   };
   const commit: Commit = { actor, idem: input.idempotency, event, action: "created", from: null, meta, status: 201 };

@@ -48,6 +48,7 @@ export function planMove(
     pay_ref: row.gateway_ref,
     pay_txn: row.gateway_txn,
     pay_action_url: row.action_url,
+    pay_return_url: row.return_url ?? null,
     pay_attempts: row.attempts,
     pay_authorized_at: row.authorized_at,
     pay_last_error: row.last_error?.slice(0, 300) ?? null,

@@ -28,6 +28,8 @@ export interface PaymentContext {
   /** Set when a wallet callback or the reconciler (not the customer) drives the confirm. */
   via?: PaymentVia | undefined;
   clientIp?: string | undefined;
+  /** confirm: where the attempt it starts sends the browser back after the wallet (the override, or the booking's). */
+  returnUrl?: string | null | undefined;
   /** The step commits its booking change next: the final ledger write can ride along in that statement. */
   deferFinal?: boolean;
 }

@@ -139,6 +139,8 @@ export class PaymentSteps extends PaymentBase {
         gateway_txn: null,
         action_url: null,
         captured_poisha: 0,
+        // Each attempt returns where the confirm that started it said (the booking's return_url by default).
+        return_url: this.ctx.returnUrl ?? null,
       },
       ["requires_action", "failed"],
       "hold_started",

@@ -234,7 +234,12 @@ export class ProviderBookings extends DurableObject<Env> {
     const actor = booking && actorKind(step, booking.customer_id, ctx.provider_user_id);
     // Nobody outside the booking learns that it exists.
     if (!booking || !actor) return answer(this.pg, who, idem, fail("not_found", "not_found"));
-    const money = this.money(ctx, booking, { action: step.action, via: step.via, clientIp: step.clientIp });
+    const money = this.money(ctx, booking, {
+      action: step.action,
+      via: step.via,
+      clientIp: step.clientIp,
+      returnUrl: step.returnUrl ?? ctx.return_url,
+    });
 
     const now = new Date();
     const decision = decide(booking.status, step.action, actor, { now, start: new Date(booking.start_date) });
@@ -314,7 +319,7 @@ export class ProviderBookings extends DurableObject<Env> {
   private money(
     ctx: BookingContext,
     booking: BookingView,
-    step: Pick<PaymentContext, "action" | "via" | "clientIp">,
+    step: Pick<PaymentContext, "action" | "via" | "clientIp" | "returnUrl">,
   ): PaymentSteps {
     return new PaymentSteps({
       pg: this.pg,

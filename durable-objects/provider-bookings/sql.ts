@@ -84,13 +84,14 @@ export const BOOKING_CONTEXT = statement({
     claimed: z.boolean(),
     view: BookingView.nullable(),
     payment_method_id: maybeText,
+    return_url: maybeText,
     provider_user_id: bigintNumber.nullable(),
     payment: PaymentRow.nullable(),
     provider_lat: float.nullable(),
     provider_lng: float.nullable(),
   }),
   text: claimAnd(`
-  SELECT booking_view(b) AS view, b.payment_method_id, p.user_id AS provider_user_id,
+  SELECT booking_view(b) AS view, b.payment_method_id, b.return_url, p.user_id AS provider_user_id,
          (SELECT to_jsonb(y) FROM payments y WHERE y.booking_id = b.id) AS payment,
          ST_Y(p.location::geometry) AS provider_lat, ST_X(p.location::geometry) AS provider_lng
     FROM bookings b JOIN providers p ON p.id = b.provider_id
@@ -229,16 +230,18 @@ const INSERT = {
   lat: z.number().nullable(),
   lng: z.number().nullable(),
   notes: maybeText,
+  return_url: maybeText,
   accept_deadline: text,
 };
 export type InsertParams = ParamsOf<typeof INSERT>;
 const INSERT_BOOKING = `
   INSERT INTO bookings AS b (customer_id, provider_id, service_type, start_date, end_date, status,
-    price_poisha, unit_price_poisha, unit, payment_method, payment_method_id, address, location, notes, accept_deadline)
+    price_poisha, unit_price_poisha, unit, payment_method, payment_method_id, address, location, notes, return_url,
+    accept_deadline)
   VALUES (:customer_id, :provider_id, :service_type, :start_date, :end_date, 'PENDING', :price_poisha,
     :unit_price_poisha, :unit, :payment_method, :payment_method_id, :address,
     CASE WHEN :lat::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(:lng::float8, :lat::float8), 4326)::geography END,
-    :notes, :accept_deadline)
+    :notes, :return_url, :accept_deadline)
   ON CONFLICT DO NOTHING
   RETURNING b.*`;
 
@@ -273,6 +276,7 @@ export const PAYMENT_MOVE = {
   pay_ref: maybeText,
   pay_txn: maybeText,
   pay_action_url: maybeText,
+  pay_return_url: maybeText,
   pay_attempts: int,
   pay_authorized_at: maybeText,
   pay_last_error: maybeText,
@@ -291,12 +295,14 @@ export type PaymentMove = ParamsOf<typeof PAYMENT_MOVE>;
 const MOVE = `
   pay AS (
     INSERT INTO payments AS y (booking_id, gateway, status, amount_poisha, captured_poisha, refunded_poisha,
-                               gateway_ref, gateway_txn, action_url, attempts, authorized_at, last_error)
+                               gateway_ref, gateway_txn, action_url, return_url, attempts, authorized_at,
+                               last_error)
     VALUES (:booking_id, :pay_gateway, :pay_status, :pay_amount, :pay_captured, :pay_refunded,
-            :pay_ref, :pay_txn, :pay_action_url, :pay_attempts, :pay_authorized_at, :pay_last_error)
+            :pay_ref, :pay_txn, :pay_action_url, :pay_return_url, :pay_attempts, :pay_authorized_at, :pay_last_error)
     ON CONFLICT (booking_id) DO UPDATE SET status = EXCLUDED.status, captured_poisha = EXCLUDED.captured_poisha,
       refunded_poisha = EXCLUDED.refunded_poisha, gateway_ref = EXCLUDED.gateway_ref,
-      gateway_txn = EXCLUDED.gateway_txn, action_url = EXCLUDED.action_url, attempts = EXCLUDED.attempts,
+      gateway_txn = EXCLUDED.gateway_txn, action_url = EXCLUDED.action_url, return_url = EXCLUDED.return_url,
+      attempts = EXCLUDED.attempts,
       authorized_at = EXCLUDED.authorized_at, last_error = EXCLUDED.last_error
       WHERE y.status = ANY(:pay_from::text[])
     RETURNING id, ${PAYMENT_SUMMARY_COLUMNS} AS summary

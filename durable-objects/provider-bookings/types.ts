@@ -19,6 +19,8 @@ export interface CreateBody {
   notes?: string | undefined;
   payment_method: PaymentMethod;
   payment_method_id?: string | undefined;
+  /** Where a wallet's return sends the browser: already checked against the allow-list and normalized. */
+  return_url?: string | undefined;
 }
 
 /** Idempotency is scoped to the user: the same key from two users is two keys. */
@@ -55,6 +57,8 @@ export interface TransitionInput {
   via?: PaymentVia | undefined;
   /** The caller's IP (Nagad wants the customer's IPv4). */
   clientIp?: string | undefined;
+  /** confirm: where this payment attempt's wallet return goes instead of the booking's (allow-listed, normalized). */
+  returnUrl?: string | undefined;
 }
 
 export interface RefundInput {

@@ -43,6 +43,8 @@ export const PaymentRow = z.object({
   gateway_ref: z.string().nullable(),
   gateway_txn: z.string().nullable(),
   action_url: z.string().nullable(),
+  /** Where this attempt's wallet return sends the browser (rows from before migration 0014 have none). */
+  return_url: z.string().nullable().optional(),
   attempts: z.number().int(),
   authorized_at: z.string().nullable(),
   last_error: z.string().nullable(),

@@ -42,6 +42,22 @@ describe("configuration", () => {
     expect(() => loadConfig(withoutOrigin as unknown as Env)).toThrow(/PUBLIC_API_URL/);
   });
 
+  it("sends wallet returns only to the app and https prefixes in production, and refuses entries that open the gate", () => {
+    expect(loadConfig(env({})).returnRules).toEqual([
+      { kind: "scheme", scheme: "kormomela:" },
+      { kind: "web", scheme: "https:", hostname: "kormomela.app", port: "", path: "/" },
+    ]);
+    expect(() => loadConfig(env({ RETURN_URL_ALLOWLIST: "kormomela://,http://localhost:*" }))).toThrow(
+      /RETURN_URL_ALLOWLIST/,
+    );
+    expect(() => loadConfig(env({ RETURN_URL_ALLOWLIST: "https://" }))).toThrow(/RETURN_URL_ALLOWLIST/);
+    expect(() => loadConfig(env({ RETURN_URL_ALLOWLIST: "javascript://" }))).toThrow(/RETURN_URL_ALLOWLIST/);
+    const dev = loadConfig(
+      env({ ENVIRONMENT: "development", RETURN_URL_ALLOWLIST: "kormomela://,http://localhost:*" }),
+    );
+    expect(dev.returnRules).toHaveLength(2);
+  });
+
   it("offers a wallet only when its credentials are configured", () => {
     const cfg = loadConfig(env({}));
     expect(gatewayFor("cash", cfg)?.name).toBe("cash");

@@ -2,6 +2,7 @@
 // typed details, and defineRoute, which adds to each operation what the gateway's middleware can answer on it
 // (shared error responses, response headers, Accept-Language), so the document says exactly what the server does.
 import { createRoute, OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
+import { WalletOutcome } from "../../lib/enums";
 import { ISSUE_CODES, LIMIT_NAMES } from "../../lib/error-details";
 import { ApiError, ErrorCode } from "../../lib/errors";
 import { fromZodIssue, validationDetails } from "../../lib/issues";
@@ -115,6 +116,10 @@ export const ErrorDetailsSchema = z
     detail("signature", "SignatureDetails", "400: why a webhook signature was refused.", { reason: z.string() }),
     detail("readiness", "ReadinessDetails", "503 from /ready: each dependency's state.", {
       checks: z.record(z.string(), z.enum(["ok", "down"])),
+    }),
+    detail("wallet_return", "WalletReturnDetails", "A wallet return that did not confirm: the booking and outcome.", {
+      booking_id: z.number().int(),
+      outcome: WalletOutcome,
     }),
   ])
   .openapi("ErrorDetails");

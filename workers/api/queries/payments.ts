@@ -14,11 +14,16 @@ const ownersWhere = (where: string, tail = "") => `
   SELECT y.booking_id, b.provider_id FROM payments y JOIN bookings b ON b.id = y.booking_id
    WHERE ${where}${tail}`;
 
-/** The payment a gateway knows by its reference (a wallet's payment id, a Stripe PaymentIntent). */
+/**
+ * The payment a gateway knows by its reference (a wallet's payment id, a Stripe PaymentIntent), with where its
+ * attempt's wallet return sends the browser.
+ */
 export const PAYMENT_BY_REF = statement({
   params: { gateway: LedgerGateway, ref: z.string() },
-  row: PaymentOwner,
-  text: ownersWhere("y.gateway = :gateway AND y.gateway_ref = :ref"),
+  row: PaymentOwner.extend({ return_url: z.string().nullable() }),
+  text: `
+  SELECT y.booking_id, b.provider_id, y.return_url FROM payments y JOIN bookings b ON b.id = y.booking_id
+   WHERE y.gateway = :gateway AND y.gateway_ref = :ref`,
 });
 
 /** Payments still in between after :after_s seconds: an approval whose callback never came, an unanswered hold. */

@@ -24,7 +24,8 @@ export async function call(
     body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
   }
   const method = init.method ?? "GET";
-  const res = await exports.default.fetch(`${BASE}${path}`, { method, headers, body });
+  // As a browser's first hop: a redirect (a wallet's return to the app) is the answer, not something to follow.
+  const res = await exports.default.fetch(`${BASE}${path}`, { method, headers, body, redirect: "manual" });
   const text = await res.text();
   let parsed: Json = {};
   let json: unknown;
@@ -173,11 +174,15 @@ export const startNow = (bookingId: number) =>
 
 /**
  * A booking its provider has accepted, 2 hours of driving at 250 taka (500 taka) `hoursAhead` from now, paid by
- * `method` (a card with `pm`): the customer's confirm is next.
+ * `method` (a card with `pm`), with any other create fields in `body`: the customer's confirm is next.
  */
 export async function acceptedBooking(
   method: PaymentMethod,
-  { pm = "pm_card_visa", hoursAhead = 48 }: { pm?: string; hoursAhead?: number } = {},
+  {
+    pm = "pm_card_visa",
+    hoursAhead = 48,
+    body = {},
+  }: { pm?: string; hoursAhead?: number; body?: Record<string, unknown> } = {},
 ) {
   const p = await makeProvider();
   const customer = await login();
@@ -191,6 +196,7 @@ export async function acceptedBooking(
       payment_method: method,
       ...(method === "card" ? { payment_method_id: pm } : {}),
       ...window(hoursAhead, 2),
+      ...body,
     },
   });
   if (created.status !== 201) throw new Error(`booking failed: ${created.status} ${JSON.stringify(created.body)}`);

@@ -10,19 +10,21 @@ import {
   idemKey,
   type Json,
   login,
+  makeProvider,
   paymentEventKinds,
   paymentOf,
   type Session,
   sql,
   startNow,
+  window,
 } from "./helpers";
 
 const bkashSim = new URL(env.BKASH_API_URL as string).origin;
 const nagadSim = new URL(env.NAGAD_API_URL as string).origin;
 const stripeSim = env.STRIPE_API_URL as string;
 
-const confirm = (id: number, who: Session, headers: Record<string, string> = idemKey()) =>
-  call(`/booking/bookings/${id}/confirm`, { method: "POST", token: who.access, headers });
+const confirm = (id: number, who: Session, headers: Record<string, string> = idemKey(), body?: Json) =>
+  call(`/booking/bookings/${id}/confirm`, { method: "POST", token: who.access, headers, body });
 
 /** The customer at the wallet's page: approves (or cancels), and the wallet redirects to our callback. */
 async function atWallet(redirectUrl: string, action?: "cancel"): Promise<URL> {
@@ -80,6 +82,7 @@ describe("bKash (tokenized checkout, authorization)", () => {
     // The redirect's word is not enough: a "success" callback before the customer approved confirms nothing.
     const forged = await call(`/payments/callbacks/bkash?paymentID=${ref}&status=success`);
     expect(forged.status).toBe(202);
+    expect(forged.body).toEqual({ booking_id: id, status: "ACCEPTED", outcome: "pending" });
     expect((await status(id, customer)).status).toBe("ACCEPTED");
     // A retried confirm while the customer is at the wallet shows the same page, not a second payment.
     const again = await confirm(id, customer);
@@ -90,7 +93,8 @@ describe("bKash (tokenized checkout, authorization)", () => {
     expect(back.pathname).toBe("/payments/callbacks/bkash");
     const done = await follow(back);
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: "CONFIRMED", payment: { status: "authorized", amount_poisha: 50_000 } });
+    // The callback is public: it answers where the booking stands, never the booking itself.
+    expect(done.body).toEqual({ booking_id: id, status: "CONFIRMED", outcome: "confirmed" });
     expect(await simPayment(bkashSim, ref)).toMatchObject({ transactionStatus: "Authorized" });
     expect(await status(id, customer)).toMatchObject({ status: "CONFIRMED", payment: { status: "authorized" } });
 
@@ -154,6 +158,11 @@ describe("bKash (tokenized checkout, authorization)", () => {
     expect(refused.status).toBe(402);
     expect(errorCode(refused.body)).toBe("payment_required");
     expect((refused.body.error as { message: string }).message).toContain("পর্যাপ্ত");
+    expect((refused.body.error as { details: Json }).details).toEqual({
+      kind: "wallet_return",
+      booking_id: id,
+      outcome: "failed",
+    });
     expect((await status(id, customer)).status).toBe("ACCEPTED");
     expect(await paymentOf(id)).toMatchObject({ status: "failed", attempts: 1 });
 
@@ -171,6 +180,11 @@ describe("bKash (tokenized checkout, authorization)", () => {
     const refused = await follow(back);
     expect(refused.status).toBe(402);
     expect((refused.body.error as { message: string }).message).toContain("cancelled");
+    expect((refused.body.error as { details: Json }).details).toEqual({
+      kind: "wallet_return",
+      booking_id: id,
+      outcome: "canceled",
+    });
     expect((await status(id, customer)).status).toBe("ACCEPTED");
     const ref = (await paymentOf(id))?.gateway_ref as string;
     expect(await paymentOf(id)).toMatchObject({ status: "failed", last_error: "payment_canceled" });
@@ -189,10 +203,11 @@ describe("bKash (tokenized checkout, authorization)", () => {
     const refused = await follow(await atWallet(url));
     expect(refused.status).toBe(409);
     expect(errorCode(refused.body)).toBe("conflict");
-    expect((refused.body.error as { details: Json }).details).toMatchObject({
-      kind: "amount_mismatch",
-      expected_poisha: 50_000,
-      reported_poisha: 500,
+    // The amounts stay in the ledger's history; the public callback says only that it failed.
+    expect((refused.body.error as { details: Json }).details).toEqual({
+      kind: "wallet_return",
+      booking_id: id,
+      outcome: "failed",
     });
     expect((await status(id, customer)).status).toBe("ACCEPTED");
     expect(await paymentOf(id)).toMatchObject({ status: "failed", last_error: "payment_mismatch" });
@@ -247,7 +262,8 @@ describe("Nagad (RSA-sealed checkout, sale then refund)", () => {
     const back = await atWallet(url);
     expect(back.pathname).toBe("/payments/callbacks/nagad");
     const done = await follow(back);
-    expect(done.body).toMatchObject({ status: "CONFIRMED", payment: { status: "captured", captured_poisha: 50_000 } });
+    expect(done.body).toEqual({ booking_id: id, status: "CONFIRMED", outcome: "confirmed" });
+    expect(await paymentOf(id)).toMatchObject({ status: "captured", captured_poisha: "50000" });
 
     const canceled = await call(`/booking/bookings/${id}/cancel`, { method: "POST", token: customer.access });
     expect(canceled.body).toMatchObject({ status: "CANCELED", fee_poisha: 0 });
@@ -474,5 +490,136 @@ describe("who may pay", () => {
     expect((await confirm(id, p.user)).status).toBe(403);
     expect(await paymentOf(id)).toBeUndefined();
     expect((await confirm(id, customer)).status).toBe(202);
+  });
+});
+
+describe("wallet return to the app", () => {
+  const APP = "kormomela://payments/return?from=wallet";
+
+  /** Where a 303 sends the browser, and the query it carries. */
+  const location = (res: { status: number; headers: Headers }) => {
+    expect(res.status).toBe(303);
+    return new URL(res.headers.get("location") as string);
+  };
+
+  it("refuses a return_url outside the allow-list with 400 naming the field, in the caller's language", async () => {
+    const p = await makeProvider();
+    const customer = await login();
+    const create = (return_url: string, lang = "en") =>
+      call("/booking/bookings", {
+        method: "POST",
+        token: customer.access,
+        headers: { ...idemKey(), "accept-language": lang },
+        body: { provider_id: p.providerId, service_type: "driver", payment_method: "bkash", return_url, ...window(48) },
+      });
+    for (const bad of [
+      "https://kormomela.app.evil.com/return",
+      "https://evil.com/https://kormomela.app/",
+      "https://kormomela.app@evil.com/",
+      "https://user:pass@kormomela.app/return",
+      "https://kormomela.app/return#access_token=x",
+      "http://kormomela.app/return",
+      "https:/\\evil.com",
+      "//evil.com/",
+      "javascript:alert(document.cookie)",
+      "data:text/html,<script>alert(1)</script>",
+      "http://localhost:8080/return",
+      "kormomela2://payments/return",
+    ]) {
+      const refused = await create(bad);
+      expect(refused.status, bad).toBe(400);
+      expect(errorCode(refused.body), bad).toBe("invalid_input");
+      expect((refused.body.error as { details: { issues: { path: string }[] } }).details.issues[0]?.path, bad).toBe(
+        "return_url",
+      );
+    }
+    const bn = await create("https://evil.com/", "bn");
+    expect((bn.body.error as { message: string }).message).toContain("গ্রহণযোগ্য নয়");
+    expect((await create("https://kormomela.app/payments/return")).status).toBe(201);
+
+    // A confirm's own return_url is checked the same way, before any money moves.
+    const { customer: c2, id } = await acceptedBooking("bkash");
+    const confirmed = await call(`/booking/bookings/${id}/confirm`, {
+      method: "POST",
+      token: c2.access,
+      headers: idemKey(),
+      body: { return_url: "https://kormomela.app.evil.com/" },
+    });
+    expect(confirmed.status).toBe(400);
+    expect((confirmed.body.error as { details: { issues: { path: string }[] } }).details.issues[0]?.path).toBe(
+      "return_url",
+    );
+    expect(await paymentOf(id)).toBeUndefined();
+  });
+
+  it("sends the browser back to the return_url with only booking_id and outcome, and the same again on replay", async () => {
+    const { customer, id } = await acceptedBooking("bkash", { body: { return_url: APP } });
+    const back = await atWallet(redirectOf(await confirm(id, customer)));
+    const first = await follow(back);
+    const to = location(first);
+    expect(`${to.protocol}//${to.host}${to.pathname}`).toBe("kormomela://payments/return");
+    expect([...to.searchParams.entries()]).toEqual([
+      ["from", "wallet"],
+      ["booking_id", String(id)],
+      ["outcome", "confirmed"],
+    ]);
+    expect(first.body).toEqual({});
+    expect((await status(id, customer)).status).toBe("CONFIRMED");
+    // Replays (a reload, a shared link) land in the same place and learn nothing more.
+    for (let i = 0; i < 2; i++) {
+      const again = await follow(back);
+      expect(again.headers.get("location")).toBe(to.href);
+      expect(again.body).toEqual({});
+    }
+  });
+
+  it("returns a confirm's own return_url for the attempt it starts (Nagad)", async () => {
+    const { customer, id } = await acceptedBooking("nagad", { body: { return_url: APP } });
+    const started = await confirm(id, customer, idemKey(), { return_url: "https://KORMOMELA.app/pay/done" });
+    const to = location(await follow(await atWallet(redirectOf(started))));
+    expect(to.href).toBe(`https://kormomela.app/pay/done?booking_id=${id}&outcome=confirmed`);
+  });
+
+  it("redirects a declined approval with outcome=failed and one cancelled at the wallet with outcome=canceled", async () => {
+    const declined = await acceptedBooking("bkash", { body: { return_url: APP } });
+    const url = redirectOf(await confirm(declined.id, declined.customer));
+    await simFail(bkashSim, "insufficient_balance");
+    const back = await atWallet(url);
+    expect(location(await follow(back)).searchParams.get("outcome")).toBe("failed");
+    expect(location(await follow(back)).searchParams.get("outcome")).toBe("failed");
+    expect((await status(declined.id, declined.customer)).status).toBe("ACCEPTED");
+
+    const canceled = await acceptedBooking("bkash", { body: { return_url: APP } });
+    const left = await atWallet(redirectOf(await confirm(canceled.id, canceled.customer)), "cancel");
+    const to = location(await follow(left));
+    expect([...to.searchParams.keys()]).toEqual(["from", "booking_id", "outcome"]);
+    expect(to.searchParams.get("outcome")).toBe("canceled");
+  });
+
+  it("redirects with outcome=pending when the gateway does not answer, and the booking stays ACCEPTED", async () => {
+    const { customer, id } = await acceptedBooking("bkash", { body: { return_url: APP } });
+    const back = await atWallet(redirectOf(await confirm(id, customer)));
+    await simFail(bkashSim, "timeout", "/execute");
+    expect(location(await follow(back)).searchParams.get("outcome")).toBe("pending");
+    expect((await status(id, customer)).status).toBe("ACCEPTED");
+  });
+
+  it("answers only booking_id, status and outcome without a return_url: no address, notes, place or people", async () => {
+    const address = "House 12, Road 7, Dhanmondi, Dhaka";
+    const notes = "Call 01712345678 at the gate";
+    const { customer, id } = await acceptedBooking("bkash", {
+      body: { address, notes, location: { lat: 23.7461, lng: 90.3742 } },
+    });
+    const back = await atWallet(redirectOf(await confirm(id, customer)));
+    for (const res of [await follow(back), await follow(back)]) {
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ booking_id: id, status: "CONFIRMED", outcome: "confirmed" });
+      const text = JSON.stringify(res.body);
+      for (const secret of [address, notes, "Dhanmondi", "23.746", "90.374", "customer_id", "location", "notes"]) {
+        expect(text).not.toContain(secret);
+      }
+      expect(text).not.toMatch(/(\+?880|\b0)1\d{9}/);
+      expect(text).not.toContain(customer.phone.slice(4));
+    }
   });
 });

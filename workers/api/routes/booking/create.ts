@@ -7,7 +7,14 @@ import { idValue, instant, text, token } from "../../../../lib/input";
 import { gatewayFor } from "../../../../platform/payments/index";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, defineRoute } from "../../openapi";
-import { BookingSchema, IdempotencyHeaderRequired, renderOutcome, requestHash } from "../shared/booking";
+import {
+  allowedReturnUrl,
+  BookingSchema,
+  IdempotencyHeaderRequired,
+  ReturnUrlField,
+  renderOutcome,
+  requestHash,
+} from "../shared/booking";
 import { LatLng } from "../shared/geo";
 import { withDefault } from "../shared/params";
 
@@ -22,6 +29,7 @@ const Body = z
     notes: text({ max: 1000, multiline: true }).optional(),
     payment_method: withDefault(PaymentMethod, "cash"),
     payment_method_id: token(255).optional(),
+    return_url: ReturnUrlField.optional(),
   })
   .refine((b) => new Date(b.end_date) > new Date(b.start_date), {
     message: "end_after_start",
@@ -82,7 +90,9 @@ const route = defineRoute({
 export function registerCreateBooking(app: App) {
   app.openapi(route, async (c) => {
     const key = c.req.valid("header")["idempotency-key"];
-    const body = c.req.valid("json");
+    const input = c.req.valid("json");
+    // Stored and hashed as the allow-list normalized it: what was checked is what the browser will get.
+    const body = { ...input, return_url: allowedReturnUrl(c, input.return_url) };
     // A wallet without credentials in this deployment is refused now, not at confirm.
     if (!gatewayFor(body.payment_method, c.var.config)) {
       throw new ApiError("invalid_input", { message: "payment_method_unavailable" });

@@ -6,7 +6,14 @@ import { ApiError } from "../../../../lib/errors";
 import { text } from "../../../../lib/input";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, defineRoute } from "../../openapi";
-import { BookingSchema, IdempotencyHeader, renderOutcome, requestHash } from "../shared/booking";
+import {
+  allowedReturnUrl,
+  BookingSchema,
+  IdempotencyHeader,
+  ReturnUrlField,
+  renderOutcome,
+  requestHash,
+} from "../shared/booking";
 import { pathId } from "../shared/params";
 
 /** Every step but expire, which only the object's own timer takes. */
@@ -50,6 +57,14 @@ const EXAMPLES: Record<StepAction, z.input<typeof Body>> = {
 };
 
 const Body = z.object({ reason: text({ max: 500, multiline: true }).optional() }).openapi("TransitionBody");
+/** confirm may name where this payment attempt's wallet return goes, instead of the booking's return_url. */
+const ConfirmBody = Body.extend({
+  return_url: ReturnUrlField.optional().openapi({
+    description:
+      "For the payment attempt this confirm starts (not stored on the booking): overrides the booking's return_url. " +
+      "An attempt already open at the wallet keeps the one it started with.",
+  }),
+}).openapi("ConfirmBody");
 
 export function registerTransitions(app: App) {
   for (const action of ACTIONS) {
@@ -68,7 +83,12 @@ export function registerTransitions(app: App) {
       request: {
         params: z.object({ id: pathId }),
         headers: IdempotencyHeader,
-        body: { required: false, content: { "application/json": { schema: Body, example: EXAMPLES[action] } } },
+        body: {
+          required: false,
+          content: {
+            "application/json": { schema: action === "confirm" ? ConfirmBody : Body, example: EXAMPLES[action] },
+          },
+        },
       },
       responses: {
         200: { description: "The booking after the step", content: { "application/json": { schema: BookingSchema } } },
@@ -79,7 +99,12 @@ export function registerTransitions(app: App) {
       const { id } = c.req.valid("param");
       const key = c.req.valid("header")["idempotency-key"];
       // The body is optional: curl -X POST with no body is a valid step.
-      const body = c.req.valid("json");
+      const input = c.req.valid("json");
+      // Only confirm's schema has the field (the route's body type is the union's common part).
+      const raw = "return_url" in input && typeof input.return_url === "string" ? input.return_url : undefined;
+      const returnUrl = allowedReturnUrl(c, raw);
+      // Hashed as the allow-list normalized it, as the create does.
+      const body = returnUrl === undefined ? input : { ...input, return_url: returnUrl };
       const me = caller(c);
       const providerId = await bookingProvider(c.env, id);
       if (providerId === null) throw new ApiError("not_found");
@@ -91,6 +116,7 @@ export function registerTransitions(app: App) {
         actor: { userId: me.userId, role: me.role },
         reason: body.reason,
         clientIp: c.req.header("cf-connecting-ip"),
+        returnUrl,
         idempotency: key
           ? { key, method: "POST", path, requestHash: await requestHash("POST", path, body) }
           : undefined,

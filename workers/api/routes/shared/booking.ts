@@ -7,6 +7,8 @@ import { BookingStatus, LedgerGateway, LedgerStatus, PaymentMethod, PriceUnit } 
 import { ApiError } from "../../../../lib/errors";
 import { sha256Hex } from "../../../../lib/hash";
 import { messages } from "../../../../lib/i18n";
+import { fieldIssue, validationDetails } from "../../../../lib/issues";
+import { checkReturnUrl, RETURN_URL_MAX } from "../../../../lib/return-url";
 import { first } from "../../../../platform/pg/sql";
 import { caller } from "../../auth/require-auth";
 import type { AppEnv } from "../../context";
@@ -61,6 +63,29 @@ export const BookingSchema = z
     payment: z.union([PaymentSchema, z.null()]).optional(),
   })
   .openapi("Booking");
+
+/** A client's return_url: a string here; the allow-list check (which needs the config) is `allowedReturnUrl`. */
+export const ReturnUrlField = z
+  .string()
+  .max(RETURN_URL_MAX)
+  .openapi({
+    description:
+      "Where the phone's browser goes after a bKash or Nagad approval: 303 to this URL with only `booking_id` and " +
+      "`outcome` (confirmed | pending | failed | canceled) added to its query. It must match RETURN_URL_ALLOWLIST " +
+      "(production: `kormomela://…` or `https://kormomela.app/…`); no credentials, no `#fragment`. Otherwise 400.",
+    example: "kormomela://payments/return",
+  });
+
+/** The return URL as the allow-list admits it (normalized), or a 400 naming the field. */
+export function allowedReturnUrl(c: Context<AppEnv>, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const checked = checkReturnUrl(raw, c.var.config.returnRules);
+  if (checked.ok) return checked.url;
+  throw new ApiError("invalid_input", {
+    message: "return_url_not_allowed",
+    details: validationDetails([fieldIssue("return_url", `return_url_${checked.reason}`)]),
+  });
+}
 
 export const BookingIdParam = z.object({ id: pathId });
 export const security = [{ bearerAuth: [] }];
