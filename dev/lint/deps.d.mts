@@ -1,5 +1,5 @@
 // Types for dev/lint/deps.mjs, so TypeScript tests can run the architecture check.
-export type Layer = "lib" | "db" | "platform" | "durable-objects" | "workers/api" | "workers/notifications";
+export type Layer = "lib" | "db" | "platform" | "durable-objects" | "workers/api" | "workers/notifications" | "clients";
 export type Rule =
   | "layering"
   | "worker-to-worker"

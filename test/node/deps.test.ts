@@ -52,6 +52,9 @@ const clean: Record<string, string> = {
   "workers/notifications/index.ts": `import { Poisha } from "../../lib/money";\nimport "../../platform/pg/sql";\n${lines(498)}`,
   "workers/worker-configuration.d.ts": `import "../durable-objects/ledger/client";\n${lines(900)}`,
   "node_modules/pkg/index.ts": 'import "../../workers/api/routes/booking/create";\n',
+  "clients/typescript/src/index.ts": 'import type { paths } from "./schema";\nexport type P = paths;\n',
+  "clients/typescript/src/schema.d.ts": `import "../../../lib/money";\n${lines(900)}`,
+  "workers/api/test/client.test.ts": 'import type { P } from "../../../clients/typescript/src";\nexport type Q = P;\n',
 };
 
 afterEach(() => {
@@ -149,6 +152,20 @@ describe("architecture check", () => {
     ]);
   });
 
+  it("fails a client that imports the server, and a server layer that imports a client", () => {
+    const root = tree({
+      ...clean,
+      "clients/typescript/src/money.ts": 'import { Poisha } from "../../../lib/money";\nexport { Poisha };\n',
+      "lib/client.ts": 'import type { P } from "../clients/typescript/src/index";\nexport type C = P;\n',
+    });
+    const found = checkTree(root);
+    expect(found.map((v) => [v.file, v.line, v.rule])).toEqual([
+      ["clients/typescript/src/money.ts", 1, "layering"],
+      ["lib/client.ts", 1, "layering"],
+    ]);
+    expect(found[0]?.message).toBe("clients may import only clients; lib/money.ts is in lib");
+  });
+
   it("fails production code that imports test code", () => {
     const root = tree({ ...clean, "workers/api/app.ts": 'import { call } from "./test/helpers";\nexport { call };\n' });
     expect(checkTree(root).map((v) => [v.file, v.rule])).toEqual([["workers/api/app.ts", "test-import"]]);
@@ -202,7 +219,9 @@ describe("architecture check vocabulary", () => {
     expect(files).toContain("lib/enums.ts");
     expect(files).toContain("workers/notifications/index.ts");
     expect(files).toContain("durable-objects/pg-reader/client.ts");
+    expect(files).toContain("clients/typescript/src/index.ts");
     expect(files).not.toContain("workers/worker-configuration.d.ts");
+    expect(files).not.toContain("clients/typescript/src/schema.d.ts");
     expect(files.some((f) => f.includes("node_modules") || f.startsWith("dev/") || f.startsWith("test/"))).toBe(false);
   });
 
