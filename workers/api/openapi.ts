@@ -234,6 +234,8 @@ export function registerContract(app: App) {
   registerHeaders(r);
   for (const status of Object.keys(ERROR_RESPONSES) as (keyof typeof ERROR_RESPONSES)[]) {
     const s = status === "default" ? "default" : (Number(status) as ErrorStatus);
+    // 422 belongs to idempotent operations only, which inline their errors (to add Idempotent-Replayed).
+    if (s === 422) continue;
     r.registerComponent("responses", ERROR_RESPONSES[s].name, errorResponse(s, false));
   }
   r.registerComponent("parameters", "AcceptLanguage", {

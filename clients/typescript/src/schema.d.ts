@@ -1632,16 +1632,6 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The Idempotency-Key was used with a different request (error.code: idempotency_mismatch) */
-        IdempotencyMismatch: {
-            headers: {
-                "X-Request-Id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
         /** @description Too many requests; see Retry-After (error.code: rate_limited) */
         RateLimited: {
             headers: {
@@ -1877,6 +1867,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJzdWIiOiI3In0.c2lnbmF0dXJl",
+                     *       "refresh_token": "kmr_4Kq9Xw2b7Tn1Lr8Zp3Vd6Ys0Hm5Jc",
+                     *       "token_type": "Bearer",
+                     *       "expires_in": 900,
+                     *       "user": {
+                     *         "id": 7,
+                     *         "phone": "+8801712345678",
+                     *         "role": "customer",
+                     *         "name": null,
+                     *         "lang": "bn"
+                     *       },
+                     *       "session_id": "0b7c4f8e-2d1a-4e6b-9c3f-5a8d7e6f1b2c"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -2797,6 +2803,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "provider_id": 42,
+                     *           "name": "Rahima Akter",
+                     *           "service_type": "cook",
+                     *           "price_poisha": 40000,
+                     *           "unit": "hour",
+                     *           "rating": 4.8,
+                     *           "rating_count": 37,
+                     *           "distance_m": 1210,
+                     *           "verified": true
+                     *         }
+                     *       ],
+                     *       "next_cursor": "eyJ2IjoxLCJhIjpbMTIxMCwwLDQyXX0.x9c1s2GQ4u8Zr0b6bq1n1w"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SearchResult"];
                 };
             };
@@ -2857,6 +2881,73 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 1042,
+                     *           "status": "CONFIRMED",
+                     *           "customer_id": 7,
+                     *           "provider_id": 42,
+                     *           "service_type": "cook",
+                     *           "start_date": "2027-01-10T04:00:00.000Z",
+                     *           "end_date": "2027-01-10T06:00:00.000Z",
+                     *           "price_poisha": 80000,
+                     *           "unit_price_poisha": 40000,
+                     *           "unit": "hour",
+                     *           "payment_method": "card",
+                     *           "address": "House 12, Road 5, Gulshan 1, Dhaka 1212",
+                     *           "location": {
+                     *             "lat": 23.7925,
+                     *             "lng": 90.4152
+                     *           },
+                     *           "notes": "Gate code 4411. Please bring an apron.",
+                     *           "accept_deadline": null,
+                     *           "confirm_deadline": "2027-01-09T10:05:00.000Z",
+                     *           "canceled_by": null,
+                     *           "cancel_reason": null,
+                     *           "fee_poisha": 0,
+                     *           "created_at": "2027-01-08T10:00:00.000Z",
+                     *           "updated_at": "2027-01-08T10:20:00.000Z",
+                     *           "payment": {
+                     *             "status": "authorized",
+                     *             "gateway": "stripe",
+                     *             "amount_poisha": 80000,
+                     *             "captured_poisha": 0,
+                     *             "refunded_poisha": 0
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": 1042,
+                     *           "status": "PENDING",
+                     *           "customer_id": 7,
+                     *           "provider_id": 42,
+                     *           "service_type": "cook",
+                     *           "start_date": "2027-01-10T04:00:00.000Z",
+                     *           "end_date": "2027-01-10T06:00:00.000Z",
+                     *           "price_poisha": 80000,
+                     *           "unit_price_poisha": 40000,
+                     *           "unit": "hour",
+                     *           "payment_method": "cash",
+                     *           "address": "House 12, Road 5, Gulshan 1, Dhaka 1212",
+                     *           "location": {
+                     *             "lat": 23.7925,
+                     *             "lng": 90.4152
+                     *           },
+                     *           "notes": "Gate code 4411. Please bring an apron.",
+                     *           "accept_deadline": "2027-01-08T10:10:00.000Z",
+                     *           "confirm_deadline": null,
+                     *           "canceled_by": null,
+                     *           "cancel_reason": null,
+                     *           "fee_poisha": 0,
+                     *           "created_at": "2027-01-08T10:00:00.000Z",
+                     *           "updated_at": "2027-01-08T10:00:00.000Z",
+                     *           "payment": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["Booking"][];
                         next_cursor: string | null;
@@ -2910,6 +3001,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1042,
+                     *       "status": "PENDING",
+                     *       "customer_id": 7,
+                     *       "provider_id": 42,
+                     *       "service_type": "cook",
+                     *       "start_date": "2027-01-10T04:00:00.000Z",
+                     *       "end_date": "2027-01-10T06:00:00.000Z",
+                     *       "price_poisha": 80000,
+                     *       "unit_price_poisha": 40000,
+                     *       "unit": "hour",
+                     *       "payment_method": "cash",
+                     *       "address": "House 12, Road 5, Gulshan 1, Dhaka 1212",
+                     *       "location": {
+                     *         "lat": 23.7925,
+                     *         "lng": 90.4152
+                     *       },
+                     *       "notes": "Gate code 4411. Please bring an apron.",
+                     *       "accept_deadline": "2027-01-08T10:10:00.000Z",
+                     *       "confirm_deadline": null,
+                     *       "canceled_by": null,
+                     *       "cancel_reason": null,
+                     *       "fee_poisha": 0,
+                     *       "created_at": "2027-01-08T10:00:00.000Z",
+                     *       "updated_at": "2027-01-08T10:00:00.000Z",
+                     *       "payment": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Booking"];
                 };
             };
@@ -3777,6 +3897,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1042,
+                     *       "status": "CONFIRMED",
+                     *       "customer_id": 7,
+                     *       "provider_id": 42,
+                     *       "service_type": "cook",
+                     *       "start_date": "2027-01-10T04:00:00.000Z",
+                     *       "end_date": "2027-01-10T06:00:00.000Z",
+                     *       "price_poisha": 80000,
+                     *       "unit_price_poisha": 40000,
+                     *       "unit": "hour",
+                     *       "payment_method": "card",
+                     *       "address": "House 12, Road 5, Gulshan 1, Dhaka 1212",
+                     *       "location": {
+                     *         "lat": 23.7925,
+                     *         "lng": 90.4152
+                     *       },
+                     *       "notes": "Gate code 4411. Please bring an apron.",
+                     *       "accept_deadline": null,
+                     *       "confirm_deadline": "2027-01-09T10:05:00.000Z",
+                     *       "canceled_by": null,
+                     *       "cancel_reason": null,
+                     *       "fee_poisha": 0,
+                     *       "created_at": "2027-01-08T10:00:00.000Z",
+                     *       "updated_at": "2027-01-08T10:20:00.000Z",
+                     *       "payment": {
+                     *         "status": "authorized",
+                     *         "gateway": "stripe",
+                     *         "amount_poisha": 80000,
+                     *         "captured_poisha": 0,
+                     *         "refunded_poisha": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Booking"];
                 };
             };

@@ -11,6 +11,7 @@ import { checkOtp, phoneKey } from "../../auth/otp";
 import { openSession } from "../../auth/sessions";
 import { signAccessToken } from "../../auth/tokens";
 import { type App, defineRoute } from "../../openapi";
+import { SESSION_EXAMPLE } from "../shared/examples";
 import { CodeInput, NO_STORE, PhoneInput, TokenPairSchema, UserSchema } from "./schemas";
 
 const Body = z
@@ -61,7 +62,7 @@ const route = defineRoute({
     },
   },
   responses: {
-    200: { description: "Signed in", content: { "application/json": { schema: Session } } },
+    200: { description: "Signed in", content: { "application/json": { schema: Session, example: SESSION_EXAMPLE } } },
   },
 });
 

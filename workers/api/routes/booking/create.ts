@@ -15,6 +15,7 @@ import {
   renderOutcome,
   requestHash,
 } from "../shared/booking";
+import { BOOKING_EXAMPLE } from "../shared/examples";
 import { LatLng } from "../shared/geo";
 import { withDefault } from "../shared/params";
 
@@ -82,7 +83,7 @@ const route = defineRoute({
       description:
         "Created, PENDING until the provider accepts. A retry with the same Idempotency-Key and body replays the " +
         "stored answer, status and body alike (201 again, or the same error), with `Idempotent-Replayed: true`.",
-      content: { "application/json": { schema: BookingSchema } },
+      content: { "application/json": { schema: BookingSchema, example: BOOKING_EXAMPLE } },
     },
   },
 });

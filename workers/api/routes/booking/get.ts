@@ -1,7 +1,9 @@
 // GET /booking/bookings/{id}: one booking, for its customer, its provider, and admins. Anyone else gets 404.
+
 import { requireAuth } from "../../auth/require-auth";
 import { type App, defineRoute } from "../../openapi";
 import { BookingSchema, BookingIdParam as Id, security, visibleBooking } from "../shared/booking";
+import { CONFIRMED_CARD_BOOKING_EXAMPLE } from "../shared/examples";
 
 const getOne = defineRoute({
   operationId: "getBooking",
@@ -15,7 +17,10 @@ const getOne = defineRoute({
   middleware: [requireAuth()] as const,
   request: { params: Id },
   responses: {
-    200: { description: "The booking", content: { "application/json": { schema: BookingSchema } } },
+    200: {
+      description: "The booking",
+      content: { "application/json": { schema: BookingSchema, example: CONFIRMED_CARD_BOOKING_EXAMPLE } },
+    },
   },
 });
 

@@ -12,6 +12,7 @@ import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, defineRoute } from "../../openapi";
 import { CUSTOMER_BOOKINGS, PROVIDER_BOOKINGS } from "../../queries/booking";
 import { BookingSchema, security } from "../shared/booking";
+import { BOOKING_EXAMPLE, CONFIRMED_CARD_BOOKING_EXAMPLE } from "../shared/examples";
 import { queryInteger } from "../shared/params";
 
 const ListQuery = z.object({
@@ -38,7 +39,10 @@ const list = defineRoute({
     200: {
       description: "A page of bookings",
       content: {
-        "application/json": { schema: z.object({ items: z.array(BookingSchema), next_cursor: z.string().nullable() }) },
+        "application/json": {
+          schema: z.object({ items: z.array(BookingSchema), next_cursor: z.string().nullable() }),
+          example: { items: [CONFIRMED_CARD_BOOKING_EXAMPLE, BOOKING_EXAMPLE], next_cursor: null },
+        },
       },
     },
   },

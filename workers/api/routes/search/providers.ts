@@ -12,6 +12,7 @@ import { fieldIssue, validationDetails } from "../../../../lib/issues";
 import { cached, versionKey } from "../../../../platform/search-cache";
 import { type App, defineRoute, responseHeaders } from "../../openapi";
 import { runSearch, type SearchParams, SearchSort } from "../../search/query";
+import { SEARCH_EXAMPLE } from "../shared/examples";
 import { queryDecimal, queryInteger } from "../shared/params";
 
 /** Distances are shown to 10 m: finer would only suggest a precision the public point does not have. */
@@ -84,7 +85,7 @@ const route = defineRoute({
     200: {
       description: "Providers, nearest first by default",
       headers: responseHeaders("XCache"),
-      content: { "application/json": { schema: Result } },
+      content: { "application/json": { schema: Result, example: SEARCH_EXAMPLE } },
     },
   },
 });
