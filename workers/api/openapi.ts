@@ -275,7 +275,7 @@ interface Contract {
 /**
  * createRoute plus the contract every operation shares: `security: []` unless the route says otherwise; 400 (input
  * hygiene runs on every request), 503 (configuration, dependencies) and `default` (500) everywhere; 401 behind a
- * token; 413 and 415 with a body; X-Request-Id on every answer, Retry-After on 409/429/503, WWW-Authenticate on
+ * token; 413 on every method that can carry a body; 415 with a JSON body; X-Request-Id on every answer, Retry-After on 409/429/503, WWW-Authenticate on
  * 401, Idempotent-Replayed on idempotent operations; the Accept-Language parameter.
  */
 export function defineRoute<P extends string, R extends Omit<RouteConfig, "path"> & { path: P } & Contract>(r: R) {
@@ -285,10 +285,9 @@ export function defineRoute<P extends string, R extends Omit<RouteConfig, "path"
   view.security ??= [];
   const statuses = new Set<ErrorStatus>([400, 503, ...errors]);
   if (view.security.length > 0) statuses.add(401);
-  if (view.request?.body) {
-    statuses.add(413);
-    if (!rawBody) statuses.add(415);
-  }
+  // The body limit applies to every request that can carry one, whether the operation reads a body or not.
+  if (view.method !== "get" && view.method !== "head") statuses.add(413);
+  if (view.request?.body && !rawBody) statuses.add(415);
   for (const response of Object.values(view.responses)) {
     if ("$ref" in response) continue;
     const extra = idempotent ? responseHeaders("IdempotentReplayed") : responseHeaders();

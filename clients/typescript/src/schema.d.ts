@@ -1922,6 +1922,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Internal"];
         };
@@ -1954,6 +1955,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Internal"];
         };
@@ -2069,6 +2071,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Internal"];
         };
@@ -2097,6 +2100,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Internal"];
         };
@@ -2128,6 +2132,7 @@ export interface operations {
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Internal"];
         };

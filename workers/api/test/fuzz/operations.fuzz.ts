@@ -3,6 +3,7 @@
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { contractProblems } from "../contract";
 import {
   BASE,
   call,
@@ -147,6 +148,7 @@ interface Sent {
   status: number;
   text: string;
   contentType: string;
+  headers: Headers;
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -170,7 +172,12 @@ async function send(req: ConcreteRequest): Promise<Sent> {
         body: req.body,
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
-      return { status: r.status, text: await r.text(), contentType: r.headers.get("content-type") ?? "" };
+      return {
+        status: r.status,
+        text: await r.text(),
+        contentType: r.headers.get("content-type") ?? "",
+        headers: r.headers,
+      };
     })(),
     REQUEST_TIMEOUT_MS,
     `${req.method} ${req.url.slice(0, 200)}`,
@@ -293,6 +300,9 @@ function problemsOf(sent: Sent, errorCodes: string[]): string[] {
       if (extra.length) out.push(`error has extra keys ${extra.join(",")}`);
     }
   }
+  // And the answer is one the document describes: status, headers and body schema.
+  const { request, status, headers, text } = sent;
+  out.push(...contractProblems(request.method, `${BASE}${request.url}`, { status, headers, body, text }));
   return out;
 }
 
@@ -386,7 +396,7 @@ describe(`fuzzing every operation of /openapi.json (seed ${SEED}, ${RUNS} runs e
           try {
             sent = await send(request);
           } catch (err) {
-            sent = { request, status: 0, text: String(err), contentType: "" };
+            sent = { request, status: 0, text: String(err), contentType: "", headers: new Headers() };
           }
           seen.set(sent.status, (seen.get(sent.status) ?? 0) + 1);
           if (VERBOSE)
