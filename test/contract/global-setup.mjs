@@ -18,6 +18,7 @@ export default async function setup(project) {
   const close = async () => {
     await Promise.allSettled(proxies.map((p) => p.close()));
     await gateway.close();
+    // FAULTS_KEEP=1 (the stack's own switch) keeps Prism's logs beside the database and wrangler's log.
     if (process.env.FAULTS_KEEP !== "1") rmSync(logs, { recursive: true, force: true });
   };
   try {
