@@ -12,7 +12,6 @@ import { ALWAYS } from "../../lib/availability";
 import {
   contractClient,
   type Exchange,
-  env,
   freshPhone,
   printPrismOnFailure,
   send,
