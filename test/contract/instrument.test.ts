@@ -2,6 +2,7 @@
 // same way, does flag an answer that breaks the document. In front of a stub that answers GET /health with what
 // docs/openapi.json does not allow (a status the Health enum lacks, no X-Request-Id), `--errors` turns the answer
 // into its own 500 and lists both violations in `sl-violations`, which is what the journey asserts never happens.
+import { rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -34,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prism?.close();
   await new Promise((r) => stub?.close(r));
+  if (prism) rmSync(prism.logFile, { force: true });
 });
 
 describe("Prism as this suite runs it", () => {
