@@ -3,9 +3,15 @@ import type { Browser, Page } from "playwright-core";
 
 export const CHROMIUM: string;
 export function requireChromium(): void;
-export function startGateway(options?: { log?: (message: string) => void }): Promise<{
+export function startGateway(options?: {
+  log?: (message: string) => void;
+  suite?: string;
+  redisUrl?: string;
+}): Promise<{
   base: string;
   databaseUrl: string;
+  /** The bridges' and simulators' ports (sms, stripe, bkash, …). */
+  ports: Record<"ws" | "upstash" | "sms" | "s3" | "fcm" | "stripe" | "bkash" | "nagad", number>;
   logTail: () => string;
   close: () => Promise<void>;
 }>;

@@ -21,11 +21,12 @@ export function requireChromium() {
 }
 
 /**
- * Both workers under `wrangler dev` on their own database (kormo_browser_<pid>), Redis db 13 and ephemeral ports,
- * with the bridges and simulators (test/faults/lib/stack.mjs). Returns { base, databaseUrl, logTail, close }.
+ * Both workers under `wrangler dev` on their own database (kormo_<suite>_<pid>), Redis db (13 for the browser
+ * suites) and ephemeral ports, with the bridges and simulators (test/faults/lib/stack.mjs). Another suite passes its
+ * own `suite` and `redisUrl`, so two suites can run at once. Returns { base, databaseUrl, ports, logTail, close }.
  */
-export function startGateway({ log = () => {} } = {}) {
-  return startFaultStack({ root, suite: "browser", redisUrl: REDIS_URL, testNumbers: DEV_TEST_NUMBERS, log });
+export function startGateway({ log = () => {}, suite = "browser", redisUrl = REDIS_URL } = {}) {
+  return startFaultStack({ root, suite, redisUrl, testNumbers: DEV_TEST_NUMBERS, log });
 }
 
 /** Headless Chromium; --no-sandbox because CI and the dev containers run as root. */
