@@ -1,5 +1,7 @@
 // GET /docs: the API reference page, rendered by Scalar's standalone bundle served from this worker (no CDN, no fonts).
+
 import scalarBundle from "@scalar/api-reference/dist/browser/standalone.js";
+import type { Context } from "hono";
 import type { App } from "../../openapi";
 
 /** The pinned @scalar/api-reference (package.json); the script URL carries it, so a new version is a new URL. */
@@ -9,7 +11,8 @@ export const SCALAR_SCRIPT = `/docs/scalar-${SCALAR_VERSION}.js`;
 /**
  * Scalar's options for a page that reaches nothing but this origin: no web fonts (fonts.scalar.com), no request
  * proxy (proxy.scalar.com), no telemetry, no AI agent and no developer toolbar (both talk to Scalar's servers), no
- * "Open API Client" button (it offers client.scalar.com). Try-it requests go to the document's servers: this gateway.
+ * "Open API Client" button (it offers client.scalar.com). Try-it requests go to the origin that served the page (the
+ * document lists production, staging and the dev stack, and the page's CSP allows only its own origin).
  */
 const CONFIGURATION = {
   url: "/openapi.json",
@@ -40,7 +43,7 @@ const CSP = [
 
 const escapeAttribute = (s: string) => s.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
 
-const PAGE = `<!doctype html>
+const page = (origin: string) => `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -49,15 +52,15 @@ const PAGE = `<!doctype html>
     <link rel="icon" href="data:," />
   </head>
   <body>
-    <script id="api-reference" data-url="/openapi.json" data-configuration="${escapeAttribute(JSON.stringify(CONFIGURATION))}"></script>
+    <script id="api-reference" data-url="/openapi.json" data-configuration="${escapeAttribute(JSON.stringify({ ...CONFIGURATION, servers: [{ url: origin, description: "This gateway" }] }))}"></script>
     <script src="${SCALAR_SCRIPT}"></script>
   </body>
 </html>
 `;
 
 export function registerDocs(app: App) {
-  const page = () =>
-    new Response(PAGE, {
+  const answer = (c: Context) =>
+    new Response(page(new URL(c.req.url).origin), {
       headers: {
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": CSP,
@@ -65,8 +68,8 @@ export function registerDocs(app: App) {
         "Cache-Control": "no-cache",
       },
     });
-  app.get("/docs", page);
-  app.get("/docs/", page);
+  app.get("/docs", answer);
+  app.get("/docs/", answer);
   app.get(
     SCALAR_SCRIPT,
     () =>
