@@ -277,6 +277,21 @@ describe("sql-http bridge: what it refuses", () => {
     });
     expect((await res.json()).rows).toEqual([{ n: 1, b: true, j: { x: 1 }, big: "2" }]);
   });
+  it("answers an unreachable Postgres as a 400 with a connection-class SQLSTATE (08001), so callers can tell it from a bad statement", async () => {
+    const deadUrl = "postgres://postgres@127.0.0.1:1/nowhere";
+    const dead = await startSqlHttpBridge({ databaseUrl: deadUrl });
+    try {
+      const res = await fetch(dead.url, {
+        method: "POST",
+        headers: { "neon-connection-string": deadUrl },
+        body: JSON.stringify({ query: "SELECT 1", params: [] }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: "08001", message: expect.stringMatching(/refused/) });
+    } finally {
+      await dead.close();
+    }
+  });
 });
 
 describe("sql-http bridge: the connection budget", () => {
