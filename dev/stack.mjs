@@ -1,4 +1,5 @@
 // Starts the local infrastructure the Workers need: database (created, migrated, seeded), bridges and simulators.
+import { startSqlHttpBridge } from "./bridges/sql-http-bridge.mjs";
 import { startUpstashBridge } from "./bridges/upstash-bridge.mjs";
 import { startWsBridge } from "./bridges/ws-bridge.mjs";
 import { DEFAULT_DATABASE_URL, ensureDatabase, migrate } from "./db.mjs";
@@ -48,6 +49,9 @@ export function localConfig(env = process.env) {
     dbAddress: `${db.hostname}:${db.port || 5432}`,
     redisUrl: env.REDIS_URL ?? "redis://127.0.0.1:6379",
     wsBridgePort: Number(env.WS_BRIDGE_PORT ?? 5480),
+    sqlHttpBridgePort: Number(env.SQL_HTTP_BRIDGE_PORT ?? 5481),
+    /** Postgres connections the HTTP bridge may open, however many callers are busy; the rest wait in line. */
+    sqlHttpPoolMax: Number(env.SQL_HTTP_POOL_MAX ?? 10),
     upstashBridgePort: Number(env.UPSTASH_BRIDGE_PORT ?? 8079),
     upstashToken: env.UPSTASH_BRIDGE_TOKEN ?? "kormo-dev-token",
     smsSimPort: Number(env.SMS_SIM_PORT ?? 8090),
@@ -83,6 +87,13 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
   try {
     const ws = await startWsBridge({ port: cfg.wsBridgePort, allow: [cfg.dbAddress] });
     started.push(ws);
+    // Neon's HTTP path (neon(), POST /sql) for the same database; the workers get its URL as NEON_HTTP_ENDPOINT.
+    const sqlHttp = await startSqlHttpBridge({
+      port: cfg.sqlHttpBridgePort,
+      databaseUrl: cfg.databaseUrl,
+      poolMax: cfg.sqlHttpPoolMax,
+    });
+    started.push(sqlHttp);
     const upstash = await startUpstashBridge({
       port: cfg.upstashBridgePort,
       redisUrl: cfg.redisUrl,
@@ -124,6 +135,7 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
       vars: {
         DATABASE_URL: cfg.databaseUrl,
         NEON_WS_PROXY: `127.0.0.1:${ws.port}/v1`,
+        NEON_HTTP_ENDPOINT: sqlHttp.url,
         UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${upstash.port}`,
         UPSTASH_REDIS_REST_TOKEN: cfg.upstashToken,
         AUTH_JWKS: keys.AUTH_JWKS,
@@ -155,6 +167,7 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
       },
       ports: {
         ws: ws.port,
+        sqlHttp: sqlHttp.port,
         upstash: upstash.port,
         sms: sms.port,
         s3: s3.port,
@@ -164,7 +177,7 @@ export async function startStack(cfg, { log = () => {}, seed = true, fresh = fal
         nagad: nagad.port,
       },
       /** The running bridges, for tests that break and restore them (their fault controls keep the port). */
-      bridges: { ws, upstash },
+      bridges: { ws, sqlHttp, upstash },
       close,
     };
   } catch (err) {

@@ -46,6 +46,7 @@ export default async function setup(project) {
     DATABASE_URL: process.env.TEST_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${dbName}`,
     REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/15",
     WS_BRIDGE_PORT: "0",
+    SQL_HTTP_BRIDGE_PORT: "0",
     UPSTASH_BRIDGE_PORT: "0",
     UPSTASH_BRIDGE_TOKEN: "kormo-test-token",
     SMS_SIM_PORT: "0",

@@ -5,6 +5,8 @@ export interface NotificationsEnv {
   ENVIRONMENT: string;
   DATABASE_URL: string;
   NEON_WS_PROXY?: string;
+  /** The local sql-http bridge's /sql (Neon's HTTP path); not read yet. */
+  NEON_HTTP_ENDPOINT?: string;
   LOG_LEVEL?: LogLevel;
   /** SSL Wireless base URL (the simulator locally). */
   SMS_API_URL: string;

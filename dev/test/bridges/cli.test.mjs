@@ -1,4 +1,4 @@
-// Both bridges run as standalone CLIs that announce their port on one JSON line.
+// The bridges run as standalone CLIs that announce their port on one JSON line.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -58,6 +58,27 @@ describe("bridge CLIs", () => {
         });
       expect(await (await ping("cli-test-token")).json()).toEqual({ result: "PONG" });
       expect((await ping("kormo-dev-token")).status).toBe(401);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  });
+  it("sql-http-bridge prints its port as JSON, answers neon()'s /sql and exits cleanly on SIGTERM", async () => {
+    const databaseUrl = "postgres://postgres@127.0.0.1:5432/postgres";
+    const { child, announced, exited } = startCli("sql-http-bridge.mjs", {
+      SQL_HTTP_BRIDGE_PORT: "0",
+      DATABASE_URL: databaseUrl,
+    });
+    try {
+      const line = JSON.parse(/** @type {string} */ (await announced));
+      expect(line).toEqual({ bridge: "sql-http", port: expect.any(Number) });
+      const res = await fetch(`http://127.0.0.1:${line.port}/sql`, {
+        method: "POST",
+        headers: { "neon-connection-string": databaseUrl, "neon-raw-text-output": "true", "neon-array-mode": "true" },
+        body: JSON.stringify({ query: "SELECT $1::int + 1 AS n", params: ["41"] }),
+      });
+      expect(await res.json()).toMatchObject({ command: "SELECT", rowCount: 1, rows: [["42"]] });
+      expect(await (await fetch(`http://127.0.0.1:${line.port}/health`)).json()).toMatchObject({ ok: true });
     } finally {
       child.kill("SIGTERM");
     }

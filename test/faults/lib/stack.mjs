@@ -107,9 +107,17 @@ export async function startFaultStack({ root, testNumbers, log, suite = "faults"
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const zero = Object.fromEntries(
-      ["WS_BRIDGE", "UPSTASH_BRIDGE", "SMS_SIM", "S3_SIM", "FCM_SIM", "STRIPE_SIM", "BKASH_SIM", "NAGAD_SIM"].map(
-        (k) => [`${k}_PORT`, "0"],
-      ),
+      [
+        "WS_BRIDGE",
+        "SQL_HTTP_BRIDGE",
+        "UPSTASH_BRIDGE",
+        "SMS_SIM",
+        "S3_SIM",
+        "FCM_SIM",
+        "STRIPE_SIM",
+        "BKASH_SIM",
+        "NAGAD_SIM",
+      ].map((k) => [`${k}_PORT`, "0"]),
     );
     const cfg = localConfig({
       ...process.env,
