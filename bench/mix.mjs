@@ -31,8 +31,11 @@ function number(name, fallback, { integer = false, min = 0 } = {}) {
 
 /** The knobs, from the environment (README: "The mix"). */
 export function mixOptions() {
-  const rates = (process.env.BENCH_MIX_RATES ?? "25,50,100,200,400").split(",").map((r) => Number(r.trim()));
-  if (rates.some((r) => !(r > 0))) throw new MixUsageError(`BENCH_MIX_RATES must list positive rates, got "${rates}"`);
+  const rawRates = process.env.BENCH_MIX_RATES ?? "25,50,100,200,400";
+  const rates = rawRates.split(",").map((r) => Number(r.trim()));
+  if (rates.some((r) => !(r > 0))) {
+    throw new MixUsageError(`BENCH_MIX_RATES must list positive rates (req/s), got "${rawRates}"`);
+  }
   const arrivals = process.env.BENCH_MIX_ARRIVALS ?? "poisson";
   if (!["poisson", "uniform"].includes(arrivals)) {
     throw new MixUsageError(`BENCH_MIX_ARRIVALS must be poisson or uniform, got "${arrivals}"`);
