@@ -1,10 +1,12 @@
 // `npm run bench [scenario…]`: load-tests scenarios against the dev stack, each next to a GET /health baseline.
+// `npm run bench mix` runs the open-loop mixed load instead (bench/mix.mjs); it is not part of a bare `npm run bench`.
 import { readdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { requireNode22 } from "../dev/stack.mjs";
 import { measure, stopCurrent } from "./lib/measure.mjs";
 import { devStack, StackError } from "./lib/stack.mjs";
+import { MixUsageError, mixOptions, runMix, stopMix } from "./mix.mjs";
 
 requireNode22();
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,7 +46,7 @@ function pick(all, names) {
   const unknown = names.filter((n) => !all.some((s) => s.name === n));
   if (unknown.length) {
     throw new UsageError(
-      `unknown scenario ${unknown.map((n) => `"${n}"`).join(", ")}; available: ${all.map((s) => s.name).join(", ")}`,
+      `unknown scenario ${unknown.map((n) => `"${n}"`).join(", ")}; available: ${all.map((s) => s.name).join(", ")}, mix (the open-loop blend)`,
     );
   }
   return all.filter((s) => names.includes(s.name));
@@ -152,6 +154,7 @@ async function shutdown(code) {
   if (shuttingDown) return;
   shuttingDown = true;
   stopCurrent();
+  stopMix();
   await stack.down();
   process.exit(code);
 }
@@ -167,14 +170,20 @@ process.on("uncaughtException", (err) => {
 });
 
 try {
-  const selected = pick(await loadScenarios(), process.argv.slice(2));
+  const names = process.argv.slice(2);
+  const mix = names.includes("mix");
+  const rest = names.filter((n) => n !== "mix");
+  const all = await loadScenarios();
+  const selected = mix && rest.length === 0 ? [] : pick(all, rest);
   const durationS = durationOverride();
+  if (mix) mixOptions(); // bad knobs fail before the stack starts
   await stack.up();
   const missed = [];
   for (const s of selected) {
     const verdict = await runScenario(s, durationS);
     if (verdict && !verdict.ok) missed.push(`${s.name}: ${verdict.text}`);
   }
+  if (mix) await runMix({ base, log });
   if (selected.length > 1 || missed.length) {
     console.log(
       missed.length ? `\n✘ ${missed.length} target(s) missed:\n  ${missed.join("\n  ")}` : "\n✔ all targets met",
@@ -182,6 +191,8 @@ try {
   }
   await shutdown(0);
 } catch (err) {
-  console.error(`✘ ${err instanceof UsageError || err instanceof StackError ? err.message : (err?.stack ?? err)}`);
+  console.error(
+    `✘ ${err instanceof UsageError || err instanceof StackError || err instanceof MixUsageError ? err.message : (err?.stack ?? err)}`,
+  );
   await shutdown(1);
 }
