@@ -112,6 +112,10 @@ export async function startSqlHttpBridge({
   // OLTP statements regress with JIT (stack-facts.md); the app turns it off on its WebSocket connections too.
   // The client's queue runs this before any request's statement.
   pool.on("connect", (client) => {
+    // A checked-out client has no pool listener: a backend terminated mid-statement (pg_terminate_backend, a
+    // restart) would otherwise throw from the socket's handler and take the whole process down. The statement in
+    // flight still rejects, and the request answers its error.
+    client.on("error", () => {});
     client.query("SET jit = off").catch(() => {});
   });
   pool.on("error", () => {}); // an idle connection that dies is dropped by the pool; nothing to tell anyone
@@ -119,6 +123,7 @@ export async function startSqlHttpBridge({
   const counters = { requests: 0, errors: 0, aborted: 0, peak: 0 };
   const stats = () => ({
     ...counters,
+    max: poolMax,
     total: pool.totalCount,
     active: pool.totalCount - pool.idleCount,
     idle: pool.idleCount,
