@@ -12,6 +12,15 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[\w.-]+:\d+\/v1$/, "must look like host:port/v1")
     .optional(),
+  /** Neon's HTTP query endpoint (`neon()` over /sql); set locally to the dev stack's bridge, unset in production. */
+  NEON_HTTP_ENDPOINT: z.url().optional(),
+  /**
+   * How the gateway reads and the providers' objects write: `http` runs each statement over Neon's stateless HTTP
+   * path (connections pooled on Neon's side, none held by Workers or objects); `objects` reads through the
+   * PgReader objects and `websocket` keeps one connection per busy provider object (the earlier design).
+   */
+  PG_READS: z.enum(["http", "objects"]).default("http"),
+  PG_OBJECT_WRITES: z.enum(["http", "websocket"]).default("http"),
   UPSTASH_REDIS_REST_URL: z.url(),
   UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
   CORS_ORIGINS: z.string().default("*"),
@@ -105,6 +114,11 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError(`invalid configuration: ${names}`);
   }
   const cfg = parsed.data;
+  if (cfg.ENVIRONMENT === "production" && cfg.NEON_HTTP_ENDPOINT) {
+    throw new ConfigError(
+      "invalid configuration: NEON_HTTP_ENDPOINT is for local development and must be unset in production",
+    );
+  }
   if (cfg.ENVIRONMENT === "production" && cfg.NEON_WS_PROXY) {
     throw new ConfigError(
       "invalid configuration: NEON_WS_PROXY is for local development and must be unset in production",

@@ -1,5 +1,9 @@
-// The typed way to the readers: a shard chosen by a routing key (a map cell), so nearby searches share a warm
-// connection. It is a `Runner`, so statements run through it with platform/pg/sql's rows() and first().
+// The gateway's way to read Postgres. By default (PG_READS=http) a statement goes over Neon's stateless HTTP path, so
+// reads scale with the edge instead of funnelling through a fixed set of objects; PG_READS=objects keeps the earlier
+// design, a PgReader shard chosen by a routing key (a map cell) so nearby searches share a warm connection. Either
+// is a `Runner`, so statements run through it with platform/pg/sql's rows() and first().
+import { loadConfig } from "../../platform/config";
+import { PgHttp } from "../../platform/pg/http";
 import type { Runner } from "../../platform/pg/sql";
 import type { ReaderFailure } from "./pg-reader";
 
@@ -19,6 +23,11 @@ export class ReaderError extends Error {
 }
 
 export function pgReader(env: Env, routingKey: string): Runner {
+  const cfg = loadConfig(env);
+  return cfg.PG_READS === "http" ? new PgHttp(cfg) : readerObject(env, routingKey);
+}
+
+function readerObject(env: Env, routingKey: string): Runner {
   let h = 0;
   for (let i = 0; i < routingKey.length; i++) h = (h * 31 + routingKey.charCodeAt(i)) >>> 0;
   const ns = env.PG_READER;

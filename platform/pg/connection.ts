@@ -12,7 +12,16 @@ export interface Queryable {
   ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
-export class PgConnection implements Queryable {
+/** What a Durable Object holds to reach Postgres: a connection of its own, or the stateless HTTP path. */
+export interface ObjectDb extends Queryable {
+  /** Whether it holds an open Postgres connection right now (never, for HTTP). */
+  readonly connected: boolean;
+  /** Shown in pg_stat_activity where a connection is the object's own. */
+  applicationName: string | undefined;
+  close(): Promise<void>;
+}
+
+export class PgConnection implements ObjectDb {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
