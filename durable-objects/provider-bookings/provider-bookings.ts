@@ -13,7 +13,8 @@ import type { ErrorCode } from "../../lib/errors";
 import { Mutex } from "../../lib/mutex";
 import { confirmDeadline } from "../../lib/policy";
 import { loadConfig } from "../../platform/config";
-import { PgConnection } from "../../platform/pg/connection";
+import { type ObjectDb, PgConnection } from "../../platform/pg/connection";
+import { PgHttp } from "../../platform/pg/http";
 import { first, rows, run } from "../../platform/pg/sql";
 import { createRedis } from "../../platform/redis";
 import { invalidateAround } from "../../platform/search-cache";
@@ -42,8 +43,11 @@ import { type BookingView, type BookingWithPayment, fail, type Outcome } from ".
 const OUTBOX_RETRY_MS = 30_000;
 
 export class ProviderBookings extends DurableObject<Env> {
-  /** The object's own Postgres connection; a field so fault tests can cut it mid-step. */
-  readonly pg: PgConnection;
+  /**
+   * How this object reaches Postgres (PG_OBJECT_WRITES): the stateless HTTP path by default, so busy objects hold no
+   * connections and the pooler bounds them; or a connection of its own. A field so fault tests can cut it mid-step.
+   */
+  readonly pg: ObjectDb;
   /**
    * Input gates do not cover Postgres round trips: while one request awaits the database another would run. Every
    * create, transition, expiry and webhook therefore runs under this lock, so check-then-commit sees no
@@ -66,7 +70,11 @@ export class ProviderBookings extends DurableObject<Env> {
     super(ctx, env);
     this.events = env.BOOKING_EVENTS;
     // Validated config, not raw env: DATABASE_URL is a secret in deployed environments.
-    this.pg = new PgConnection(loadConfig(env), { idleMs: 10_000, onConnect: ["SET jit = off"] });
+    const cfg = loadConfig(env);
+    this.pg =
+      cfg.PG_OBJECT_WRITES === "http"
+        ? new PgHttp(cfg)
+        : new PgConnection(cfg, { idleMs: 10_000, onConnect: ["SET jit = off"] });
     this.cache = new ActiveCache(ctx.storage.sql);
     this.guard = new StepGuard(this.pg, ctx.storage.sql, () => loadConfig(env).LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => {

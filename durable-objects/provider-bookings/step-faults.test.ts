@@ -4,7 +4,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { PgConnection } from "../../platform/pg/connection";
+import type { ObjectDb } from "../../platform/pg/connection";
 import {
   acceptedBooking,
   call,
@@ -21,7 +21,7 @@ import { deliverStripe, intentEvent, signStripe } from "../../workers/api/test/s
 import { providerBookings } from "./client";
 import type { ProviderBookings } from "./provider-bookings";
 
-type Query = PgConnection["query"];
+type Query = ObjectDb["query"];
 /** `real()` sends the statement on; `real(other)` sends another one on the same connection instead. */
 type Hook = (text: string, real: (other?: string) => ReturnType<Query>) => ReturnType<Query>;
 
@@ -68,33 +68,38 @@ const bookingsOf = (providerId: number) =>
   sql<{ id: string }>("SELECT id FROM bookings WHERE provider_id = $1", [providerId]);
 
 describe("a booking step that fails part-way", () => {
-  it("answers 503 when its own connection is cut mid-step, releases the key, and the retry books once", async () => {
-    const { p, customer, key, create } = await setup();
-    let cut = false;
-    await intercept(p.providerId, async (text, real) => {
-      if (!isCommit(text) || cut) return real();
-      cut = true;
-      // The server ends this very session as the commit is due: whatever the driver throws is what the step gets.
-      await real("SELECT pg_terminate_backend(pg_backend_pid())");
-      return real();
-    });
-    const first = await create();
-    expect(cut).toBe(true);
-    expect(first.status).toBe(503);
-    expect(errorCode(first.body)).toBe("dependency_unavailable");
-    expect(first.headers.get("retry-after")).toBe("1");
-    expect(await keyRow(customer, key)).toEqual([]);
-    expect(await bookingsOf(p.providerId)).toEqual([]);
+  // Its own connection exists with PG_OBJECT_WRITES=websocket (the api-websocket project); over HTTP a statement
+  // that cannot reach Postgres is the "commit whose answer is lost" and "release that cannot reach" cases below.
+  it.runIf(env.PG_OBJECT_WRITES === "websocket")(
+    "answers 503 when its own connection is cut mid-step, releases the key, and the retry books once",
+    async () => {
+      const { p, customer, key, create } = await setup();
+      let cut = false;
+      await intercept(p.providerId, async (text, real) => {
+        if (!isCommit(text) || cut) return real();
+        cut = true;
+        // The server ends this very session as the commit is due: whatever the driver throws is what the step gets.
+        await real("SELECT pg_terminate_backend(pg_backend_pid())");
+        return real();
+      });
+      const first = await create();
+      expect(cut).toBe(true);
+      expect(first.status).toBe(503);
+      expect(errorCode(first.body)).toBe("dependency_unavailable");
+      expect(first.headers.get("retry-after")).toBe("1");
+      expect(await keyRow(customer, key)).toEqual([]);
+      expect(await bookingsOf(p.providerId)).toEqual([]);
 
-    const retry = await create();
-    expect(retry.status).toBe(201);
-    expect(await bookingsOf(p.providerId)).toHaveLength(1);
-    const again = await create();
-    expect(again.status).toBe(201);
-    expect(again.headers.get("idempotent-replayed")).toBe("true");
-    expect(again.body.id).toBe(retry.body.id);
-    await restore(p.providerId);
-  });
+      const retry = await create();
+      expect(retry.status).toBe(201);
+      expect(await bookingsOf(p.providerId)).toHaveLength(1);
+      const again = await create();
+      expect(again.status).toBe(201);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(again.body.id).toBe(retry.body.id);
+      await restore(p.providerId);
+    },
+  );
 
   it("keeps the answer of a commit whose reply was lost: the retry replays it instead of booking again", async () => {
     const { p, create } = await setup();
