@@ -56,6 +56,28 @@ export default defineConfig({
         test: { ...timeouts, name: "api", include: ["workers/api/**/*.test.ts", "durable-objects/**/*.test.ts"] },
       },
       {
+        // The earlier transports stay configurable (PG_READS=objects, PG_OBJECT_WRITES=websocket), so they stay
+        // tested: the objects' own suites and the booking journeys run on them too.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: workerVars({ ...inject<Vars>("vars"), PG_READS: "objects", PG_OBJECT_WRITES: "websocket" }),
+            },
+          })),
+        ],
+        resolve: { alias: textModules },
+        test: {
+          ...timeouts,
+          name: "api-websocket",
+          include: [
+            "durable-objects/**/*.test.ts",
+            "workers/api/test/booking.test.ts",
+            "workers/api/test/wallets.test.ts",
+          ],
+        },
+      },
+      {
         plugins: [
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./workers/notifications/wrangler.toml" },

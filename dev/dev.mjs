@@ -36,9 +36,10 @@ function writeDevVars(vars) {
 
 /**
  * Set from the environment, they win over the dev stack's: PUBLIC_API_URL (where wallets send the phone's browser
- * back; defaults to this machine as DEV_PUBLIC_HOST names it) and RETURN_URL_ALLOWLIST (default: wrangler.toml).
+ * back; defaults to this machine as DEV_PUBLIC_HOST names it), RETURN_URL_ALLOWLIST (default: wrangler.toml), and
+ * PG_READS / PG_OBJECT_WRITES (the Postgres transports, so the bench can compare them on one machine).
  */
-const PASS_THROUGH = ["PUBLIC_API_URL", "RETURN_URL_ALLOWLIST"];
+const PASS_THROUGH = ["PUBLIC_API_URL", "RETURN_URL_ALLOWLIST", "PG_READS", "PG_OBJECT_WRITES"];
 
 /** The variables of `names` that the environment sets: a developer can still try the production caps locally. */
 function pick(env, names) {

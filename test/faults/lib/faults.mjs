@@ -69,23 +69,38 @@ export function faultPlan({ pgRestart }) {
       },
     },
     {
-      name: "(a) pg bridge killed mid-transaction",
+      name: "(a) pg bridges killed mid-transaction",
       method: "card",
       async inject({ stack, note }) {
+        // Both ways to Postgres: the WebSocket bridge (the gateway's request pools) and the HTTP bridge (reads and
+        // the providers' objects), cut with statements in flight, then refusing new ones for 3 s.
         const ws = stack.bridges.ws;
+        const http = stack.bridges.sqlHttp;
         await sleep(1_000);
         let cut = 0;
         let busy = 0;
+        let httpCuts = 0;
         for (let i = 0; i < 5; i++) {
           await untilInFlight(ws, 1_500);
           busy += ws.inFlight();
           cut += ws.dropConnections();
+          if (http && i % 2 === 0) {
+            await http.suspend();
+            httpCuts++;
+            await sleep(300);
+            await http.resume();
+          }
           await sleep(700);
         }
         await ws.suspend();
+        await http?.suspend();
         await sleep(3_000);
         await ws.resume();
-        note(`cut ${cut} connections (${busy} with a statement in flight), then refused new ones for 3 s`);
+        await http?.resume();
+        note(
+          `cut ${cut} WebSocket connections (${busy} with a statement in flight) and the HTTP bridge's ${httpCuts} ` +
+            "times, then both refused new ones for 3 s",
+        );
       },
     },
     {
