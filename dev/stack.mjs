@@ -51,7 +51,7 @@ export function localConfig(env = process.env) {
     wsBridgePort: Number(env.WS_BRIDGE_PORT ?? 5480),
     sqlHttpBridgePort: Number(env.SQL_HTTP_BRIDGE_PORT ?? 5481),
     /** Postgres connections the HTTP bridge may open, however many callers are busy; the rest wait in line. */
-    sqlHttpPoolMax: Number(env.SQL_HTTP_POOL_MAX ?? 10),
+    sqlHttpPoolMax: Number(env.SQL_HTTP_POOL_MAX ?? 20),
     upstashBridgePort: Number(env.UPSTASH_BRIDGE_PORT ?? 8079),
     upstashToken: env.UPSTASH_BRIDGE_TOKEN ?? "kormo-dev-token",
     smsSimPort: Number(env.SMS_SIM_PORT ?? 8090),
