@@ -1,9 +1,11 @@
 // `npm run bench [scenario…]`: load-tests scenarios against the dev stack, each next to a GET /health baseline.
-// `npm run bench mix` runs the open-loop mixed load instead (bench/mix.mjs); it is not part of a bare `npm run bench`.
+// `npm run bench mix` runs the open-loop mixed load instead (bench/mix.mjs); `npm run bench costs` measures what each
+// operation costs the back ends (bench/costs.mjs). Neither is part of a bare `npm run bench`.
 import { readdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { requireNode22 } from "../dev/stack.mjs";
+import { runCosts } from "./costs.mjs";
 import { measure, stopCurrent } from "./lib/measure.mjs";
 import { devStack, StackError } from "./lib/stack.mjs";
 import { MixUsageError, mixOptions, runMix, stopMix } from "./mix.mjs";
@@ -172,9 +174,10 @@ process.on("uncaughtException", (err) => {
 try {
   const names = process.argv.slice(2);
   const mix = names.includes("mix");
-  const rest = names.filter((n) => n !== "mix");
+  const costs = names.includes("costs");
+  const rest = names.filter((n) => n !== "mix" && n !== "costs");
   const all = await loadScenarios();
-  const selected = mix && rest.length === 0 ? [] : pick(all, rest);
+  const selected = (mix || costs) && rest.length === 0 ? [] : pick(all, rest);
   const durationS = durationOverride();
   if (mix) mixOptions(); // bad knobs fail before the stack starts
   await stack.up();
@@ -184,6 +187,12 @@ try {
     if (verdict && !verdict.ok) missed.push(`${s.name}: ${verdict.text}`);
   }
   if (mix) await runMix({ base, log });
+  if (costs) {
+    const rows = await runCosts({ base });
+    console.log("\n▶ costs: per operation, measured (docs/capacity.md uses these)");
+    console.table(rows);
+    writeFileSync(join(here, "results", "costs.json"), `${JSON.stringify(rows, null, 2)}\n`);
+  }
   if (selected.length > 1 || missed.length) {
     console.log(
       missed.length ? `\n✘ ${missed.length} target(s) missed:\n  ${missed.join("\n  ")}` : "\n✔ all targets met",
