@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import { connect } from "node:net";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
+import { listenOn, stopListening } from "./server.mjs";
 
 /** Neon's proxy refuses request bodies over 10 MiB; so do we. */
 const MAX_BODY_BYTES = 10 << 20;
@@ -109,14 +110,13 @@ export async function startSqlHttpBridge({
     connectionTimeoutMillis: queueTimeoutMs,
     idleTimeoutMillis: 30_000,
   });
-  // OLTP statements regress with JIT (stack-facts.md); the app turns it off on its WebSocket connections too.
-  // The client's queue runs this before any request's statement.
+  // No `SET jit = off` here: as on Neon's pooler, the database's own setting (migration 0015) applies to every
+  // new session, so locally the app depends on exactly what production depends on.
   pool.on("connect", (client) => {
     // A checked-out client has no pool listener: a backend terminated mid-statement (pg_terminate_backend, a
     // restart) would otherwise throw from the socket's handler and take the whole process down. The statement in
     // flight still rejects, and the request answers its error.
     client.on("error", () => {});
-    client.query("SET jit = off").catch(() => {});
   });
   pool.on("error", () => {}); // an idle connection that dies is dropped by the pool; nothing to tell anyone
 
@@ -198,25 +198,16 @@ export async function startSqlHttpBridge({
   }
 
   /** @param {number} at */
-  const listen = (at) =>
-    new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(at, host, () => {
-        server.off("error", reject);
-        resolve(undefined);
-      });
-    });
+  const listen = (at) => listenOn(server, at, host);
   await listen(port);
   const bound = /** @type {import("node:net").AddressInfo} */ (server.address()).port;
-  const stopListening = () =>
-    server.listening ? new Promise((resolve) => server.close(() => resolve(undefined))) : Promise.resolve();
 
   return {
     port: bound,
     url: `http://${host}:${bound}/sql`,
     stats,
     async suspend() {
-      const closed = stopListening();
+      const closed = stopListening(server);
       server.closeAllConnections();
       await closed;
     },
@@ -224,7 +215,7 @@ export async function startSqlHttpBridge({
       if (!server.listening) await listen(bound);
     },
     async close() {
-      const closed = stopListening();
+      const closed = stopListening(server);
       server.closeAllConnections();
       await closed;
       await pool.end();

@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 // Default import: ioredis is CommonJS, and Vite's module runner (vitest globalSetup) only sees its default export.
 import IORedis from "ioredis";
+import { listenOn, stopListening } from "./server.mjs";
 
 const { Redis, ReplyError } = IORedis;
 
@@ -186,18 +187,9 @@ export async function startUpstashBridge({ port = 0, host = "127.0.0.1", redisUr
   });
 
   /** @param {number} at */
-  const listen = (at) =>
-    new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(at, host, () => {
-        server.off("error", reject);
-        resolve(undefined);
-      });
-    });
+  const listen = (at) => listenOn(server, at, host);
   await listen(port);
   const bound = /** @type {import("node:net").AddressInfo} */ (server.address()).port;
-  const stopListening = () =>
-    server.listening ? new Promise((resolve) => server.close(() => resolve(undefined))) : Promise.resolve();
   const releaseStalled = () => {
     for (const res of stalled ?? []) res.destroy();
     stalled = null;
@@ -207,7 +199,7 @@ export async function startUpstashBridge({ port = 0, host = "127.0.0.1", redisUr
     port: bound,
     url: `http://${host}:${bound}`,
     async suspend() {
-      const closed = stopListening();
+      const closed = stopListening(server);
       server.closeAllConnections();
       await closed;
     },
@@ -221,7 +213,7 @@ export async function startUpstashBridge({ port = 0, host = "127.0.0.1", redisUr
     async close() {
       releaseStalled();
       server.closeAllConnections();
-      await stopListening();
+      await stopListening(server);
       redis.disconnect();
     },
   };

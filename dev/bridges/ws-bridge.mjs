@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import { connect } from "node:net";
 import { pathToFileURL } from "node:url";
 import { WebSocketServer } from "ws";
+import { listenOn, stopListening } from "./server.mjs";
 
 /** Pause TCP reads when this many bytes are queued on the WebSocket (slow client). */
 const WS_HIGH_WATER = 1 << 20;
@@ -89,14 +90,7 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
   });
 
   /** @param {number} at */
-  const listen = (at) =>
-    new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(at, host, () => {
-        server.off("error", reject);
-        resolve(undefined);
-      });
-    });
+  const listen = (at) => listenOn(server, at, host);
   await listen(port);
   const bound = /** @type {import("node:net").AddressInfo} */ (server.address()).port;
 
@@ -109,8 +103,6 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
     pairs.clear();
     return n;
   };
-  const stopListening = () =>
-    server.listening ? new Promise((resolve) => server.close(() => resolve(undefined))) : Promise.resolve();
 
   return {
     port: bound,
@@ -119,7 +111,7 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
     inFlight: () => [...pairs].filter((p) => p.ws && p.waiting).length,
     dropConnections,
     async suspend() {
-      const closed = stopListening();
+      const closed = stopListening(server);
       dropConnections();
       for (const socket of sockets) socket.destroy();
       await closed;
@@ -131,7 +123,7 @@ export async function startWsBridge({ port = 0, host = "127.0.0.1", allow = ["12
       dropConnections();
       wss.close();
       server.closeAllConnections();
-      await stopListening();
+      await stopListening(server);
     },
   };
 }

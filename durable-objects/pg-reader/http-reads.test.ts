@@ -35,6 +35,11 @@ describe.runIf(env.PG_READS === "http")("reads over HTTP", () => {
     expect(await pid()).toBeGreaterThan(0);
   });
 
+  it("runs with jit off, the migrated database's own setting (no session outlives a statement to SET it)", async () => {
+    const { rows } = await pgReader(env, "any").query("SELECT current_setting('jit') AS jit", []);
+    expect(rows[0]).toEqual({ jit: "off" });
+  });
+
   it("parses types as the WebSocket path does (bigint as text, timestamptz as Date, json as objects)", async () => {
     const { rows } = await pgReader(env, "any").query(
       "SELECT 9007199254740993::int8 AS big, '2030-01-02T03:04:05Z'::timestamptz AS at, '{\"a\":[1]}'::jsonb AS j, NULL::text AS n",

@@ -5,7 +5,7 @@ import { createRoute, OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi
 import { WalletOutcome } from "../../lib/enums";
 import { ISSUE_CODES, LIMIT_NAMES } from "../../lib/error-details";
 import { ApiError, ErrorCode } from "../../lib/errors";
-import { fromZodIssue, validationDetails } from "../../lib/issues";
+import { fromZodIssue, issueMessages, validationDetails } from "../../lib/issues";
 import type { AppEnv } from "./context";
 import { INTRO } from "./docs-intro";
 
@@ -15,7 +15,9 @@ export function createApp() {
       if (!result.success) {
         const issues = result.error.issues.map(fromZodIssue);
         // A missing Idempotency-Key gets its own words: what to send, not only which header failed.
-        const keyMissing = result.target === "header" && issues.some((i) => i.path === "idempotency-key");
+        const keyMissing =
+          result.target === "header" &&
+          issues.some((i) => i.path === "idempotency-key" && i.message === issueMessages.required);
         throw new ApiError("invalid_input", {
           ...(keyMissing ? { message: "idempotency_key_required" as const } : {}),
           details: validationDetails(issues),

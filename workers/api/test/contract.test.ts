@@ -79,6 +79,16 @@ describe("the HTTP contract", () => {
     expect(res.status).toBe(400);
     expect((res.body.error as { message: string }).message).toContain("Idempotency-Key");
     expect(details(res.body).issues[0]?.path).toBe("idempotency-key");
+    // A key that is there but malformed is a plain validation error on that header, not "send a key".
+    const short = await call("/booking/bookings", {
+      method: "POST",
+      token: s.access,
+      headers: { "idempotency-key": "abc" },
+      body: {},
+    });
+    expect(short.status).toBe(400);
+    expect((short.body.error as { message: string }).message).toBe("The request is not valid.");
+    expect(details(short.body).issues[0]).toMatchObject({ path: "idempotency-key", code: "too_small" });
   });
 
   it("lets a browser app read the headers the document declares", async () => {

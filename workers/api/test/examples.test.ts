@@ -12,6 +12,7 @@ import {
   idemKey,
   type Json,
   login,
+  loginAdmin,
   makeProvider,
   plantCode,
   type Session,
@@ -54,12 +55,6 @@ function shiftInstants(v: unknown): unknown {
     return x;
   };
   return map(v);
-}
-
-async function admin(): Promise<Session> {
-  const s = await login();
-  await sql("UPDATE users SET role = 'admin' WHERE id = $1", [s.userId]);
-  return login(s.phone);
 }
 
 /** A provider that is waiting for KYC review, with its documents uploaded; the upload id to submit. */
@@ -140,11 +135,11 @@ const WORLD: Record<string, () => Promise<Ready>> = {
   },
   approveKycReview: async () => ({
     path: `/provider/kyc/reviews/${await pendingReview()}/approve`,
-    token: (await admin()).access,
+    token: (await loginAdmin()).access,
   }),
   rejectKycReview: async () => ({
     path: `/provider/kyc/reviews/${await pendingReview()}/reject`,
-    token: (await admin()).access,
+    token: (await loginAdmin()).access,
   }),
   createBooking: async () => {
     const p = await makeProvider({ services: [{ service_type: "cook", price_poisha: 40_000, unit: "hour" }] });
@@ -180,7 +175,7 @@ const WORLD: Record<string, () => Promise<Ready>> = {
     await startNow(b.id);
     const done = await call(`/booking/bookings/${b.id}/complete`, { method: "POST", token: b.p.user.access });
     expect(done.status).toBe(200);
-    return { path: `/payments/bookings/${b.id}/refund`, token: (await admin()).access, headers: idemKey() };
+    return { path: `/payments/bookings/${b.id}/refund`, token: (await loginAdmin()).access, headers: idemKey() };
   },
   setNotificationPreferences: async () => ({ token: (await login()).access }),
   receiveStripeWebhook: async () => ({}),

@@ -93,6 +93,13 @@ export async function login(
   };
 }
 
+/** A fresh user made admin, signed in again so the token carries the role. */
+export async function loginAdmin(): Promise<Session> {
+  const s = await login();
+  await sql("UPDATE users SET role = 'admin' WHERE id = $1", [s.userId]);
+  return login(s.phone);
+}
+
 export function errorCode(body: Json): string | undefined {
   return (body.error as { code?: string } | undefined)?.code;
 }

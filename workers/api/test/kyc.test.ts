@@ -2,13 +2,7 @@ import { env } from "cloudflare:workers";
 import { AwsClient } from "aws4fetch";
 import { describe, expect, it } from "vitest";
 import { MAX_DOCUMENT_BYTES } from "../../../platform/kyc-storage";
-import { call, type Json, login, makeProvider, type Session, sql } from "./helpers";
-
-async function admin(): Promise<Session> {
-  const s = await login();
-  await sql("UPDATE users SET role = 'admin' WHERE id = $1", [s.userId]);
-  return login(s.phone);
-}
+import { call, type Json, login, loginAdmin, makeProvider, type Session, sql } from "./helpers";
 
 type Uploads = Record<string, { url: string; key: string; headers: Record<string, string> }>;
 
@@ -80,7 +74,7 @@ describe("KYC", () => {
     });
     expect(again.status).toBe(409);
 
-    const a = await admin();
+    const a = await loginAdmin();
     const list = await call("/provider/kyc/reviews", { token: a.access });
     const mine = (list.body.reviews as Json[]).find((r) => r.provider_id === p.providerId);
     expect(mine).toMatchObject({ status: "pending" });
@@ -125,7 +119,7 @@ describe("KYC", () => {
     const p = await makeProvider({ lat, lng, verified: false });
     const { uploadId } = await uploadAll(p.user.access);
     const sub = await submit(p.user.access, { nid_number: "1234567890", upload_id: uploadId });
-    const a = await admin();
+    const a = await loginAdmin();
     await call(`/provider/kyc/reviews/${sub.body.id}/approve`, { method: "POST", token: a.access });
     expect(await ids(lat, lng)).toEqual([p.providerId]);
     expect(await ids(lat, lng)).toEqual([p.providerId]); // a HIT now
@@ -273,7 +267,7 @@ describe("KYC", () => {
     const swap = await fetch(selfie.url, { method: "PUT", headers: selfie.headers, body: bytesOf("selfie", 100) });
     expect(swap.status).toBe(200);
 
-    const a = await admin();
+    const a = await loginAdmin();
     const detail = await call(`/provider/kyc/reviews/${sub.body.id}`, { token: a.access });
     expect(detail.status).toBe(200);
     const links = detail.body.documents as Record<string, { url: string }>;
@@ -296,7 +290,7 @@ describe("KYC", () => {
     const { uploadId } = await uploadAll(p.user.access);
     const sub = await submit(p.user.access, { nid_number: "1234567890", upload_id: uploadId });
     await sql("UPDATE kyc_submissions SET sealed = NULL WHERE id = $1", [sub.body.id]);
-    const a = await admin();
+    const a = await loginAdmin();
     expect((await call(`/provider/kyc/reviews/${sub.body.id}`, { token: a.access })).status).toBe(409);
   });
 
