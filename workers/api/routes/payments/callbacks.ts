@@ -9,13 +9,13 @@ import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { type Outcome, PAYMENT_SYSTEM, providerBookings } from "../../../../durable-objects/provider-bookings/client";
 import { BookingStatus, type LedgerGateway, WalletOutcome } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
-import { messages } from "../../../../lib/i18n";
 import { checkReturnUrl, returnLocation } from "../../../../lib/return-url";
 import { first } from "../../../../platform/pg/sql";
 import { enforceLimit } from "../../auth/limits";
 import type { AppEnv } from "../../context";
 import { type App, defineRoute, responseHeaders } from "../../openapi";
 import { PAYMENT_BY_REF } from "../../queries/payments";
+import { renderOutcome } from "../shared/booking";
 
 /** What a wallet return answers without a return_url: enough for the app to look the booking up, nothing more. */
 const WalletReturn = z
@@ -127,15 +127,11 @@ export function registerCallbacks(app: App) {
       }
       const outcome = await settle(c, target);
       const result = outcomeOf(outcome);
-      if (!outcome.ok) {
-        throw new ApiError(outcome.code, {
-          message: messages[outcome.message] ?? messages.internal,
-          details: { kind: "wallet_return", booking_id: bookingId, outcome: result },
-          headers: outcome.code === "dependency_unavailable" ? { "Retry-After": "1" } : {},
-        });
-      }
-      const body = { booking_id: bookingId, status: outcome.body.status, outcome: result };
-      return outcome.status === 202 ? c.json(body, 202) : c.json(body, 200);
+      const ok = renderOutcome(c, outcome, {
+        details: { kind: "wallet_return", booking_id: bookingId, outcome: result },
+      });
+      const body = { booking_id: bookingId, status: ok.body.status, outcome: result };
+      return ok.status === 202 ? c.json(body, 202) : c.json(body, 200);
     });
   }
 }

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { type Outcome, summary } from "../../../../durable-objects/provider-bookings/client";
 import { BookingStatus, LedgerGateway, LedgerStatus, PaymentMethod, PriceUnit } from "../../../../lib/enums";
+import type { ErrorDetails } from "../../../../lib/error-details";
 import { ApiError } from "../../../../lib/errors";
 import { sha256Hex } from "../../../../lib/hash";
 import { messages } from "../../../../lib/i18n";
@@ -118,8 +119,11 @@ export const IdempotencyHeader = z.object({ "idempotency-key": IdempotencyKey.op
 /** An Idempotency-Key the operation requires (creating a booking, refunding money). */
 export const IdempotencyHeaderRequired = z.object({ "idempotency-key": IdempotencyKey });
 
-/** Turns a booking object's answer into the HTTP response; replays say so in a header. */
-export function renderOutcome(c: Context<AppEnv>, outcome: Outcome) {
+/**
+ * Turns a booking object's answer into the HTTP response; replays say so in a header. A public caller (a wallet's
+ * return) passes its own `details` for a refusal, so the object's (amounts, states) never reach it.
+ */
+export function renderOutcome(c: Context<AppEnv>, outcome: Outcome, refusal?: { details: ErrorDetails }) {
   const headers: Record<string, string> = outcome.replayed ? { "Idempotent-Replayed": "true" } : {};
   // An outage inside the provider's object: the same request (same key) may be retried shortly.
   if (!outcome.ok && outcome.code === "dependency_unavailable") headers["Retry-After"] = "1";
@@ -129,7 +133,7 @@ export function renderOutcome(c: Context<AppEnv>, outcome: Outcome) {
   }
   throw new ApiError(outcome.code, {
     message: messages[outcome.message] ?? messages.internal,
-    details: outcome.details,
+    details: refusal ? refusal.details : outcome.details,
     headers,
   });
 }
