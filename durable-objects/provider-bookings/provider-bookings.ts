@@ -380,7 +380,8 @@ export class ProviderBookings extends DurableObject<Env> {
       // The same call the gateway makes after a profile change: every cell that can see the provider's public point.
       this.ctx.waitUntil(invalidateAround(redis, [this.providerAt], ["availability"]).catch(() => {}));
     }
-    // Through the lock: the connection must not interleave this with another change.
+    // Through the lock: events leave in commit order, and on a connection of its own (PG_OBJECT_WRITES=websocket)
+    // the statements must not interleave with another change.
     // A failure here leaves the event in the outbox: the alarm relays it.
     this.ctx.waitUntil(
       this.mutex
