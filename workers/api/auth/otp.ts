@@ -2,6 +2,7 @@
 // AES-GCM sealed copy (so the same code can be re-sent), never the code or the number in clear. A live code is never
 // replaced by a new request; wrong tries count per requester and per code (lib/policy.ts says why).
 import type { Redis } from "@upstash/redis/cloudflare";
+import { sha256Hex } from "../../../lib/hash";
 import { OTP_RESEND_AFTER_S, OTP_TRIES_PER_CODE, OTP_TRIES_PER_REQUESTER } from "../../../lib/policy";
 import { b64, hmac, hmacHex, hmacVerify, randomCode, seal, unseal } from "./crypto";
 
@@ -53,9 +54,10 @@ export async function releaseResend(redis: Redis, pk: string): Promise<void> {
 // Creates the code only when none is live (atomically: never replaces one); answers whether it created it, the live
 // code's sealed copy, and its seconds left.
 const LIVE_OR_NEW_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 1 then
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HEXISTS', KEYS[1], 'u') == 0 then
   return {0, redis.call('HGET', KEYS[1], 'c') or '', redis.call('TTL', KEYS[1])}
 end
+redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'h', ARGV[1], 'c', ARGV[2], 't', 0)
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
 return {1, ARGV[2], tonumber(ARGV[3])}
@@ -93,15 +95,37 @@ local total = redis.call('HINCRBY', KEYS[1], 't', 1)
 return {mine, total, redis.call('HGET', KEYS[1], 'h')}
 `;
 
+// Uses the code up for one consumer (a requester and device): the first correct verify marks it theirs and keeps
+// it only for the grace period, so that consumer's retry after a lost answer is let in again, and nobody else.
+const CONSUME_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local used = redis.call('HGET', KEYS[1], 'u')
+if not used then
+  redis.call('HSET', KEYS[1], 'u', ARGV[1])
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+  return 1
+end
+if used == ARGV[1] then return 1 end
+return 0
+`;
+
+/** How long a used code still lets its own consumer retry (a login whose answer was lost on the way). */
+export const OTP_RETRY_GRACE_S = 60;
+
 export type OtpCheck = "ok" | "invalid" | "expired" | "locked";
 
-/** Checks a code for `requester` (a requesterKey). "locked": this requester is out of tries, or the code died. */
+/**
+ * Checks a code for `requester` (a requesterKey) on `device` (the login's device_id). "locked": this requester is
+ * out of tries, or the code died. A correct code is single use: it lets in one requester and device, and that one
+ * again for OTP_RETRY_GRACE_S (a retry after a lost answer), never anyone else.
+ */
 export async function checkOtp(
   redis: Redis,
   secret: string,
   phone: string,
   code: string,
   requester: string,
+  device: string,
 ): Promise<OtpCheck> {
   const key = otpKey(await phoneKey(secret, phone));
   const attempt = redis.createScript<[number, number, string] | null>(ATTEMPT_LUA);
@@ -121,6 +145,8 @@ export async function checkOtp(
     }
     return mine >= OTP_TRIES_PER_REQUESTER ? "locked" : "invalid";
   }
-  // Single use: of two concurrent correct verifies, only the one that deletes the key wins.
-  return (await redis.del(key)) === 1 ? "ok" : "expired";
+  // Single use: of two concurrent correct verifies from different devices, only the first to mark the code wins.
+  const consumer = await sha256Hex(`${requester}|${device}`);
+  const won = await redis.createScript<number>(CONSUME_LUA).exec([key], [consumer, String(OTP_RETRY_GRACE_S)]);
+  return won === 1 ? "ok" : "expired";
 }

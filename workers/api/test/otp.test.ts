@@ -280,11 +280,35 @@ describe("POST /auth/otp/verify", () => {
     expect(key).not.toContain(phone.slice(4));
   });
 
-  it("lets only one of two concurrent verifies with the right code through", async () => {
+  it("lets only one of concurrent verifies from different devices with the right code through", async () => {
     const phone = freshPhone();
     const code = await plantCode(phone, "271828");
-    const results = await Promise.all([verify(phone, code), verify(phone, code), verify(phone, code)]);
+    const results = await Promise.all(
+      ["dev-a", "dev-b", "dev-c"].map((device_id) => verify(phone, code, { device_id })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 400, 400]);
+  });
+
+  it("lets the same device retry a login whose answer was lost, and nobody else, and never re-sends a used code", async () => {
+    const phone = freshPhone();
+    const code = await plantCode(phone, "314159");
+    const ip = randomIp();
+    expect((await verify(phone, code, { device_id: "phone-1" }, ip)).status).toBe(200);
+    // The retry of the same request (its answer never arrived) is let in again.
+    expect((await verify(phone, code, { device_id: "phone-1" }, ip)).status).toBe(200);
+    // Another device with the same code is not.
+    const other = await verify(phone, code, { device_id: "phone-2" }, ip);
+    expect(other.status).toBe(400);
+    expect((other.body.error as { message: string }).message).toContain("expired");
+    // Asking for a code now issues a new one: the used code is never sent again.
+    const sent = await call("/auth/otp/request", {
+      method: "POST",
+      body: { phone },
+      headers: { "cf-connecting-ip": ip },
+    });
+    expect(sent.status).toBe(202);
+    // …and the used one is dead even for the device it let in.
+    expect((await verify(phone, code, { device_id: "phone-1" }, ip)).status).toBe(400);
   });
 
   it("signs a test number in with its fixed code after a real request", async () => {

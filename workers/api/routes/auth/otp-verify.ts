@@ -78,7 +78,7 @@ export function registerOtpVerify(app: App) {
       const pk = await phoneKey(config.OTP_HMAC_SECRET, phone);
       await enforceLimit(redis, "otpVerifyPerPhoneRequester", `${pk}:${requester}`);
     }
-    const outcome = await checkOtp(redis, config.OTP_HMAC_SECRET, phone, body.code, requester);
+    const outcome = await checkOtp(redis, config.OTP_HMAC_SECRET, phone, body.code, requester, body.device_id);
     if (outcome === "invalid") throw new ApiError("invalid_input", { message: "invalid_code" });
     if (outcome === "expired") throw new ApiError("invalid_input", { message: "code_expired" });
     if (outcome === "locked") throw new ApiError("invalid_input", { message: "code_locked" });
