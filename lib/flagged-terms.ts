@@ -68,6 +68,7 @@ export const FLAGGED_TERMS: readonly FlaggedTerm[] = [
       "apnar number",
       "number ta din",
       "number den",
+      "number ta den",
       "নাম্বারটা দিন",
       "নাম্বার দেন",
       "নাম্বার দিন",
