@@ -50,6 +50,14 @@ export const issueMessages = {
   return_url_fragment: { en: "must not contain a #fragment", bn: "#fragment থাকা চলবে না" },
   six_digits: { en: "must be 6 digits", bn: "৬ অঙ্কের হতে হবে" },
   required: { en: "is required", bn: "আবশ্যক" },
+  client_id: {
+    en: "must be 1 to 64 letters, digits or _ . : -",
+    bn: "১ থেকে ৬৪টি অক্ষর, অঙ্ক বা _ . : - হতে হবে",
+  },
+  message_text: {
+    en: "must be text without control characters, and not empty",
+    bn: "নিয়ন্ত্রণ অক্ষর ছাড়া লেখা হতে হবে, এবং খালি নয়",
+  },
 } as const satisfies Record<string, Message>;
 export type IssueKey = keyof typeof issueMessages;
 

@@ -43,3 +43,32 @@ export const OtpSmsMessage = z.object({
   expires_in: z.number().int().positive(),
 });
 export type OtpSmsMessage = z.infer<typeof OtpSmsMessage>;
+
+/**
+ * `chat-events`: messages that reached a participant while they had no socket open, collapsed per conversation by
+ * the conversation's object. The preview is already redacted; the consumer never logs it.
+ */
+export const ChatMessageEvent = z.object({
+  type: z.literal("chat.message"),
+  event_id: z.string().uuid(),
+  booking_id: z.number().int().positive(),
+  recipient_id: z.number().int().positive(),
+  sender_role: z.enum(["customer", "provider"]),
+  /** Messages collapsed into this push. */
+  count: z.number().int().positive(),
+  last_seq: z.number().int().positive(),
+  preview: z.string().max(200),
+  at: z.string().datetime(),
+});
+
+/** A moderator warned this participant about their messages in a conversation. */
+export const ChatWarningEvent = z.object({
+  type: z.literal("chat.warning"),
+  event_id: z.string().uuid(),
+  booking_id: z.number().int().positive(),
+  recipient_id: z.number().int().positive(),
+  at: z.string().datetime(),
+});
+
+export const ChatEventMessage = z.discriminatedUnion("type", [ChatMessageEvent, ChatWarningEvent]);
+export type ChatEventMessage = z.infer<typeof ChatEventMessage>;

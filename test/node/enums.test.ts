@@ -5,6 +5,10 @@ import {
   ActiveStatus,
   Actor,
   BookingStatus,
+  ChatCaseAction,
+  ChatCaseStatus,
+  ChatReportKind,
+  ConversationCloseReason,
   DeliveryChannel,
   DeliveryStatus,
   DevicePlatform,
@@ -69,6 +73,10 @@ const cases: Case[] = [
   column("auth_sessions", "platform", "DevicePlatform", DevicePlatform),
   column("notification_deliveries", "channel", "DeliveryChannel", DeliveryChannel),
   column("notification_deliveries", "status", "DeliveryStatus", DeliveryStatus),
+  column("conversations", "closed_reason", "ConversationCloseReason", ConversationCloseReason),
+  column("chat_cases", "status", "ChatCaseStatus", ChatCaseStatus),
+  column("chat_cases", "resolution", "ChatCaseAction", ChatCaseAction),
+  column("chat_reports", "kind", "ChatReportKind", ChatReportKind),
   // Cash has no gateway to call back: webhooks come from every other ledger gateway.
   column("webhook_events", "provider", "LedgerGateway without cash", LedgerGateway.exclude(["cash"])),
 ];
