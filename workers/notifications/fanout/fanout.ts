@@ -10,7 +10,7 @@
 // that window, rather than at-most-once, where such a crash would lose the message for good. A push carries its
 // event id as the Android notification tag and the APNs collapse id, so a device that gets it twice shows it once;
 // an SMS carries an id the gateway dedupes on.
-import type { DeliveryChannel, DeliveryStatus } from "../../../lib/enums";
+import type { DeliveryChannel, DeliveryStatus, NotificationEventType } from "../../../lib/enums";
 import { sha256Hex } from "../../../lib/hash";
 import type { BookingEventMessage } from "../../../lib/messages";
 import { first, type Runner, rows, run } from "../../../platform/pg/sql";
@@ -37,15 +37,17 @@ export interface FanoutResult {
 }
 
 /** One delivery: an event, to one user, on one channel, to one target (stored only as its hash). */
-interface Delivery {
-  event: BookingEventMessage;
+export interface Delivery {
+  eventId: string;
+  eventType: NotificationEventType;
+  bookingId: number;
   userId: number;
   channel: DeliveryChannel;
   targetHash: string;
 }
 
 const deliveryKey = (d: Delivery) => ({
-  event_id: d.event.meta.event_id,
+  event_id: d.eventId,
   user_id: d.userId,
   channel: d.channel,
   target_hash: d.targetHash,
@@ -63,9 +65,9 @@ const RECORD_BACKOFF_MS = [250, 500, 1_000, 2_000, 4_000];
 type Claim = { kind: "claimed" } | { kind: "sent" } | { kind: "busy"; waitS: number };
 
 /** Claims a delivery: taken by this consumer, already sent, or held by another consumer for a while yet. */
-async function claim(pool: Runner, d: Delivery): Promise<Claim> {
+export async function claim(pool: Runner, d: Delivery): Promise<Claim> {
   const key = { ...deliveryKey(d), lease_s: DELIVERY_LEASE_S };
-  const row = await first(pool, CLAIM_DELIVERY, { ...key, event_type: d.event.type, booking_id: d.event.id });
+  const row = await first(pool, CLAIM_DELIVERY, { ...key, event_type: d.eventType, booking_id: d.bookingId });
   if (row) return { kind: "claimed" };
   const state = await first(pool, DELIVERY_STATE, key);
   if (state?.status === "sent") return { kind: "sent" };
@@ -76,7 +78,12 @@ async function claim(pool: Runner, d: Delivery): Promise<Claim> {
  * Writes how a claimed delivery ended, retried over a few seconds: after a send, a lost write means the delivery is
  * sent again once the lease runs out, so a connection dropped at that moment is worth waiting out.
  */
-async function record(pool: Runner, d: Delivery, status: Exclude<DeliveryStatus, "pending">, error: string | null) {
+export async function record(
+  pool: Runner,
+  d: Delivery,
+  status: Exclude<DeliveryStatus, "pending">,
+  error: string | null,
+) {
   const params = { ...deliveryKey(d), status, error: error?.slice(0, 300) ?? null };
   for (let i = 0; ; i++) {
     try {
@@ -106,8 +113,15 @@ export async function fanout(e: BookingEventMessage, deps: FanoutDeps): Promise<
     // A user's devices are independent: reach them side by side.
     await Promise.all(
       targets.map(async ({ channel, target }) => {
-        const d = { event: e, userId: user.id, channel, targetHash: await sha256Hex(`${channel}:${target}`) };
-        await deliver(deps, d, target, { text, holdS: p.holdS }, result);
+        const d: Delivery = {
+          eventId: e.meta.event_id,
+          eventType: e.type,
+          bookingId: e.id,
+          userId: user.id,
+          channel,
+          targetHash: await sha256Hex(`${channel}:${target}`),
+        };
+        await deliver(deps, e, d, target, { text, holdS: p.holdS }, result);
       }),
     );
   }
@@ -116,6 +130,7 @@ export async function fanout(e: BookingEventMessage, deps: FanoutDeps): Promise<
 
 async function deliver(
   deps: FanoutDeps,
+  e: BookingEventMessage,
   d: Delivery,
   target: string,
   { text, holdS }: { text: { title: string; body: string }; holdS: number },
@@ -135,7 +150,6 @@ async function deliver(
     result.holdS = Math.max(result.holdS, holdS);
     return;
   }
-  const e = d.event;
   if (d.channel === "sms") {
     const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(e.meta.event_id, d.userId));
     await record(deps.pool, d, r.ok ? "sent" : "failed", r.ok ? null : r.error);
