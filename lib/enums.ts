@@ -115,3 +115,34 @@ export type ChatReportKind = z.infer<typeof ChatReportKind>;
 /** How an operator resolves a case. */
 export const ChatCaseAction = z.enum(["warn", "suspend", "close", "dismiss"]);
 export type ChatCaseAction = z.infer<typeof ChatCaseAction>;
+
+/** Where a provider is paid: a bKash wallet (B2C) or a bank account (BEFTN batch). */
+export const PayoutMethod = z.enum(["bkash", "bank"]);
+export type PayoutMethod = z.infer<typeof PayoutMethod>;
+
+/**
+ * A payout's life: held for approval, pending (being sent; bank: waiting for ops), unknown (the gateway's answer
+ * was lost), sent, failed, or netted (only cash commission was settled).
+ */
+export const PayoutStatus = z.enum(["requires_approval", "pending", "unknown", "sent", "failed", "netted"]);
+export type PayoutStatus = z.infer<typeof PayoutStatus>;
+/** The payouts still open: at most one per provider. */
+export const OpenPayoutStatus = PayoutStatus.extract(["requires_approval", "pending", "unknown"]);
+
+/** The journal's accounts (migration 0018 says which side each sits on). */
+export const LedgerAccount = z.enum([
+  "customer_escrow",
+  "provider_payable",
+  "provider_cash_owed",
+  "platform_revenue",
+  "gateway_clearing",
+  "payouts_in_flight",
+  "payout_funding",
+]);
+export type LedgerAccount = z.infer<typeof LedgerAccount>;
+
+export const DisputeStatus = z.enum(["open", "resolved"]);
+export type DisputeStatus = z.infer<typeof DisputeStatus>;
+
+export const DisputeResolution = z.enum(["release", "partial_refund", "full_refund"]);
+export type DisputeResolution = z.infer<typeof DisputeResolution>;

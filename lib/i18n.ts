@@ -186,6 +186,18 @@ export const messages = {
     en: "return_url is not allowed: use the app's own link (a listed scheme or https address, without a # part).",
     bn: "return_url গ্রহণযোগ্য নয়: অ্যাপের নিজস্ব লিংক দিন (তালিকাভুক্ত স্কিম বা https ঠিকানা, # অংশ ছাড়া)।",
   },
+  cash_debt_limit: {
+    en: "You owe commission on cash jobs above the limit: settle it (your next payout nets it) before accepting cash bookings.",
+    bn: "নগদ কাজের কমিশন সীমার বেশি বাকি: নগদ বুকিং নেওয়ার আগে তা পরিশোধ করুন (পরের পেআউটে কেটে নেওয়া হবে)।",
+  },
+  dispute_window_closed: {
+    en: "This booking can no longer be disputed: the dispute window has closed.",
+    bn: "এই বুকিং নিয়ে আর আপত্তি করা যাবে না: আপত্তির সময় শেষ।",
+  },
+  payout_account_unverified: {
+    en: "The payout account is not verified yet.",
+    bn: "পেআউট অ্যাকাউন্ট এখনো যাচাই হয়নি।",
+  },
   conversation_closed: {
     en: "This conversation is closed: you can read it but no longer send messages.",
     bn: "এই কথোপকথন বন্ধ: আপনি পড়তে পারবেন, কিন্তু আর বার্তা পাঠাতে পারবেন না।",

@@ -50,6 +50,7 @@ export const issueMessages = {
   return_url_fragment: { en: "must not contain a #fragment", bn: "#fragment থাকা চলবে না" },
   six_digits: { en: "must be 6 digits", bn: "৬ অঙ্কের হতে হবে" },
   required: { en: "is required", bn: "আবশ্যক" },
+  month: { en: "must be a month as YYYY-MM", bn: "YYYY-MM আকারে একটি মাস হতে হবে" },
   client_id: {
     en: "must be 1 to 64 letters, digits or _ . : -",
     bn: "১ থেকে ৬৪টি অক্ষর, অঙ্ক বা _ . : - হতে হবে",
