@@ -1,6 +1,6 @@
 // Gateway worker entry: the Hono app for HTTP. Durable Object classes are exported here so wrangler can bind them.
 import { buildApp } from "./app";
-import { reconcilePayments, renewCardHolds, sweepOutbox } from "./scheduled";
+import { reconcilePayments, reconcilePayouts, renewCardHolds, scheduledPayouts, sweepOutbox } from "./scheduled";
 
 export { ChatRoom } from "../../durable-objects/chat-room/chat-room";
 export { PgReader } from "../../durable-objects/pg-reader/pg-reader";
@@ -12,6 +12,14 @@ export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
     // Independent sweeps: one failing (a database blip) must not stop the others.
-    ctx.waitUntil(Promise.allSettled([sweepOutbox(env), reconcilePayments(env), renewCardHolds(env)]));
+    ctx.waitUntil(
+      Promise.allSettled([
+        sweepOutbox(env),
+        reconcilePayments(env),
+        renewCardHolds(env),
+        scheduledPayouts(env),
+        reconcilePayouts(env),
+      ]),
+    );
   },
 } satisfies ExportedHandler<Env>;
