@@ -95,8 +95,12 @@ export type BookingEventType = z.infer<typeof BookingEventType>;
 export const ChatEventType = z.enum(["chat.message", "chat.warning"]);
 export type ChatEventType = z.infer<typeof ChatEventType>;
 
+/** Money news for one person: payouts and disputes. */
+export const AccountEventType = z.enum(["payout.sent", "payout.failed", "dispute.opened", "dispute.resolved"]);
+export type AccountEventType = z.infer<typeof AccountEventType>;
+
 /** Every event the delivery log records. */
-export const NotificationEventType = z.union([BookingEventType, ChatEventType]);
+export const NotificationEventType = z.union([BookingEventType, ChatEventType, AccountEventType]);
 export type NotificationEventType = z.infer<typeof NotificationEventType>;
 
 /** Why a conversation is closed before its window ends: one side blocked the other, or an operator closed it. */

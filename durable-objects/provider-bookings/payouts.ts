@@ -1,6 +1,7 @@
 // A provider's payouts, run inside the provider's object under its lock (the same lock as its bookings' money):
 // start one payout of what is available (one statement: netting, the row, its invoice), then ask the gateway, then
 // record its answer. A lost answer leaves the payout `unknown`, and the reconciler asks the gateway by invoice.
+import type { AccountEventMessage } from "../../lib/messages";
 import type { Config } from "../../platform/config";
 import type { PayoutGateway, PayoutResult } from "../../platform/payments/bkash-payout";
 import { first, type Runner } from "../../platform/pg/sql";
@@ -24,6 +25,14 @@ export type PayoutAnswer =
 /** Past this age a payout the gateway does not know is sent again under the same invoice (bKash dedupes it). */
 const RESEND_AFTER_MS = 10 * 60_000;
 
+/** What the provider should do about a failed payout, as the notification names it. */
+function failureReason(r: PayoutResult): string {
+  if (r.kind !== "refused") return "gateway";
+  if (r.code === "2012") return "invalid_receiver";
+  if (r.code === "unconfigured") return "gateway";
+  return r.code === "2023" ? "gateway" : "limit";
+}
+
 function invoice(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(10));
   return `KMP-${Array.from(bytes, (b) => "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"[b % 32]).join("")}`;
@@ -34,6 +43,8 @@ export class Payouts {
     private readonly pg: Runner,
     private readonly cfg: Config,
     private readonly gateway: () => PayoutGateway | null,
+    /** Tells the provider a payout went or failed; best effort (the payout list shows it either way). */
+    private readonly notify: (e: AccountEventMessage) => Promise<void>,
   ) {}
 
   async run(providerId: number, op: PayoutOp): Promise<PayoutAnswer> {
@@ -128,6 +139,17 @@ export class Payouts {
           ? { status: "failed" as const, trx: null, error: r.error }
           : { status: "unknown" as const, trx: null, error: r.error };
     const row = await first(this.pg, FINISH_PAYOUT, { id: payout.id, ...next, from: ["pending", "unknown"] });
+    if (row && (row.status === "sent" || row.status === "failed")) {
+      await this.notify({
+        type: row.status === "sent" ? "payout.sent" : "payout.failed",
+        event_id: crypto.randomUUID(),
+        booking_id: 0,
+        to: [{ provider_id: row.provider_id }],
+        amount_poisha: row.amount_poisha,
+        ...(row.status === "failed" ? { reason: failureReason(r) } : {}),
+        at: new Date().toISOString(),
+      }).catch(() => {});
+    }
     return row ?? payout;
   }
 }

@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { ACTIVE, decide } from "../../lib/booking-machine";
 import type { ErrorCode } from "../../lib/errors";
+import type { AccountEventMessage } from "../../lib/messages";
 import { Mutex } from "../../lib/mutex";
 import { confirmDeadline } from "../../lib/policy";
 import { loadConfig } from "../../platform/config";
@@ -160,7 +161,9 @@ export class ProviderBookings extends DurableObject<Env> {
       try {
         await this.bind(providerId);
         const cfg = loadConfig(this.env);
-        return await new Payouts(this.pg, cfg, () => payoutGatewayFor(cfg)).run(providerId, op);
+        const notify = async (e: AccountEventMessage) =>
+          void (await this.env.ACCOUNT_EVENTS.send(e, { contentType: "json" }));
+        return await new Payouts(this.pg, cfg, () => payoutGatewayFor(cfg), notify).run(providerId, op);
       } catch (err) {
         if (!isDependencyFailure(err)) throw err;
         return { ok: false, reason: "unavailable" };

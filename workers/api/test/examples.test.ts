@@ -179,19 +179,26 @@ const WORLD: Record<string, () => Promise<Ready>> = {
   },
   setNotificationPreferences: async () => ({ token: (await login()).access }),
   setPayoutAccount: async () => ({ token: (await makeProvider()).user.access }),
-  runPayouts: async () => ({ token: (await loginAdmin()).access, body: { provider_id: (await makeProvider()).providerId } }),
+  runPayouts: async () => ({
+    token: (await loginAdmin()).access,
+    body: { provider_id: (await makeProvider()).providerId },
+  }),
   openDispute: async () => {
     const b = await acceptedBooking("cash");
     await call(`/booking/bookings/${b.id}/confirm`, { method: "POST", token: b.customer.access });
     await startNow(b.id);
-    expect((await call(`/booking/bookings/${b.id}/complete`, { method: "POST", token: b.p.user.access })).status).toBe(200);
+    expect((await call(`/booking/bookings/${b.id}/complete`, { method: "POST", token: b.p.user.access })).status).toBe(
+      200,
+    );
     return { path: `/booking/bookings/${b.id}/dispute`, token: b.customer.access };
   },
   resolveDispute: async () => {
     const b = await acceptedBooking("card");
     await call(`/booking/bookings/${b.id}/confirm`, { method: "POST", token: b.customer.access });
     await startNow(b.id);
-    expect((await call(`/booking/bookings/${b.id}/complete`, { method: "POST", token: b.p.user.access })).status).toBe(200);
+    expect((await call(`/booking/bookings/${b.id}/complete`, { method: "POST", token: b.p.user.access })).status).toBe(
+      200,
+    );
     const d = await call(`/booking/bookings/${b.id}/dispute`, {
       method: "POST",
       token: b.customer.access,

@@ -7,7 +7,7 @@ import { first } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, defineRoute, json, responseHeaders } from "../../openapi";
 import { OPEN_DISPUTE } from "../../queries/disputes";
-import { BookingIdParam, DisputeSchema, disputeView, security } from "../shared/booking";
+import { BookingIdParam, DisputeSchema, disputeView, notifyAccount, security } from "../shared/booking";
 
 const Body = z.object({ reason: text({ min: 3, max: 1000, multiline: true }) }).openapi("DisputeOpen");
 
@@ -50,7 +50,15 @@ export function registerDispute(app: App) {
     });
     if (!row || row.customer_id !== me) throw new ApiError("not_found");
     if (row.dispute) {
-      if (row.fresh) return c.json(disputeView(row.dispute), 201);
+      if (row.fresh) {
+        await notifyAccount(c.env, {
+          type: "dispute.opened",
+          booking_id: id,
+          to: [{ user_id: row.provider_user_id }],
+          amount_poisha: 0,
+        });
+        return c.json(disputeView(row.dispute), 201);
+      }
       c.header("Idempotent-Replayed", "true");
       return c.json(disputeView(row.dispute), 200);
     }

@@ -11,7 +11,7 @@ import { first } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, defineRoute, json } from "../../openapi";
 import { DISPUTE_BY_ID, RESOLVE_DISPUTE } from "../../queries/disputes";
-import { DisputeSchema, disputeView, renderOutcome, requestHash, security } from "../shared/booking";
+import { DisputeSchema, disputeView, notifyAccount, renderOutcome, requestHash, security } from "../shared/booking";
 import { pathId } from "../shared/params";
 
 const Body = z
@@ -90,6 +90,15 @@ export function registerResolveDispute(app: App) {
       reason: body.reason,
     });
     if (!done) throw new ApiError("conflict", { details: { kind: "state", status: "resolved" } });
+    if (d.status === "open") {
+      await notifyAccount(c.env, {
+        type: "dispute.resolved",
+        booking_id: d.booking_id,
+        to: [{ user_id: d.opened_by }, { provider_id: d.provider_id }],
+        amount_poisha: done.refund_poisha ?? 0,
+        reason: body.resolution,
+      });
+    }
     return c.json(disputeView(done), 200);
   });
 }

@@ -17,6 +17,7 @@ import { ApiError } from "../../../../lib/errors";
 import { sha256Hex } from "../../../../lib/hash";
 import { messages } from "../../../../lib/i18n";
 import { fieldIssue, validationDetails } from "../../../../lib/issues";
+import type { AccountEventMessage } from "../../../../lib/messages";
 import { checkReturnUrl, RETURN_URL_MAX } from "../../../../lib/return-url";
 import { first } from "../../../../platform/pg/sql";
 import { caller } from "../../auth/require-auth";
@@ -195,4 +196,12 @@ export function disputeView(d: {
     created_at: d.created_at.toISOString(),
     resolved_at: d.resolved_at?.toISOString() ?? null,
   };
+}
+
+/** Money news to the account-events queue; best effort: the dispute or payout itself is already recorded. */
+export async function notifyAccount(env: Env, e: Omit<AccountEventMessage, "event_id" | "at">): Promise<void> {
+  await env.ACCOUNT_EVENTS.send(
+    { ...e, event_id: crypto.randomUUID(), at: new Date().toISOString() },
+    { contentType: "json" },
+  ).catch(() => {});
 }
