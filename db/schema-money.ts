@@ -76,6 +76,7 @@ export const disputes = pgTable("disputes", {
   refundPoisha: bigint("refund_poisha", { mode: "number" }),
   resolvedBy: bigint("resolved_by", { mode: "number" }).references(() => users.id),
   resolvedAt: ts("resolved_at"),
+  refundActor: bigint("refund_actor", { mode: "number" }).references(() => users.id),
   createdAt: createdAt(),
 });
 

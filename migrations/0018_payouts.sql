@@ -97,6 +97,8 @@ CREATE TABLE disputes (
   refund_poisha  bigint CHECK (refund_poisha >= 0),
   resolved_by    bigint REFERENCES users (id),
   resolved_at    timestamptz,
+  -- The admin whose refund key the resolution's refund runs under: a retry by anyone replays that one refund.
+  refund_actor   bigint REFERENCES users (id),
   created_at     timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT disputes_resolution_consistent CHECK ((status = 'open') = (resolution IS NULL))
 );

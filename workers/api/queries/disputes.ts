@@ -84,3 +84,12 @@ export const RESOLVE_DISPUTE = statement({
   SELECT * FROM disputes WHERE id = :id AND status = 'resolved' AND resolution = :resolution
      AND NOT EXISTS (SELECT 1 FROM done)`,
 });
+
+/** The admin whose key a dispute's refund runs under: the first to resolve it with a refund (kept for retries). */
+export const CLAIM_REFUND_ACTOR = statement({
+  params: { id: int, admin_id: int },
+  row: z.object({ refund_actor: bigintNumber }),
+  text: `
+  UPDATE disputes SET refund_actor = coalesce(refund_actor, :admin_id) WHERE id = :id AND status = 'open'
+  RETURNING refund_actor`,
+});

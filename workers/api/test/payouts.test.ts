@@ -4,6 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { providerBookings } from "../../../durable-objects/provider-bookings/client";
+import { requestHash } from "../routes/shared/booking";
 import {
   acceptedBooking,
   call,
@@ -356,6 +357,42 @@ describe("disputes", () => {
     ]);
     expect(audit).toEqual([{ action: "dispute.full_refund" }]);
     await journalBalances();
+  });
+
+  it("refunds once when another admin retries a resolution whose answer was lost after the refund", async () => {
+    const b = await completed("card");
+    const d = await call(`/booking/bookings/${b.id}/dispute`, {
+      method: "POST",
+      token: b.customer.access,
+      body: { reason: "Late." },
+    });
+    const first = await loginAdmin();
+    const body = { resolution: "partial_refund", refund_poisha: 30_000, reason: "An hour late." };
+    // The first attempt claimed the refund and made it, then its answer (and the resolution) was lost.
+    await sql("UPDATE disputes SET refund_actor = $2 WHERE id = $1", [d.body.id, first.userId]);
+    const path = `/payments/disputes/${d.body.id}/resolve`;
+    const made = await providerBookings(env, b.p.providerId).refund({
+      providerId: b.p.providerId,
+      bookingId: b.id,
+      amountPoisha: 30_000,
+      reason: `dispute ${d.body.id}: An hour late.`,
+      actor: { userId: first.userId, role: "admin" },
+      idempotency: {
+        key: `dispute-${d.body.id}-refund`,
+        method: "POST",
+        path,
+        requestHash: await requestHash("POST", path, { amount_poisha: 30_000, reason: "An hour late." }),
+      },
+    });
+    expect(made.ok).toBe(true);
+    const second = await loginAdmin();
+    const retried = await call(path, { method: "POST", token: second.access, body });
+    expect(retried.status).toBe(200);
+    const [pay] = await sql<{ refunded: string }>(
+      "SELECT refunded_poisha::text AS refunded FROM payments WHERE booking_id = $1",
+      [b.id],
+    );
+    expect(pay?.refunded).toBe("30000");
   });
 
   it("refuses a dispute from anyone but the customer, before completion, or after the window", async () => {

@@ -10,7 +10,7 @@ import { fieldIssue, validationDetails } from "../../../../lib/issues";
 import { first } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, defineRoute, json } from "../../openapi";
-import { DISPUTE_BY_ID, RESOLVE_DISPUTE } from "../../queries/disputes";
+import { CLAIM_REFUND_ACTOR, DISPUTE_BY_ID, RESOLVE_DISPUTE } from "../../queries/disputes";
 import { DisputeSchema, disputeView, notifyAccount, renderOutcome, requestHash, security } from "../shared/booking";
 import { pathId } from "../shared/params";
 
@@ -64,6 +64,9 @@ export function registerResolveDispute(app: App) {
     }
     const admin = caller(c);
     if (amount && amount > 0 && d.status === "open") {
+      // One refund per dispute, whoever retries: it always runs under the first resolving admin's key.
+      const claimed = await first(c.var.services.pool(), CLAIM_REFUND_ACTOR, { id, admin_id: admin.userId });
+      const actorId = claimed?.refund_actor ?? admin.userId;
       const path = `/payments/disputes/${id}/resolve`;
       const refund = { amount_poisha: amount, reason: body.reason };
       const outcome = await providerBookings(c.env, d.provider_id).refund({
@@ -71,7 +74,7 @@ export function registerResolveDispute(app: App) {
         bookingId: d.booking_id,
         amountPoisha: amount,
         reason: `dispute ${id}: ${body.reason}`,
-        actor: { userId: admin.userId, role: admin.role },
+        actor: { userId: actorId, role: "admin" },
         idempotency: {
           key: `dispute-${id}-refund`,
           method: "POST",
@@ -80,7 +83,7 @@ export function registerResolveDispute(app: App) {
         },
       });
       // A refusal (nothing refundable, a gateway outage) answers as the refund would; the dispute stays open.
-      renderOutcome(c, outcome);
+      if (!outcome.ok) renderOutcome(c, outcome);
     }
     const done = await first(c.var.services.pool(), RESOLVE_DISPUTE, {
       id,
