@@ -17,6 +17,9 @@ export interface PayoutGateway {
   query(invoice: string): Promise<PayoutResult | { kind: "not_found" }>;
 }
 
+/** A top-up moves this many payouts' worth, so a run's parallel payouts do not each find the wallet short. */
+const TOPUP_HEADROOM = 20;
+
 /** bKash's receiver format: the local 11 digits. */
 const localMsisdn = (e164: string) => e164.replace(/^\+?88/, "");
 
@@ -33,24 +36,41 @@ export function bkashPayouts(cfg: BkashConfig): PayoutGateway {
 
   const trxOf = (b: Record<string, unknown>) => (typeof b.trxID === "string" ? b.trxID : "");
 
+  /** Moves money from collection to disbursement; false when bKash refused it for good (both wallets short). */
+  async function topUp(amountPoisha: number): Promise<{ ok: true } | { ok: false; code: string; error: string }> {
+    const top = await api("payment/intraAccountTransfer", {
+      amount: takaString(amountPoisha),
+      currency: "BDT",
+      transferType: "Collection2Disbursement",
+    });
+    return top.ok || top.transient ? { ok: true } : { ok: false, code: top.code, error: `topup: ${top.message}` };
+  }
+
+  const b2c = (invoice: string, amountPoisha: number, msisdn: string) =>
+    api("payment/b2cPayment", {
+      amount: takaString(amountPoisha),
+      currency: "BDT",
+      merchantInvoiceNumber: invoice,
+      receiverMSISDN: localMsisdn(msisdn),
+    });
+
   return {
     async pay({ invoice, amountPoisha, msisdn }) {
       const balance = await disbursementBalance();
       if (balance !== undefined && balance < amountPoisha) {
-        const top = await api("payment/intraAccountTransfer", {
-          amount: takaString(amountPoisha - balance),
-          currency: "BDT",
-          transferType: "Collection2Disbursement",
-        });
+        // Headroom: payouts of one run go out side by side and would each find the wallet just short again.
+        const top = await topUp(Math.max(amountPoisha - balance, amountPoisha * TOPUP_HEADROOM));
         // Short in both wallets: a refusal ops must fix (fund the merchant account); the payout waits, nothing moved.
-        if (!top.ok && !top.transient) return { kind: "refused", code: top.code, error: `topup: ${top.message}` };
+        if (!top.ok) return { kind: "refused", code: top.code, error: top.error };
       }
-      const a = await api("payment/b2cPayment", {
-        amount: takaString(amountPoisha),
-        currency: "BDT",
-        merchantInvoiceNumber: invoice,
-        receiverMSISDN: localMsisdn(msisdn),
-      });
+      let a = await b2c(invoice, amountPoisha, msisdn);
+      // 2023: concurrent payouts drained the wallet between our check and our call; top up once and try again (the
+      // refused call moved nothing, so the same invoice is still unused).
+      if (!a.ok && a.code === "2023") {
+        const top = await topUp(amountPoisha * TOPUP_HEADROOM);
+        if (!top.ok) return { kind: "refused", code: top.code, error: top.error };
+        a = await b2c(invoice, amountPoisha, msisdn);
+      }
       if (a.ok) return { kind: "sent", trx: trxOf(a.body) };
       // 2029: this invoice was paid before (our earlier call's answer was lost): learn its transaction.
       if (a.code === "2029") {
