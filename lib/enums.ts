@@ -90,3 +90,24 @@ export const BookingEventType = z.enum([
   "booking.expired",
 ]);
 export type BookingEventType = z.infer<typeof BookingEventType>;
+
+/** The two sides of a booking that review each other: the customer reviews the provider, and the other way round. */
+export const ReviewSide = z.enum(["customer", "provider"]);
+export type ReviewSide = z.infer<typeof ReviewSide>;
+
+/** Why a review was set aside for an admin to look at (stored in reviews.flags). */
+export const ReviewFlag = z.enum(["burst"]);
+export type ReviewFlag = z.infer<typeof ReviewFlag>;
+
+/** What an admin decides about a reported or flagged review: hide it (kept, never deleted) or keep it up. */
+export const ModerationDecision = z.enum(["hide", "keep"]);
+export type ModerationDecision = z.infer<typeof ModerationDecision>;
+
+/** Review events on the booking-events queue: asked for after completion, a reminder before the window closes, and
+ * published (to the party reviewed). */
+export const ReviewEventType = z.enum(["review.requested", "review.reminder", "review.published"]);
+export type ReviewEventType = z.infer<typeof ReviewEventType>;
+
+/** Everything the notifications worker can be told about: booking steps and review events. */
+export const NotificationType = z.enum([...BookingEventType.options, ...ReviewEventType.options]);
+export type NotificationType = z.infer<typeof NotificationType>;
