@@ -1,4 +1,4 @@
-// Booking event -> recipients -> devices and phones -> FCM pushes and SMS, each delivery recorded once.
+// Booking or review event -> recipients -> devices and phones -> FCM pushes and SMS, each delivery recorded once.
 //
 // The queue delivers at least once, and so does the outbox relay (the object publishes after its commit, and its
 // alarm and the cron sweep relay rows whose publish was not recorded), so one event can reach two consumer
@@ -10,14 +10,14 @@
 // that window, rather than at-most-once, where such a crash would lose the message for good. A push carries its
 // event id as the Android notification tag and the APNs collapse id, so a device that gets it twice shows it once;
 // an SMS carries an id the gateway dedupes on.
-import type { DeliveryChannel, DeliveryStatus } from "../../../lib/enums";
+import type { DeliveryChannel, DeliveryStatus, Lang, NotificationType } from "../../../lib/enums";
 import { sha256Hex } from "../../../lib/hash";
-import type { BookingEventMessage } from "../../../lib/messages";
+import type { BookingQueueMessage } from "../../../lib/messages";
 import { first, type Runner, rows, run } from "../../../platform/pg/sql";
 import { type FcmConfig, sendPush } from "../push/fcm";
 import { sendSms } from "../sms/sslwireless";
 import { CLAIM_DELIVERY, DELIVERY_STATE, FORGET_DEVICE, RECIPIENTS, RECORD_DELIVERY } from "../sql";
-import { bookingText } from "../templates";
+import { bookingText, reviewText } from "../templates";
 import { plan, recipients } from "./policy";
 
 export interface FanoutDeps {
@@ -36,16 +36,59 @@ export interface FanoutResult {
   sent: number;
 }
 
+/**
+ * What any event on booking-events comes to for the fan-out: which event, about which booking, for whom, worded how
+ * for each of them (in their language), with which data on the push.
+ */
+interface Notice {
+  type: NotificationType;
+  eventId: string;
+  bookingId: number;
+  recipients: number[];
+  text(lang: Lang, userId: number): { title: string; body: string };
+  data: Record<string, string>;
+}
+
+function noticeOf(e: BookingQueueMessage): Notice {
+  if ("booking_id" in e) {
+    const facts = { booking_id: e.booking_id, closes_at: e.meta.closes_at, rating: e.meta.rating };
+    return {
+      type: e.type,
+      eventId: e.meta.event_id,
+      bookingId: e.booking_id,
+      recipients: e.to.map((side) => (side === "customer" ? e.customer_id : e.provider_user_id)),
+      text: (lang, userId) => reviewText(e.type, lang, userId === e.customer_id ? "customer" : "provider", facts),
+      data: {
+        type: e.type,
+        booking_id: String(e.booking_id),
+        event_id: e.meta.event_id,
+        ...(e.meta.review_id ? { review_id: String(e.meta.review_id) } : {}),
+      },
+    };
+  }
+  const facts = { id: e.id, start_date: e.meta.start_date, price_poisha: e.meta.price_poisha };
+  return {
+    type: e.type,
+    eventId: e.meta.event_id,
+    bookingId: e.id,
+    recipients: recipients(e.type, e.meta.actor).map((r) =>
+      r === "customer" ? e.customer_id : e.meta.provider_user_id,
+    ),
+    text: (lang) => bookingText(e.type, lang, facts),
+    data: { type: e.type, booking_id: String(e.id), event_id: e.meta.event_id },
+  };
+}
+
 /** One delivery: an event, to one user, on one channel, to one target (stored only as its hash). */
 interface Delivery {
-  event: BookingEventMessage;
+  notice: Notice;
   userId: number;
   channel: DeliveryChannel;
   targetHash: string;
 }
 
 const deliveryKey = (d: Delivery) => ({
-  event_id: d.event.meta.event_id,
+  event_id: d.notice.eventId,
   user_id: d.userId,
   channel: d.channel,
   target_hash: d.targetHash,
@@ -65,7 +108,7 @@ type Claim = { kind: "claimed" } | { kind: "sent" } | { kind: "busy"; waitS: num
 /** Claims a delivery: taken by this consumer, already sent, or held by another consumer for a while yet. */
 async function claim(pool: Runner, d: Delivery): Promise<Claim> {
   const key = { ...deliveryKey(d), lease_s: DELIVERY_LEASE_S };
-  const row = await first(pool, CLAIM_DELIVERY, { ...key, event_type: d.event.type, booking_id: d.event.id });
+  const row = await first(pool, CLAIM_DELIVERY, { ...key, event_type: d.notice.type, booking_id: d.notice.bookingId });
   if (row) return { kind: "claimed" };
   const state = await first(pool, DELIVERY_STATE, key);
   if (state?.status === "sent") return { kind: "sent" };
@@ -90,15 +133,15 @@ async function record(pool: Runner, d: Delivery, status: Exclude<DeliveryStatus,
   }
 }
 
-export async function fanout(e: BookingEventMessage, deps: FanoutDeps): Promise<FanoutResult> {
+export async function fanout(e: BookingQueueMessage, deps: FanoutDeps): Promise<FanoutResult> {
   const now = deps.now ?? new Date();
-  const ids = recipients(e.type, e.meta.actor).map((r) => (r === "customer" ? e.customer_id : e.meta.provider_user_id));
+  const notice = noticeOf(e);
+  const ids = notice.recipients;
   const result: FanoutResult = { retry: false, holdS: 0, sent: 0 };
   if (ids.length === 0) return result;
-  const facts = { id: e.id, start_date: e.meta.start_date, price_poisha: e.meta.price_poisha };
   for (const user of await rows(deps.pool, RECIPIENTS, { ids })) {
-    const text = bookingText(e.type, user.lang, facts);
-    const p = plan(e.type, user, user.devices.length, now);
+    const text = notice.text(user.lang, user.id);
+    const p = plan(notice.type, user, user.devices.length, now);
     const targets: { channel: DeliveryChannel; target: string }[] = [
       ...(p.push ? user.devices.map((target) => ({ channel: "push" as const, target })) : []),
       ...(p.sms ? [{ channel: "sms" as const, target: user.phone }] : []),
@@ -106,7 +149,7 @@ export async function fanout(e: BookingEventMessage, deps: FanoutDeps): Promise<
     // A user's devices are independent: reach them side by side.
     await Promise.all(
       targets.map(async ({ channel, target }) => {
-        const d = { event: e, userId: user.id, channel, targetHash: await sha256Hex(`${channel}:${target}`) };
+        const d = { notice, userId: user.id, channel, targetHash: await sha256Hex(`${channel}:${target}`) };
         await deliver(deps, d, target, { text, holdS: p.holdS }, result);
       }),
     );
@@ -135,9 +178,9 @@ async function deliver(
     result.holdS = Math.max(result.holdS, holdS);
     return;
   }
-  const e = d.event;
+  const n = d.notice;
   if (d.channel === "sms") {
-    const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(e.meta.event_id, d.userId));
+    const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(n.eventId, d.userId));
     await record(deps.pool, d, r.ok ? "sent" : "failed", r.ok ? null : r.error);
     if (r.ok) result.sent++;
     else if (r.retryable) result.retry = true;
@@ -147,8 +190,8 @@ async function deliver(
     token: target,
     title: text.title,
     body: text.body,
-    data: { type: e.type, booking_id: String(e.id), event_id: e.meta.event_id },
-    collapseId: e.meta.event_id,
+    data: n.data,
+    collapseId: n.eventId,
   });
   if (r.kind === "sent") {
     await record(deps.pool, d, "sent", null);
