@@ -82,7 +82,7 @@ describe("reliability", () => {
 
 describe("the trust score", () => {
   it("weighs its parts to 1, with contact violations a zero-weight hook until chat reports them", () => {
-    const sum = Object.values(TRUST_WEIGHTS).reduce((a, b) => a + b, 0);
+    const sum = Object.values(TRUST_WEIGHTS).reduce((a: number, b: number) => a + b, 0);
     expect(sum).toBeCloseTo(1, 12);
     expect(TRUST_WEIGHTS.violations).toBe(0);
     const caught = trustScore({ ...veteran, contact_violations: 3 });

@@ -1,6 +1,6 @@
 // Gateway worker entry: the Hono app for HTTP. Durable Object classes are exported here so wrangler can bind them.
 import { buildApp } from "./app";
-import { reconcilePayments, renewCardHolds, sweepOutbox } from "./scheduled";
+import { reconcilePayments, refreshReputation, renewCardHolds, sweepOutbox, sweepReviews } from "./scheduled";
 
 export { PgReader } from "../../durable-objects/pg-reader/pg-reader";
 export { ProviderBookings } from "../../durable-objects/provider-bookings/provider-bookings";
@@ -11,6 +11,14 @@ export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
     // Independent sweeps: one failing (a database blip) must not stop the others.
-    ctx.waitUntil(Promise.allSettled([sweepOutbox(env), reconcilePayments(env), renewCardHolds(env)]));
+    ctx.waitUntil(
+      Promise.allSettled([
+        sweepOutbox(env),
+        reconcilePayments(env),
+        renewCardHolds(env),
+        sweepReviews(env),
+        refreshReputation(env),
+      ]),
+    );
   },
 } satisfies ExportedHandler<Env>;

@@ -36,6 +36,7 @@ const Listing = z.object({
   unit: PriceUnit,
   rating_avg: z.number(),
   rating_count: z.number().int(),
+  trust_score: z.number(),
   service_radius_m: z.number(),
   distance_m: z.number(),
 });
@@ -50,15 +51,15 @@ export type SearchRow = z.infer<typeof ScanRow>;
  */
 export const SPHERE_EPS = 0.01;
 
-/** Sort keys, ascending; keyset paging compares (k1, k2, provider_id). Relevance blends closeness and rating. */
+/**
+ * Sort keys, ascending; keyset paging compares (k1, k2, provider_id). Rating is the Bayesian rating (rating_avg);
+ * relevance is the trust score (lib/reputation.ts), nearer first among equals.
+ */
 const SORT_KEYS: Record<SearchSort, [string, string]> = {
   distance: ["distance_m", "0::float8"],
   rating: ["-rating_avg", "distance_m"],
   price: ["price_poisha", "distance_m"],
-  relevance: [
-    "-(0.5 * (1 - distance_m / radius_m) + 0.4 * rating_avg / 5 + 0.1 * least(ln(1 + rating_count) / ln(1000), 1))",
-    "distance_m",
-  ],
+  relevance: ["-trust_score", "distance_m"],
 };
 
 const num = z.number();
@@ -69,7 +70,7 @@ const SCAN_PAGE = { search_radius_m: num, after_k1: num, after_k2: num, after_id
 
 const POINT = "(SELECT ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography AS pt, :radius_m::float8 AS radius_m) q";
 const COLUMNS = `l.provider_id, l.display_name, l.service_type, l.price_poisha::float8 AS price_poisha, l.unit,
-  l.rating_avg::float8 AS rating_avg, l.rating_count, l.service_radius_m`;
+  l.rating_avg::float8 AS rating_avg, l.rating_count, l.trust_score::float8 AS trust_score, l.service_radius_m`;
 /** Filters both modes share: service, verified, and the caller's rating and price bounds. */
 const FILTERS =
   "l.verified AND l.service_type = :service_type AND l.rating_avg >= :min_rating AND l.price_poisha <= :max_price_poisha";
