@@ -84,6 +84,17 @@ describe("the Bayesian rating", () => {
       [one.providerId, 70.44],
       [low.providerId, 67.24],
     ]);
+    // Paged one at a time, the same order.
+    const paged: number[] = [];
+    let cursor = "";
+    for (let i = 0; i < 4 && cursor !== null; i++) {
+      const page = await call(
+        `/search/providers?lat=${c.lat}&lng=${c.lng}&radius_km=5&service_type=driver&sort=relevance&limit=1${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      paged.push(...items(page).map((x) => x.provider_id));
+      cursor = page.body.next_cursor as string;
+    }
+    expect(paged).toEqual(relevant.map((i) => i.provider_id));
     // Every input is visible to the provider, and the score is lib/reputation.ts's on them.
     const mine = await myReputation(many.user.access);
     expect(mine.trust_score).toBe(82.71);
@@ -97,6 +108,33 @@ describe("the Bayesian rating", () => {
     });
     expect((mine.parts as Record<string, { points: number }>).rating?.points).toBeCloseTo(26.475, 6);
     expect((mine.parts as Record<string, { weight: number }>).violations?.weight).toBe(0);
+  });
+});
+
+describe("ranked search keeps the radius exact", () => {
+  it("finds a provider 4 999 m away on the spheroid and not one 5 001 m away, by trust score as by distance", async () => {
+    const p = await makeProvider(isolated());
+    const at = async (m: number) =>
+      (
+        await sql<{ lat: number; lng: number }>(
+          `SELECT ST_Y(g::geometry) AS lat, ST_X(g::geometry) AS lng
+             FROM (SELECT ST_Project(location, $2, radians(40))::geography AS g FROM search_listings
+                    WHERE provider_id = $1 LIMIT 1) x`,
+          [p.providerId, m],
+        )
+      )[0] as { lat: number; lng: number };
+    for (const sort of ["relevance", "rating", "price", "distance"]) {
+      const inside = items(await search(await at(4999), sort, { "cache-control": "no-cache" }));
+      const outside = items(await search(await at(5001), sort, { "cache-control": "no-cache" }));
+      expect(
+        inside.map((i) => i.provider_id),
+        sort,
+      ).toContain(p.providerId);
+      expect(
+        outside.map((i) => i.provider_id),
+        sort,
+      ).not.toContain(p.providerId);
+    }
   });
 });
 

@@ -121,16 +121,21 @@ describe("double-blind reviews", () => {
   });
 
   it("publishes each review exactly once when the second review races the window's timer", async () => {
-    const runs = await Promise.all(Array.from({ length: 5 }, () => completedBooking()));
+    // Windows closing from 20 ms to 300 ms after the provider sends their review: the early ones close before the
+    // review takes the window's lock, the late ones after, and the sweeps fire right as each closes.
+    const closesIn = [0.02, 0.06, 0.1, 0.14, 0.2, 0.3];
+    const runs = await Promise.all(closesIn.map(() => completedBooking()));
     for (const b of runs) expect((await review(b.customer.access, b.id, { rating: 5 })).status).toBe(201);
-    // Each window closes a moment from now: the provider's review and the cron's sweep go for it at once.
-    await Promise.all(runs.map((b) => windowClosesIn(b.id, 0.3)));
+    const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
     const outcomes = await Promise.all(
-      runs.map(async (b) => {
+      runs.map(async (b, i) => {
+        const t = closesIn[i] as number;
+        await windowClosesIn(b.id, t);
         const [late] = await Promise.all([
           review(b.p.user.access, b.id, { rating: 2 }),
-          new Promise((r) => setTimeout(r, 300)).then(() => sweepReviews(env)),
-          new Promise((r) => setTimeout(r, 320)).then(() => sweepReviews(env)),
+          sleep(t).then(() => sweepReviews(env)),
+          sleep(t + 0.01).then(() => sweepReviews(env)),
+          sleep(t + 0.05).then(() => sweepReviews(env)),
         ]);
         return late.status;
       }),
