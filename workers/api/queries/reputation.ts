@@ -7,29 +7,23 @@ import { bigintNumber, statement, timestamp } from "../../../platform/pg/sql";
 const int = z.number().int();
 const float = z.union([z.number(), z.string()]).transform(Number);
 
-/** Dirty providers first (oldest mark first), then scores older than :older_s; each with its dirty mark, if any. */
+/** Dirty providers first (oldest mark first), then scores older than :older_s. */
 export const REPUTATION_DUE = statement({
   params: { older_s: z.number(), limit: int },
-  row: z.object({ provider_id: bigintNumber, seq: bigintNumber.nullable() }),
+  row: z.object({ provider_id: bigintNumber }),
   text: `
-  (SELECT d.provider_id, d.seq FROM reputation_dirty d ORDER BY d.marked_at LIMIT :limit)
+  (SELECT d.provider_id FROM reputation_dirty d ORDER BY d.marked_at LIMIT :limit)
   UNION ALL
-  (SELECT r.provider_id, NULL FROM provider_reputation r
+  (SELECT r.provider_id FROM provider_reputation r
     WHERE r.computed_at < now() - make_interval(secs => :older_s::float8)
       AND NOT EXISTS (SELECT 1 FROM reputation_dirty d WHERE d.provider_id = r.provider_id)
     ORDER BY r.computed_at LIMIT :limit)
   LIMIT :limit`,
 });
 
-/** The dirty marks of some providers (a refresh asked for by id must still clear what it covers). */
-export const DIRTY_MARKS = statement({
-  params: { ids: z.array(int) },
-  row: z.object({ provider_id: bigintNumber, seq: bigintNumber }),
-  text: "SELECT provider_id, seq FROM reputation_dirty WHERE provider_id = ANY(:ids::bigint[])",
-});
-
 /**
- * Every input of the trust score, per provider, read in one snapshot (read_at is its time). From the audit trail:
+ * Every input of the trust score, per provider, read in one snapshot (read_at is its time) with its dirty mark. From
+ * the audit trail:
  * requests that left PENDING by an answer or the timeout, accepted ones, answers and their median delay from the
  * request, provider cancels within :free_cancel_s of the start, and customer cancels of CONFIRMED bookings at or
  * after the start (no-shows). Completed jobs count only when the money was kept.
@@ -38,6 +32,8 @@ export const REPUTATION_INPUTS = statement({
   params: { ids: z.array(int), free_cancel_s: z.number() },
   row: z.object({
     provider_id: bigintNumber,
+    /** The provider's dirty mark as this snapshot has it: the refresh clears exactly that mark. */
+    dirty_seq: bigintNumber.nullable(),
     /** The snapshot's time, exact (text): a later refresh never loses to an earlier one. */
     read_at: z.string(),
     lat: float,
@@ -55,7 +51,7 @@ export const REPUTATION_INPUTS = statement({
     no_shows: int,
   }),
   text: `
-  SELECT p.id AS provider_id, now()::text AS read_at, ST_Y(p.location::geometry) AS lat, ST_X(p.location::geometry) AS lng,
+  SELECT p.id AS provider_id, d.seq AS dirty_seq, now()::text AS read_at, ST_Y(p.location::geometry) AS lat, ST_X(p.location::geometry) AS lng,
          p.verification_status = 'verified' AS verified,
          GREATEST(0, floor(extract(epoch FROM now() - p.created_at) / 86400))::int AS tenure_days,
          p.rating_avg::float8 AS rating, p.rating_count,
@@ -64,6 +60,7 @@ export const REPUTATION_INPUTS = statement({
          COALESCE(g.responses, 0) AS responses, g.response_median_s,
          COALESCE(g.late_cancels, 0) AS late_cancels, COALESCE(g.no_shows, 0) AS no_shows
     FROM providers p
+    LEFT JOIN reputation_dirty d ON d.provider_id = p.id
     LEFT JOIN LATERAL (
       SELECT count(*)::int AS completed_jobs FROM bookings b JOIN payments y ON y.booking_id = b.id
        WHERE b.provider_id = p.id AND b.status = 'COMPLETED' AND y.captured_poisha > y.refunded_poisha

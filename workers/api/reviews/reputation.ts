@@ -7,13 +7,7 @@ import { type ReputationInputs, trustScore } from "../../../lib/reputation";
 import { loadConfig } from "../../../platform/config";
 import { type Runner, rows } from "../../../platform/pg/sql";
 import { invalidateAround } from "../../../platform/search-cache";
-import {
-  DIRTY_MARKS,
-  REPUTATION_DUE,
-  REPUTATION_INPUTS,
-  type ReputationInputsRow,
-  SAVE_REPUTATION,
-} from "../queries/reputation";
+import { REPUTATION_DUE, REPUTATION_INPUTS, type ReputationInputsRow, SAVE_REPUTATION } from "../queries/reputation";
 
 /** A score older than this is computed again even with nothing marked: tenure grows by the day. */
 export const REPUTATION_MAX_AGE_S = 86_400;
@@ -53,22 +47,18 @@ export async function refreshReputation(
 ): Promise<{ refreshed: number; changed: number[] }> {
   const cfg = loadConfig(env);
   const limit = opts.limit ?? 500;
-  const due = opts.ids
-    ? await marksOf(db, opts.ids)
-    : await rows(db, REPUTATION_DUE, { older_s: REPUTATION_MAX_AGE_S, limit });
-  if (due.length === 0) return { refreshed: 0, changed: [] };
-  const seqOf = new Map(due.map((d) => [d.provider_id, d.seq]));
-  const found = await rows(db, REPUTATION_INPUTS, {
-    ids: [...seqOf.keys()],
-    free_cancel_s: cfg.FREE_CANCEL_HOURS * 3_600,
-  });
+  const ids = opts.ids
+    ? [...new Set(opts.ids)]
+    : (await rows(db, REPUTATION_DUE, { older_s: REPUTATION_MAX_AGE_S, limit })).map((d) => d.provider_id);
+  if (ids.length === 0) return { refreshed: 0, changed: [] };
+  const found = await rows(db, REPUTATION_INPUTS, { ids, free_cancel_s: cfg.FREE_CANCEL_HOURS * 3_600 });
   const readAt = found[0]?.read_at;
   if (readAt === undefined) return { refreshed: 0, changed: [] };
   const scored = found.map((r) => {
     const inputs = inputsOf(r);
     return {
       provider_id: r.provider_id,
-      seq: seqOf.get(r.provider_id) ?? null,
+      seq: r.dirty_seq,
       inputs,
       trust_score: trustScore(inputs).score,
     };
@@ -82,9 +72,4 @@ export async function refreshReputation(
     await invalidateAround(redis, at, ["profile"]).catch(() => {});
   }
   return { refreshed: found.length, changed };
-}
-
-async function marksOf(db: Runner, ids: number[]) {
-  const marks = new Map((await rows(db, DIRTY_MARKS, { ids })).map((m) => [m.provider_id, m.seq]));
-  return [...new Set(ids)].map((id) => ({ provider_id: id, seq: marks.get(id) ?? null }));
 }
