@@ -109,3 +109,13 @@ export async function seededReviews(
     [jobs, authorId, subjectId, providerId, stars],
   );
 }
+
+/** Waits for what a request leaves to run after its answer (its events, the trust score, the cached searches). */
+export async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 5_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

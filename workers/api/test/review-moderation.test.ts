@@ -2,7 +2,7 @@
 // either party, and admins hiding (kept, audited, aggregates recomputed) or keeping a review.
 import { describe, expect, it } from "vitest";
 import { call, type Json, login, loginAdmin, makeProvider, sql } from "./helpers";
-import { type Completed, completedBooking, review } from "./review-fixtures";
+import { type Completed, completedBooking, eventually, review } from "./review-fixtures";
 
 /** A booking both sides reviewed: the customer's review (`stars`, `text`) is published. */
 async function published(opts: Parameters<typeof completedBooking>[0] = {}, stars = 5, text = "Very good.") {
@@ -53,7 +53,11 @@ describe("a provider's public reviews", () => {
 
   it("shows the new rating, its sample size and the reliability figures on the public profile", async () => {
     const b = await published({}, 5);
-    const profile = await call(`/provider/providers/${b.p.providerId}`);
+    // The rating moved with the publication; the figures follow right after the answer.
+    const profile = await eventually(
+      () => call(`/provider/providers/${b.p.providerId}`),
+      (r) => (r.body.reliability as { completed_jobs: number }).completed_jobs === 1,
+    );
     expect(profile.status).toBe(200);
     expect(profile.body).toMatchObject({
       rating: 4.09,

@@ -162,7 +162,9 @@ export function registerReviewSubmit(app: App) {
         await storeRefusal(db, me.userId, idem, refusal);
         return refuse(refusal, false);
       }
-      await announce(c.env, db, c.var.services.redis(), result.published);
+      // After the answer: the events, the trust score and the cached searches follow the commit without holding up
+      // the caller (announce never throws; what it cannot do, the cron does within a minute).
+      c.executionCtx.waitUntil(announce(c.env, db, c.var.services.redis(), result.published));
       return c.json(result.review, 201);
     } catch (err) {
       // Nothing committed (the write is one statement): the retry with the same key runs again.

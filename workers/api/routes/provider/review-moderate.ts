@@ -5,12 +5,11 @@ import { z } from "@hono/zod-openapi";
 import { ModerationDecision } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { text } from "../../../../lib/input";
-import { type LogLevel, logLine } from "../../../../lib/log";
 import { first } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
 import { HIDE_REVIEW, KEEP_REVIEW, REVIEW_PARTIES } from "../../queries/reviews";
-import { refreshReputation } from "../../reviews/reputation";
+import { announce } from "../../reviews/announce";
 import { pathId } from "../shared/params";
 import { REVIEW_EXAMPLE, ReviewSchema } from "../shared/reviews";
 
@@ -71,15 +70,10 @@ export function registerReviewModerate(app: App) {
     const result = hidden?.result;
     if (!result?.review) throw new ApiError("not_found");
     if (result.changed && found.review.author_role === "customer") {
-      try {
-        await refreshReputation(c.env, db, c.var.services.redis(), { ids: [found.provider_id], invalidate: "all" });
-      } catch (err) {
-        // Marked dirty in the same transaction as the hide: the cron computes it within a minute.
-        await logLine((cfg.LOG_LEVEL as LogLevel) ?? "info", "warn", {
-          msg: "reputation refresh deferred",
-          error: err instanceof Error ? err.name : "unknown",
-        });
-      }
+      // The rating changed in the hide's transaction; the score and the cached searches follow right after it.
+      c.executionCtx.waitUntil(
+        announce(c.env, db, c.var.services.redis(), { events: [], providers: [found.provider_id] }),
+      );
     }
     return c.json(result.review, 200);
   });
