@@ -1,7 +1,7 @@
 // The tables as drizzle sees them, for the gateway's typed reads and inserts (`c.var.services.db()`). Migrations
 // create the tables: PostGIS types, the tstzrange window, exclusion constraints and append-only triggers live only
-// there. test/node/drizzle-mirror.test.ts checks every table and column here against the migrated database; the
-// closed lists come from lib/enums.ts.
+// there. test/node/drizzle-mirror.test.ts checks every table and column here (and in ./reviews.ts, the reviews'
+// tables) against the migrated database; the closed lists come from lib/enums.ts.
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -14,7 +14,6 @@ import {
   numeric,
   pgTable,
   primaryKey,
-  smallint,
   text,
   timestamp,
   unique,
@@ -23,6 +22,10 @@ import {
 import {
   Actor,
   BookingStatus,
+  ChatCaseAction,
+  ChatCaseStatus,
+  ChatReportKind,
+  ConversationCloseReason,
   DeliveryChannel,
   DeliveryStatus,
   DevicePlatform,
@@ -33,10 +36,10 @@ import {
   LedgerStatus,
   PaymentMethod,
   PriceUnit,
-  ReviewSide,
   Role,
   VerificationStatus,
 } from "../lib/enums";
+import { createdAt, ts, updatedAt, values } from "./columns";
 
 export type LngLat = { lng: number; lat: number };
 
@@ -52,17 +55,6 @@ export const tstzrange = customType<{ data: string }>({ dataType: () => "tstzran
 /** int4range: minute-of-week ranges of a provider's weekly plan (see lib/availability.ts). */
 export const int4range = customType<{ data: string }>({ dataType: () => "int4range" });
 
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const createdAt = () => ts("created_at").notNull().defaultNow();
-const updatedAt = () => ts("updated_at").notNull().defaultNow();
-
-/** A zod enum's values as the non-empty tuple drizzle's text enums take. */
-function values<const T extends string>(e: { options: T[] }): [T, ...T[]] {
-  const [head, ...rest] = e.options;
-  if (head === undefined) throw new Error("an enum needs at least one value");
-  return [head, ...rest];
-}
-
 export const users = pgTable("users", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
   phone: text("phone").notNull().unique(),
@@ -77,6 +69,8 @@ export const users = pgTable("users", {
   notifySms: boolean("notify_sms").notNull().default(true),
   quietStartMin: integer("quiet_start_min"),
   quietEndMin: integer("quiet_end_min"),
+  /** Set by a moderator (migration 0016): sessions are revoked and no new ones start. */
+  suspendedAt: ts("suspended_at"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -383,93 +377,84 @@ export const paymentEvents = pgTable("payment_events", {
   createdAt: createdAt(),
 });
 
-/** One per completed booking, opened by the completing statement (a trigger, migration 0017). */
-export const reviewWindows = pgTable("review_windows", {
+// ---- Chat (migration 0016): written by the conversation's object (messages, reads, closes) and moderation ----------
+
+export const conversations = pgTable("conversations", {
   bookingId: bigint("booking_id", { mode: "number" })
     .primaryKey()
     .references(() => bookings.id),
-  providerId: bigint("provider_id", { mode: "number" })
-    .notNull()
-    .references(() => providers.id),
-  customerId: bigint("customer_id", { mode: "number" })
-    .notNull()
-    .references(() => users.id),
-  completedAt: ts("completed_at").notNull(),
-  requestedAt: ts("requested_at"),
-  remindedAt: ts("reminded_at"),
-  publishedAt: ts("published_at"),
+  closedAt: ts("closed_at"),
+  closedBy: bigint("closed_by", { mode: "number" }).references(() => users.id),
+  closedReason: text("closed_reason", { enum: values(ConversationCloseReason) }),
+  createdAt: createdAt(),
 });
 
-/** Written once per side by submit_review, published only by publish_reviews; never deleted (migration 0017). */
-export const reviews = pgTable(
-  "reviews",
+export const messages = pgTable(
+  "messages",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     bookingId: bigint("booking_id", { mode: "number" })
       .notNull()
-      .references(() => reviewWindows.bookingId),
-    authorRole: text("author_role", { enum: values(ReviewSide) }).notNull(),
-    authorId: bigint("author_id", { mode: "number" })
+      .references(() => bookings.id),
+    seq: integer("seq").notNull(),
+    senderId: bigint("sender_id", { mode: "number" })
       .notNull()
       .references(() => users.id),
-    subjectId: bigint("subject_id", { mode: "number" })
-      .notNull()
-      .references(() => users.id),
-    providerId: bigint("provider_id", { mode: "number" })
-      .notNull()
-      .references(() => providers.id),
-    rating: smallint("rating").notNull(),
-    punctuality: smallint("punctuality"),
-    quality: smallint("quality"),
-    behaviour: smallint("behaviour"),
-    body: text("body"),
-    redactions: jsonb("redactions").$type<Record<string, number>>().notNull().default({}),
-    reviewerName: text("reviewer_name"),
-    reviewerArea: text("reviewer_area"),
-    flags: text("flags").array().notNull().default(sql`'{}'`),
+    clientId: text("client_id").notNull(),
+    text: text("text").notNull(),
+    redacted: boolean("redacted").notNull().default(false),
+    redactionCount: integer("redaction_count").notNull().default(0),
+    redactionKinds: text("redaction_kinds").array().notNull().default(sql`'{}'`),
+    flaggedTerms: text("flagged_terms").array().notNull().default(sql`'{}'`),
     createdAt: createdAt(),
-    publishedAt: ts("published_at"),
-    hiddenAt: ts("hidden_at"),
-    hiddenBy: bigint("hidden_by", { mode: "number" }).references(() => users.id),
-    hiddenReason: text("hidden_reason"),
-    moderatedAt: ts("moderated_at"),
-    replyBody: text("reply_body"),
-    replyAt: ts("reply_at"),
-    replyEditedAt: ts("reply_edited_at"),
   },
-  (t) => [unique().on(t.bookingId, t.authorRole)],
+  (t) => [unique().on(t.bookingId, t.seq), unique().on(t.bookingId, t.senderId, t.clientId)],
 );
 
-export const reviewReports = pgTable(
-  "review_reports",
+export const chatReads = pgTable(
+  "chat_reads",
   {
-    reviewId: bigint("review_id", { mode: "number" })
+    bookingId: bigint("booking_id", { mode: "number" })
       .notNull()
-      .references(() => reviews.id),
-    reporterId: bigint("reporter_id", { mode: "number" })
+      .references(() => bookings.id),
+    userId: bigint("user_id", { mode: "number" })
       .notNull()
       .references(() => users.id),
-    reason: text("reason").notNull(),
-    createdAt: createdAt(),
+    seq: integer("seq").notNull(),
+    updatedAt: updatedAt(),
   },
-  (t) => [primaryKey({ columns: [t.reviewId, t.reporterId] })],
+  (t) => [primaryKey({ columns: [t.bookingId, t.userId] })],
 );
 
-/** The trust score's inputs as last read, and the score (written by the reputation refresh). */
-export const providerReputation = pgTable("provider_reputation", {
-  providerId: bigint("provider_id", { mode: "number" })
-    .primaryKey()
-    .references(() => providers.id, { onDelete: "cascade" }),
-  inputs: jsonb("inputs").$type<Record<string, unknown>>().notNull(),
-  trustScore: numeric("trust_score", { precision: 5, scale: 2, mode: "number" }).notNull(),
-  computedAt: ts("computed_at").notNull(),
+export const chatCases = pgTable("chat_cases", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  bookingId: bigint("booking_id", { mode: "number" })
+    .notNull()
+    .references(() => bookings.id),
+  status: text("status", { enum: values(ChatCaseStatus) })
+    .notNull()
+    .default("open"),
+  resolution: text("resolution", { enum: values(ChatCaseAction) }),
+  resolvedBy: bigint("resolved_by", { mode: "number" }).references(() => users.id),
+  resolvedAt: ts("resolved_at"),
+  openedAt: ts("opened_at").notNull().defaultNow(),
+  updatedAt: updatedAt(),
 });
 
-/** Providers whose trust inputs changed since their score (marked by triggers and publications). */
-export const reputationDirty = pgTable("reputation_dirty", {
-  providerId: bigint("provider_id", { mode: "number" })
-    .primaryKey()
-    .references(() => providers.id, { onDelete: "cascade" }),
-  seq: bigint("seq", { mode: "number" }).notNull(),
-  markedAt: ts("marked_at").notNull().defaultNow(),
+export const chatReports = pgTable("chat_reports", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  caseId: bigint("case_id", { mode: "number" })
+    .notNull()
+    .references(() => chatCases.id),
+  bookingId: bigint("booking_id", { mode: "number" })
+    .notNull()
+    .references(() => bookings.id),
+  kind: text("kind", { enum: values(ChatReportKind) }).notNull(),
+  reporterId: bigint("reporter_id", { mode: "number" }).references(() => users.id),
+  subjectId: bigint("subject_id", { mode: "number" })
+    .notNull()
+    .references(() => users.id),
+  seq: integer("seq"),
+  reason: text("reason"),
+  createdAt: createdAt(),
 });

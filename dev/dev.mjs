@@ -58,6 +58,20 @@ async function waitForHealth(url, ms) {
   return false;
 }
 
+/**
+ * The gateway's cron (`* * * * *` in wrangler.toml: outbox sweep, payment reconciler, hold renewal, review windows)
+ * fired every minute as production does, since wrangler dev never runs triggers itself.
+ */
+function startCron(base) {
+  const fire = () =>
+    fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`)
+      .then((res) => {
+        if (!res.ok) log(`cron: the scheduled handler answered ${res.status}`);
+      })
+      .catch((err) => log(`cron: ${err.message}`));
+  setInterval(fire, 60_000).unref();
+}
+
 let stack;
 let wrangler;
 let stopping = false;
@@ -110,6 +124,8 @@ try {
       "--persist-to",
       ".dev/state",
       "--show-interactive-dev-session=false",
+      // wrangler dev runs no cron: the timer below fires the scheduled handler through this route instead.
+      "--test-scheduled",
     ],
     { cwd: root, stdio: ["ignore", "inherit", "inherit"], detached: true, env: { ...process.env, FORCE_COLOR: "0" } },
   );
@@ -125,6 +141,7 @@ try {
     console.error(`✘ the gateway did not answer ${base}/health within 90 s; see wrangler's output above.`);
     await stop(1);
   }
+  startCron(base);
   const tokensFile = await writeDevTokens(base);
   console.log(`
   Kormo Mela is running

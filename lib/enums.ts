@@ -108,6 +108,27 @@ export type ModerationDecision = z.infer<typeof ModerationDecision>;
 export const ReviewEventType = z.enum(["review.requested", "review.reminder", "review.published"]);
 export type ReviewEventType = z.infer<typeof ReviewEventType>;
 
-/** Everything the notifications worker can be told about: booking steps and review events. */
-export const NotificationType = z.enum([...BookingEventType.options, ...ReviewEventType.options]);
-export type NotificationType = z.infer<typeof NotificationType>;
+/** Chat's notifications: a message to an absent participant, a moderator's warning. */
+export const ChatEventType = z.enum(["chat.message", "chat.warning"]);
+export type ChatEventType = z.infer<typeof ChatEventType>;
+
+/** Every event the delivery log records: booking steps, review events, chat. */
+export const NotificationEventType = z.union([BookingEventType, ReviewEventType, ChatEventType]);
+export type NotificationEventType = z.infer<typeof NotificationEventType>;
+
+/** Why a conversation is closed before its window ends: one side blocked the other, or an operator closed it. */
+export const ConversationCloseReason = z.enum(["block", "moderation"]);
+export type ConversationCloseReason = z.infer<typeof ConversationCloseReason>;
+
+/** A moderation case on a conversation: open until an operator acts. */
+export const ChatCaseStatus = z.enum(["open", "resolved"]);
+export type ChatCaseStatus = z.infer<typeof ChatCaseStatus>;
+
+/** What put a conversation in front of moderators: a participant (report, block) or the system (repeated contact
+ * sharing, flagged words). */
+export const ChatReportKind = z.enum(["report", "block", "contact_sharing", "flagged_terms"]);
+export type ChatReportKind = z.infer<typeof ChatReportKind>;
+
+/** How an operator resolves a case. */
+export const ChatCaseAction = z.enum(["warn", "suspend", "close", "dismiss"]);
+export type ChatCaseAction = z.infer<typeof ChatCaseAction>;

@@ -29,6 +29,8 @@ export const LIMIT_NAMES = [
   "horizon_days",
   "pending_per_customer",
   "pending_per_provider_day",
+  "message_chars",
+  "messages_per_minute",
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 

@@ -215,6 +215,38 @@ export const messages = {
     bn: "এই রিভিউটি প্রকাশিত হয়নি, অথবা আগেই লুকানো হয়েছে।",
   },
   not_a_provider: { en: "You are not a provider yet.", bn: "আপনি এখনো সেবাদাতা নন।" },
+  conversation_closed: {
+    en: "This conversation is closed: you can read it but no longer send messages.",
+    bn: "এই কথোপকথন বন্ধ: আপনি পড়তে পারবেন, কিন্তু আর বার্তা পাঠাতে পারবেন না।",
+  },
+  message_too_long: {
+    en: "The message is too long: at most 2 000 characters.",
+    bn: "বার্তাটি অনেক লম্বা: সর্বোচ্চ ২ ০০০ অক্ষর।",
+  },
+  chat_redacted: {
+    en: "Phone numbers, emails, links and wallet numbers are hidden in chat. Keep the deal on Kormo Mela: your payment and the job stay protected.",
+    bn: "চ্যাটে ফোন নম্বর, ইমেইল, লিংক ও ওয়ালেট নম্বর লুকানো থাকে। লেনদেন কর্ম মেলায় রাখুন: আপনার পেমেন্ট ও কাজ সুরক্ষিত থাকবে।",
+  },
+  chat_ticket_invalid: {
+    en: "The chat ticket is not valid: it was used already or has expired. Ask for a new one.",
+    bn: "চ্যাট টিকিটটি বৈধ নয়: এটি আগেই ব্যবহার হয়েছে বা মেয়াদ শেষ। নতুন একটি নিন।",
+  },
+  chat_ticket_foreign: {
+    en: "This chat ticket was issued for another conversation.",
+    bn: "এই চ্যাট টিকিটটি অন্য কথোপকথনের জন্য দেওয়া হয়েছিল।",
+  },
+  websocket_required: {
+    en: "This endpoint upgrades to a WebSocket: send Upgrade: websocket.",
+    bn: "এই এন্ডপয়েন্টটি WebSocket-এ যায়: Upgrade: websocket পাঠান।",
+  },
+  account_suspended: {
+    en: "This account is suspended. Contact support.",
+    bn: "এই অ্যাকাউন্টটি স্থগিত। সহায়তায় যোগাযোগ করুন।",
+  },
+  case_resolved: {
+    en: "This case is already resolved.",
+    bn: "এই কেসটি আগেই নিষ্পত্তি হয়েছে।",
+  },
   internal: {
     en: "Something went wrong on our side. Try again.",
     bn: "আমাদের দিকে একটি সমস্যা হয়েছে। আবার চেষ্টা করুন।",

@@ -54,6 +54,14 @@ export const issueMessages = {
     en: "only the customer's review has sub-ratings",
     bn: "শুধু গ্রাহকের রিভিউতে আলাদা রেটিং থাকে",
   },
+  client_id: {
+    en: "must be 1 to 64 letters, digits or _ . : -",
+    bn: "১ থেকে ৬৪টি অক্ষর, অঙ্ক বা _ . : - হতে হবে",
+  },
+  message_text: {
+    en: "must be text without control characters, and not empty",
+    bn: "নিয়ন্ত্রণ অক্ষর ছাড়া লেখা হতে হবে, এবং খালি নয়",
+  },
 } as const satisfies Record<string, Message>;
 export type IssueKey = keyof typeof issueMessages;
 

@@ -1,6 +1,7 @@
 // One schema per queue, imported by the producer (which builds messages through it) and the consumer (which parses
-// them with it): BookingQueueMessage for booking-events (booking steps and review events), OtpSmsMessage for
-// sms-outbox. test/node/messages.test.ts checks that every event the booking engine and the reviews build parses.
+// them with it): BookingQueueMessage for booking-events (booking steps and review events), ChatEventMessage for
+// chat-events, OtpSmsMessage for sms-outbox. test/node/messages.test.ts checks that every event the booking engine
+// and the reviews build parses.
 import { z } from "zod";
 import { Actor, BookingEventType, BookingStatus, Lang, ReviewEventType, ReviewSide } from "./enums";
 
@@ -75,3 +76,32 @@ export type ReviewEventMessage = z.infer<typeof ReviewEventMessage>;
 /** Everything on `booking-events`, told apart by `type`. */
 export const BookingQueueMessage = z.discriminatedUnion("type", [BookingEventMessage, ReviewEventMessage]);
 export type BookingQueueMessage = z.infer<typeof BookingQueueMessage>;
+
+/**
+ * `chat-events`: messages that reached a participant while they had no socket open, collapsed per conversation by
+ * the conversation's object. The preview is already redacted; the consumer never logs it.
+ */
+export const ChatMessageEvent = z.object({
+  type: z.literal("chat.message"),
+  event_id: z.string().uuid(),
+  booking_id: z.number().int().positive(),
+  recipient_id: z.number().int().positive(),
+  sender_role: z.enum(["customer", "provider"]),
+  /** Messages collapsed into this push. */
+  count: z.number().int().positive(),
+  last_seq: z.number().int().positive(),
+  preview: z.string().max(200),
+  at: z.string().datetime(),
+});
+
+/** A moderator warned this participant about their messages in a conversation. */
+export const ChatWarningEvent = z.object({
+  type: z.literal("chat.warning"),
+  event_id: z.string().uuid(),
+  booking_id: z.number().int().positive(),
+  recipient_id: z.number().int().positive(),
+  at: z.string().datetime(),
+});
+
+export const ChatEventMessage = z.discriminatedUnion("type", [ChatMessageEvent, ChatWarningEvent]);
+export type ChatEventMessage = z.infer<typeof ChatEventMessage>;

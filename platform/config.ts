@@ -101,6 +101,16 @@ export const ConfigSchema = z.object({
    */
   REPUTATION_PRIOR_WEIGHT: z.coerce.number().min(0.5).max(1000).default(DEFAULT_PRIOR.weight),
   REPUTATION_PRIOR_MEAN: z.coerce.number().min(1).max(5).default(DEFAULT_PRIOR.mean),
+  /** Chat (lib/chat.ts has the fixed limits): a conversation stays writable this many days after its booking ends. */
+  CHAT_OPEN_DAYS_AFTER: z.coerce.number().min(0).max(90).default(7),
+  /** How long a WebSocket ticket lives (single use). */
+  CHAT_TICKET_TTL_S: z.coerce.number().int().min(5).max(300).default(30),
+  /** Messages one participant may send per minute in a conversation (at least 30 stay allowed). */
+  CHAT_MESSAGES_PER_MIN: z.coerce.number().int().min(30).max(600).default(60),
+  /** Messages with contact details redacted, per sender and conversation, that open a moderation case. */
+  CHAT_CONTACT_STRIKES: z.coerce.number().int().min(1).max(100).default(3),
+  /** Messages to an offline participant within this window become one push (collapsed per conversation). */
+  CHAT_PUSH_COLLAPSE_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
   /** Fixed-code test numbers, "+8801700000001:123456,…". Development and test only. */
   AUTH_TEST_NUMBERS: z.string().optional(),
 });

@@ -2,7 +2,10 @@
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import * as schema from "../../db/schema";
+import * as reviews from "../../db/reviews";
+import * as tables from "../../db/schema";
+
+const schema = { ...tables, ...reviews };
 
 const client = new pg.Client({ connectionString: inject("vars").DATABASE_URL as string });
 beforeAll(() => client.connect());

@@ -5,6 +5,10 @@ import {
   ActiveStatus,
   Actor,
   BookingStatus,
+  ChatCaseAction,
+  ChatCaseStatus,
+  ChatReportKind,
+  ConversationCloseReason,
   DeliveryChannel,
   DeliveryStatus,
   DevicePlatform,
@@ -72,6 +76,10 @@ const cases: Case[] = [
   column("notification_deliveries", "channel", "DeliveryChannel", DeliveryChannel),
   column("notification_deliveries", "status", "DeliveryStatus", DeliveryStatus),
   column("reviews", "author_role", "ReviewSide", ReviewSide),
+  column("conversations", "closed_reason", "ConversationCloseReason", ConversationCloseReason),
+  column("chat_cases", "status", "ChatCaseStatus", ChatCaseStatus),
+  column("chat_cases", "resolution", "ChatCaseAction", ChatCaseAction),
+  column("chat_reports", "kind", "ChatReportKind", ChatReportKind),
   // Cash has no gateway to call back: webhooks come from every other ledger gateway.
   column("webhook_events", "provider", "LedgerGateway without cash", LedgerGateway.exclude(["cash"])),
 ];

@@ -11,6 +11,7 @@ import { requestContext } from "./middleware/request";
 import { createApp, DOCUMENT, registerContract } from "./openapi";
 import { auth } from "./routes/auth";
 import { booking } from "./routes/booking";
+import { chat } from "./routes/chat";
 import { notifications } from "./routes/notifications";
 import { payments } from "./routes/payments";
 import { provider } from "./routes/provider";
@@ -71,6 +72,7 @@ export function buildApp() {
   app.route("/booking", booking);
   app.route("/payments", payments);
   app.route("/notifications", notifications);
+  app.route("/chat", chat);
 
   registerContract(app);
   app.doc31("/openapi.json", DOCUMENT);

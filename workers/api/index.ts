@@ -2,6 +2,7 @@
 import { buildApp } from "./app";
 import { reconcilePayments, refreshReputation, renewCardHolds, sweepOutbox, sweepReviews } from "./scheduled";
 
+export { ChatRoom } from "../../durable-objects/chat-room/chat-room";
 export { PgReader } from "../../durable-objects/pg-reader/pg-reader";
 export { ProviderBookings } from "../../durable-objects/provider-bookings/provider-bookings";
 

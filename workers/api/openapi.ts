@@ -43,6 +43,11 @@ export const TAGS = [
   { name: "booking", description: "The booking process: create, accept, confirm (pay into escrow), complete, cancel." },
   { name: "payments", description: "Wallet return URLs, the Stripe webhook, refunds." },
   { name: "notifications", description: "Push devices and notification preferences." },
+  {
+    name: "chat",
+    description:
+      "Masked chat per booking: a WebSocket (ticket first) or REST; contact details are hidden; report, block, moderation.",
+  },
 ];
 
 /** The document's top level: served at /openapi.json and written to docs/openapi.json by `npm run openapi`. */

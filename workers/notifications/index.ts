@@ -2,9 +2,10 @@
 // is acknowledged or retried on its own; what exhausts its retries lands in the dead-letter queue.
 import { z } from "zod";
 import { type LogLevel, logLine } from "../../lib/log";
-import { BookingQueueMessage, OtpSmsMessage } from "../../lib/messages";
+import { BookingQueueMessage, ChatEventMessage, OtpSmsMessage } from "../../lib/messages";
 import { createPool } from "../../platform/pg/driver";
 import { run } from "../../platform/pg/sql";
+import { chatPush } from "./chat";
 import type { NotificationsEnv } from "./env";
 import { fanout } from "./fanout/fanout";
 import { type FcmConfig, ServiceAccount } from "./push/fcm";
@@ -90,6 +91,30 @@ async function handleBookingEvent(message: Message, { env, level, pool, fcm }: C
   }
 }
 
+async function handleChatEvent(message: Message, { env, level, pool, fcm }: Ctx): Promise<void> {
+  const parsed = ChatEventMessage.safeParse(message.body);
+  if (!parsed.success) {
+    await logLine(level, "warn", { msg: "chat event dropped", reason: "invalid", id: message.id });
+    message.ack();
+    return;
+  }
+  const e = parsed.data;
+  const out = await chatPush(e, { pool: pool(), fcm: fcm() });
+  // Never the preview: only what the event was and how it went.
+  await logLine(level, out.retry ? "warn" : "info", {
+    msg: "chat push",
+    type: e.type,
+    event_id: e.event_id,
+    sent: out.sent,
+    attempts: message.attempts,
+  });
+  if (out.retry) {
+    message.retry({ delaySeconds: Math.max(out.retryAfterS ?? 0, backoffSeconds(message.attempts, retryBase(env))) });
+  } else {
+    message.ack();
+  }
+}
+
 /** Dead letters: the deliveries still open for that event are marked failed, so the log tells the truth. */
 async function handleDeadLetter(message: Message, { level, pool }: Ctx): Promise<void> {
   const parsed = DeadLetter.safeParse(message.body);
@@ -126,7 +151,9 @@ export default {
       ? handleDeadLetter
       : batch.queue.startsWith("sms-outbox")
         ? handleSms
-        : handleBookingEvent;
+        : batch.queue.startsWith("chat-events")
+          ? handleChatEvent
+          : handleBookingEvent;
     try {
       // Messages run side by side (the delivery log keeps them from stepping on each other), and each is acked or
       // retried on its own: one failure never re-delivers its neighbours.

@@ -1,7 +1,7 @@
 // Every statement of the notifications worker: who hears about an event, and the delivery log that makes
 // at-least-once queue delivery notify-once.
 import { z } from "zod";
-import { DeliveryChannel, DeliveryStatus, Lang, NotificationType } from "../../lib/enums";
+import { DeliveryChannel, DeliveryStatus, Lang, NotificationEventType } from "../../lib/enums";
 import { bigintNumber, NoRow, statement } from "../../platform/pg/sql";
 
 const EventId = z.string().uuid();
@@ -44,7 +44,7 @@ const Delivery = {
  * gets no row. The target is stored only as a hash.
  */
 export const CLAIM_DELIVERY = statement({
-  params: { ...Delivery, event_type: NotificationType, booking_id: Id, lease_s: z.number().int().positive() },
+  params: { ...Delivery, event_type: NotificationEventType, booking_id: Id, lease_s: z.number().int().positive() },
   row: NoRow,
   text: `
     INSERT INTO notification_deliveries (event_id, event_type, booking_id, user_id, channel, target_hash, status, attempts)

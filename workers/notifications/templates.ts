@@ -205,3 +205,38 @@ export function reviewText(type: ReviewEventType, lang: Lang, role: ReviewSide, 
   const stars = facts.rating === undefined ? null : digits(facts.rating);
   return REVIEW[type][role][lang](digits(facts.booking_id), dhakaTime(facts.closes_at, lang), stars);
 }
+
+/** A chat push: who wrote (never their name or number), and the redacted preview; several collapse into one. */
+export function chatText(
+  e:
+    | { type: "chat.message"; sender_role: "customer" | "provider"; count: number; preview: string }
+    | { type: "chat.warning" },
+  lang: Lang,
+): Text {
+  if (e.type === "chat.warning") {
+    return lang === "bn"
+      ? {
+          title: "কর্ম মেলা: সতর্কবার্তা",
+          body: "আপনার চ্যাট আমাদের নিয়ম ভেঙেছে। যোগাযোগের তথ্য শেয়ার করবেন না, সম্মান বজায় রাখুন; আবার হলে অ্যাকাউন্ট স্থগিত হতে পারে।",
+        }
+      : {
+          title: "Kormo Mela: a warning",
+          body: "Your chat broke our rules. Do not share contact details and stay respectful; next time the account may be suspended.",
+        };
+  }
+  const who =
+    lang === "bn"
+      ? e.sender_role === "provider"
+        ? "সেবাদাতা"
+        : "গ্রাহক"
+      : e.sender_role === "provider"
+        ? "Your provider"
+        : "Your customer";
+  const more =
+    e.count > 1
+      ? lang === "bn"
+        ? ` (${toBanglaDigits(String(e.count))}টি নতুন বার্তা)`
+        : ` (${e.count} new messages)`
+      : "";
+  return { title: `${who}${more}`, body: e.preview };
+}

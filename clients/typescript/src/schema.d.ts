@@ -105,7 +105,7 @@ export interface paths {
         put?: never;
         /**
          * Verify the code and sign in
-         * @description Wrong tries count per requester (IP, IPv6 by /64): after 5 at one code that requester is refused for it (code_locked), while the code stays valid for everyone else, so a stranger's guesses do not burn the owner's code. After 20 wrong tries from everyone together the code dies (a bound on guessing from many addresses) and the owner asks for a new one. Attempts are also limited to 10 per number per requester per 15 m (429). Answers carry Cache-Control: no-store.
+         * @description Wrong tries count per requester (IP, IPv6 by /64): after 5 at one code that requester is refused for it (code_locked), while the code stays valid for everyone else, so a stranger's guesses do not burn the owner's code. After 20 wrong tries from everyone together the code dies (a bound on guessing from many addresses) and the owner asks for a new one. A suspended account (chat moderation) is refused with 403 account_suspended. Attempts are also limited to 10 per number per requester per 15 m (429). Answers carry Cache-Control: no-store.
          */
         post: operations["verifyOtp"];
         delete?: never;
@@ -1081,6 +1081,181 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/chat/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness probe of the chat service
+         * @description Answers 200 without touching Postgres or Redis; /ready checks those.
+         */
+        get: operations["getChatHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/bookings/{id}/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ticket for the conversation's WebSocket
+         * @description For the booking's customer or provider only (anyone else: 404). The ticket lives 30 s and opens one socket; ask for a new one to reconnect. Tokens never go in URLs: the ticket does.
+         */
+        post: operations["createChatTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/bookings/{id}/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The conversation's WebSocket
+         * @description Send `Upgrade: websocket`. Client frames: `{type:"send", client_id, text}`, `{type:"read", seq}`, `{type:"ping"}`. Server frames: `{type:"message", seq, sender_id, text, redacted, client_id, created_at, hint?}` (every new message, to both sides, once it is stored; `hint` to its sender when contact details were hidden), `{type:"read", user_id, seq}`, `{type:"error", code, message, client_id?, retry_after_s?}`, `{type:"closed", reason}`, `{type:"pong"}`. A resend with the same client_id is answered with the stored message (same seq), never stored twice. 401: the ticket is unknown, spent or expired; 403: it was issued for another booking.
+         */
+        get: operations["openChatSocket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/bookings/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The conversation's messages, oldest first */
+        get: operations["listChatMessages"];
+        put?: never;
+        /**
+         * Send a message
+         * @description Phone numbers, emails, links, handles and wallet numbers are replaced by [•••] before the message is stored or delivered; the sender sees that version too, with a hint. 409 when the conversation is closed (read-only: 7 days after the booking ended or was cancelled, or after a block); 429 past the per-minute limit.
+         */
+        post: operations["sendChatMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/bookings/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a message or the conversation
+         * @description Moderators see the report with the messages around it. Reporting the same message again is the same report.
+         */
+        post: operations["reportChat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/bookings/{id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Block the other party
+         * @description Closes the conversation for both sides (read-only from now on; open sockets are told and closed) and opens a case for support. Blocking again answers the same.
+         */
+        post: operations["blockChat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/admin/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin: the moderation queue */
+        get: operations["listChatCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/admin/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin: a case with the reported context */
+        get: operations["getChatCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/admin/cases/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admin: act on a case
+         * @description warn: the party gets a warning push. suspend: the party's sessions end, no new sign-in starts, their sockets close. close: the conversation becomes read-only for both. dismiss: nothing else happens. Each resolves the case.
+         */
+        post: operations["resolveChatCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1132,7 +1307,7 @@ export interface components {
              */
             kind: "limit";
             /** @enum {string} */
-            name: "min_notice_minutes" | "horizon_days" | "pending_per_customer" | "pending_per_provider_day";
+            name: "min_notice_minutes" | "horizon_days" | "pending_per_customer" | "pending_per_provider_day" | "message_chars" | "messages_per_minute";
             limit: number;
         };
         /** @description 400: the allowed range of a quantity. */
@@ -1935,6 +2110,105 @@ export interface components {
                 end: string;
             } | null;
         };
+        ChatTicket: {
+            /** @description Pass as ?ticket= to GET /chat/bookings/{id}/ws; opens one socket. */
+            ticket: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        ChatSent: components["schemas"]["ChatMessage"] & {
+            /** @description To the sender, in their language, when contact details were hidden. */
+            hint?: string;
+        };
+        ChatMessage: {
+            /** @description Position in the conversation: 1, 2, 3 … */
+            seq: number;
+            sender_id: number;
+            /** @description As stored and delivered: contact details replaced by [•••]. */
+            text: string;
+            /** @description Whether contact details were removed from this message. */
+            redacted: boolean;
+            client_id: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        ChatSend: {
+            /**
+             * @description Your id for this message (1–64 of A–Z a–z 0–9 _ . : -): a resend with the same id is the same message.
+             * @example m-7f3c2a
+             */
+            client_id: string;
+            /** @description 1 to 2000 characters (longer: 413). */
+            text: string;
+        };
+        ChatPage: {
+            items: components["schemas"]["ChatMessage"][];
+            /** @description Pass as after_seq for the next page; null at the end. */
+            next_cursor: number | null;
+            /** @description Whether the conversation still takes messages. */
+            open: boolean;
+            /**
+             * Format: date-time
+             * @description When it becomes read-only (unless closed earlier).
+             */
+            closes_at: string;
+            /** @enum {string|null} */
+            closed_reason: "block" | "moderation" | null;
+            /** @description How far each party has read. */
+            reads: {
+                user_id: number;
+                seq: number;
+            }[];
+        };
+        ChatReportAnswer: {
+            /** @enum {string} */
+            status: "reported" | "blocked";
+            /** @description Whether the conversation is now closed (always, after a block). */
+            closed: boolean;
+        };
+        ChatReport: {
+            /** @description The message reported. */
+            seq?: number;
+            reason?: string;
+        };
+        ChatCase: {
+            id: number;
+            booking_id: number;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /** @enum {string|null} */
+            resolution: "warn" | "suspend" | "close" | "dismiss" | null;
+            /** Format: date-time */
+            opened_at: string;
+            /** Format: date-time */
+            resolved_at: string | null;
+            /** @description Reports, blocks and system strikes filed into this case. */
+            reports: number;
+            kinds: ("report" | "block" | "contact_sharing" | "flagged_terms")[];
+        };
+        ChatCaseDetail: components["schemas"]["ChatCase"] & {
+            reports?: number;
+            customer_id: number;
+            provider_user_id: number;
+            filed: {
+                kind: string;
+                /** @description null: filed by the system */
+                reporter_id: number | null;
+                subject_id: number;
+                seq: number | null;
+                reason: string | null;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+            messages: components["schemas"]["ChatMessage"][];
+        };
+        ChatCaseResolve: {
+            /** @enum {string} */
+            action: "warn" | "suspend" | "close" | "dismiss";
+            reason: string;
+            /** @description warn and suspend: which party (the customer or the provider). */
+            user_id?: number;
+        };
     };
     responses: {
         /** @description The request is not valid (error.code: invalid_input) */
@@ -2274,6 +2548,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["InvalidInput"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
@@ -5496,6 +5771,460 @@ export interface operations {
             };
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    getChatHealth: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    createChatTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A fresh ticket */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticket": "kmt_3q2-7wLwq5fQ0y1m6xT1b9hH0qQm2cQ8aQm3o3Vw0s4",
+                     *       "expires_at": "2026-12-02T04:00:30.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChatTicket"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    openChatSocket: {
+        parameters: {
+            query: {
+                /** @description From POST /chat/bookings/{id}/ticket (single use, 30 s). */
+                ticket: string;
+                /** @description Resume: the socket first receives every message after this seq, in order. */
+                after_seq?: number;
+            };
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the socket is open */
+            101: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    listChatMessages: {
+        parameters: {
+            query?: {
+                /** @description Only messages after this seq. */
+                after_seq?: number;
+                limit?: number;
+            };
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages in ascending seq */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "seq": 1,
+                     *           "sender_id": 12,
+                     *           "text": "আমি ১০টায় আসব",
+                     *           "redacted": false,
+                     *           "client_id": "m-1",
+                     *           "created_at": "2026-12-02T04:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null,
+                     *       "open": true,
+                     *       "closes_at": "2026-12-12T06:00:00.000Z",
+                     *       "closed_reason": null,
+                     *       "reads": [
+                     *         {
+                     *           "user_id": 12,
+                     *           "seq": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChatPage"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    sendChatMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "client_id": "m-7f3c2a",
+                 *       "text": "আমি গেটে আছি, নম্বর ০১৭১১-২২৩৩৪৪"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChatSend"];
+            };
+        };
+        responses: {
+            /** @description Stored and delivered (a resend of the same client_id answers the stored message) */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "seq": 3,
+                     *       "sender_id": 12,
+                     *       "text": "আমি গেটে আছি, নম্বর [•••]",
+                     *       "redacted": true,
+                     *       "client_id": "m-7f3c2a",
+                     *       "created_at": "2026-12-02T04:00:00.000Z",
+                     *       "hint": "Phone numbers, emails, links and wallet numbers are hidden in chat."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChatSent"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    reportChat: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "seq": 4,
+                 *       "reason": "Asked me to pay outside the app."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChatReport"];
+            };
+        };
+        responses: {
+            /** @description Filed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "reported",
+                     *       "closed": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChatReportAnswer"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    blockChat: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "seq": 4,
+                 *       "reason": "Asked me to pay outside the app."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChatReport"];
+            };
+        };
+        responses: {
+            /** @description Filed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "blocked",
+                     *       "closed": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChatReportAnswer"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    listChatCases: {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved";
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of cases */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 7,
+                     *           "booking_id": 42,
+                     *           "status": "open",
+                     *           "resolution": null,
+                     *           "opened_at": "2026-12-02T04:00:00.000Z",
+                     *           "resolved_at": null,
+                     *           "reports": 2,
+                     *           "kinds": [
+                     *             "contact_sharing",
+                     *             "report"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["ChatCase"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    getChatCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatCaseDetail"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    resolveChatCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "warn",
+                 *       "reason": "Shared a phone number twice.",
+                 *       "user_id": 12
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChatCaseResolve"];
+            };
+        };
+        responses: {
+            /** @description Resolved */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatCase"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];

@@ -56,8 +56,11 @@ export async function openSession(
   lang: Lang,
 ): Promise<{ user: SessionUser; sessionId: string; refreshToken: string }> {
   return withTransaction(pool, async (tx) => {
-    const user = await first(tx, upsertUser, { phone, lang });
-    if (!user) throw new Error("user upsert returned nothing");
+    const row = await first(tx, upsertUser, { phone, lang });
+    if (!row) throw new Error("user upsert returned nothing");
+    // A moderator suspended this account (chat moderation): no new session starts until it is lifted.
+    const { suspended, ...user } = row;
+    if (suspended) throw new ApiError("forbidden", { message: "account_suspended" });
     const session = await first(tx, insertSession, {
       user_id: user.id,
       device_id: device.deviceId,

@@ -22,11 +22,11 @@ export type SessionUser = z.infer<typeof SessionUser>;
 /** First login creates the user (role customer); a returning one is read back unchanged. */
 export const upsertUser = statement({
   params: { phone: text, lang: Lang },
-  row: SessionUser,
+  row: SessionUser.extend({ suspended: z.boolean() }),
   // A new user's language starts as the one their app asked in; it is theirs to change later.
   text: `INSERT INTO users (phone, lang) VALUES (:phone, :lang)
          ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
-         RETURNING id, phone, role, name, lang`,
+         RETURNING id, phone, role, name, lang, suspended_at IS NOT NULL AS suspended`,
 });
 
 export const insertSession = statement({

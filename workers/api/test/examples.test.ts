@@ -204,6 +204,29 @@ const WORLD: Record<string, () => Promise<Ready>> = {
     const r = await publishedReview();
     return { path: `/provider/reviews/${r.id}/moderate`, token: (await loginAdmin()).access };
   },
+  sendChatMessage: async () => {
+    const b = await pendingBooking();
+    return { path: `/chat/bookings/${b.id}/messages`, token: b.customer.access };
+  },
+  reportChat: async () => {
+    const b = await pendingBooking();
+    return { path: `/chat/bookings/${b.id}/report`, token: b.customer.access };
+  },
+  blockChat: async () => {
+    const b = await pendingBooking();
+    return { path: `/chat/bookings/${b.id}/block`, token: b.p.user.access };
+  },
+  resolveChatCase: async () => {
+    const b = await pendingBooking();
+    const reported = await call(`/chat/bookings/${b.id}/report`, { method: "POST", token: b.customer.access });
+    expect(reported.status).toBe(200);
+    const [found] = await sql<{ id: string }>("SELECT id FROM chat_cases WHERE booking_id = $1", [b.id]);
+    return {
+      path: `/chat/admin/cases/${found?.id}/resolve`,
+      token: (await loginAdmin()).access,
+      body: { user_id: b.p.user.userId },
+    };
+  },
   receiveStripeWebhook: async () => ({}),
 };
 

@@ -10,7 +10,7 @@
 // that window, rather than at-most-once, where such a crash would lose the message for good. A push carries its
 // event id as the Android notification tag and the APNs collapse id, so a device that gets it twice shows it once;
 // an SMS carries an id the gateway dedupes on.
-import type { DeliveryChannel, DeliveryStatus, Lang, NotificationType } from "../../../lib/enums";
+import type { DeliveryChannel, DeliveryStatus, Lang, NotificationEventType } from "../../../lib/enums";
 import { sha256Hex } from "../../../lib/hash";
 import type { BookingQueueMessage } from "../../../lib/messages";
 import { first, type Runner, rows, run } from "../../../platform/pg/sql";
@@ -41,7 +41,7 @@ export interface FanoutResult {
  * for each of them (in their language), with which data on the push.
  */
 interface Notice {
-  type: NotificationType;
+  type: NotificationEventType;
   eventId: string;
   bookingId: number;
   recipients: number[];
@@ -80,15 +80,17 @@ function noticeOf(e: BookingQueueMessage): Notice {
 }
 
 /** One delivery: an event, to one user, on one channel, to one target (stored only as its hash). */
-interface Delivery {
-  notice: Notice;
+export interface Delivery {
+  eventId: string;
+  eventType: NotificationEventType;
+  bookingId: number;
   userId: number;
   channel: DeliveryChannel;
   targetHash: string;
 }
 
 const deliveryKey = (d: Delivery) => ({
-  event_id: d.notice.eventId,
+  event_id: d.eventId,
   user_id: d.userId,
   channel: d.channel,
   target_hash: d.targetHash,
@@ -106,9 +108,9 @@ const RECORD_BACKOFF_MS = [250, 500, 1_000, 2_000, 4_000];
 type Claim = { kind: "claimed" } | { kind: "sent" } | { kind: "busy"; waitS: number };
 
 /** Claims a delivery: taken by this consumer, already sent, or held by another consumer for a while yet. */
-async function claim(pool: Runner, d: Delivery): Promise<Claim> {
+export async function claim(pool: Runner, d: Delivery): Promise<Claim> {
   const key = { ...deliveryKey(d), lease_s: DELIVERY_LEASE_S };
-  const row = await first(pool, CLAIM_DELIVERY, { ...key, event_type: d.notice.type, booking_id: d.notice.bookingId });
+  const row = await first(pool, CLAIM_DELIVERY, { ...key, event_type: d.eventType, booking_id: d.bookingId });
   if (row) return { kind: "claimed" };
   const state = await first(pool, DELIVERY_STATE, key);
   if (state?.status === "sent") return { kind: "sent" };
@@ -119,7 +121,12 @@ async function claim(pool: Runner, d: Delivery): Promise<Claim> {
  * Writes how a claimed delivery ended, retried over a few seconds: after a send, a lost write means the delivery is
  * sent again once the lease runs out, so a connection dropped at that moment is worth waiting out.
  */
-async function record(pool: Runner, d: Delivery, status: Exclude<DeliveryStatus, "pending">, error: string | null) {
+export async function record(
+  pool: Runner,
+  d: Delivery,
+  status: Exclude<DeliveryStatus, "pending">,
+  error: string | null,
+) {
   const params = { ...deliveryKey(d), status, error: error?.slice(0, 300) ?? null };
   for (let i = 0; ; i++) {
     try {
@@ -149,8 +156,15 @@ export async function fanout(e: BookingQueueMessage, deps: FanoutDeps): Promise<
     // A user's devices are independent: reach them side by side.
     await Promise.all(
       targets.map(async ({ channel, target }) => {
-        const d = { notice, userId: user.id, channel, targetHash: await sha256Hex(`${channel}:${target}`) };
-        await deliver(deps, d, target, { text, holdS: p.holdS }, result);
+        const d: Delivery = {
+          eventId: notice.eventId,
+          eventType: notice.type,
+          bookingId: notice.bookingId,
+          userId: user.id,
+          channel,
+          targetHash: await sha256Hex(`${channel}:${target}`),
+        };
+        await deliver(deps, notice, d, target, { text, holdS: p.holdS }, result);
       }),
     );
   }
@@ -159,6 +173,7 @@ export async function fanout(e: BookingQueueMessage, deps: FanoutDeps): Promise<
 
 async function deliver(
   deps: FanoutDeps,
+  notice: Notice,
   d: Delivery,
   target: string,
   { text, holdS }: { text: { title: string; body: string }; holdS: number },
@@ -178,9 +193,8 @@ async function deliver(
     result.holdS = Math.max(result.holdS, holdS);
     return;
   }
-  const n = d.notice;
   if (d.channel === "sms") {
-    const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(n.eventId, d.userId));
+    const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(notice.eventId, d.userId));
     await record(deps.pool, d, r.ok ? "sent" : "failed", r.ok ? null : r.error);
     if (r.ok) result.sent++;
     else if (r.retryable) result.retry = true;
@@ -190,8 +204,8 @@ async function deliver(
     token: target,
     title: text.title,
     body: text.body,
-    data: n.data,
-    collapseId: n.eventId,
+    data: notice.data,
+    collapseId: notice.eventId,
   });
   if (r.kind === "sent") {
     await record(deps.pool, d, "sent", null);

@@ -31,7 +31,7 @@ const Session = TokenPairSchema.extend({ user: UserSchema, session_id: z.string(
 
 const route = defineRoute({
   operationId: "verifyOtp",
-  errors: [429],
+  errors: [403, 429],
 
   method: "post",
   path: "/otp/verify",
@@ -41,7 +41,8 @@ const route = defineRoute({
     `Wrong tries count per requester (IP, IPv6 by /64): after ${OTP_TRIES_PER_REQUESTER} at one code that ` +
     "requester is refused for it (code_locked), while the code stays valid for everyone else, so a stranger's " +
     `guesses do not burn the owner's code. After ${OTP_TRIES_PER_CODE} wrong tries from everyone together the ` +
-    "code dies (a bound on guessing from many addresses) and the owner asks for a new one. Attempts are also " +
+    "code dies (a bound on guessing from many addresses) and the owner asks for a new one. A suspended account " +
+    "(chat moderation) is refused with 403 account_suspended. Attempts are also " +
     `limited to ${RATE_LIMITS.otpVerifyPerPhoneRequester.tokens} per number per requester per ` +
     `${RATE_LIMITS.otpVerifyPerPhoneRequester.window} (429). Answers carry Cache-Control: no-store.`,
   request: {
