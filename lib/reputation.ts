@@ -43,7 +43,10 @@ export interface ReputationInputs {
   late_cancels: number;
   /** CONFIRMED bookings the customer cancelled at or after the start: the provider did not come. */
   no_shows: number;
-  /** Confirmed contact-sharing violations in chat. Always 0 until chat reports them (its weight is 0 until then). */
+  /**
+   * Confirmed contact-sharing violations in chat: cases an admin resolved by warning or suspending the provider over
+   * contact sharing. Counted and shown; its weight is 0 until the product gives it one (TRUST_WEIGHTS.violations).
+   */
   contact_violations: number;
 }
 
@@ -63,7 +66,7 @@ export const NO_HISTORY: ReputationInputs = {
   contact_violations: 0,
 };
 
-/** The score's parts and their weights (they sum to 1; violations subtract, with weight 0 until chat lands). */
+/** The score's parts and their weights (they sum to 1; violations subtract, with weight 0 until it is given one). */
 export const TRUST_WEIGHTS = {
   verification: 0.25,
   jobs: 0.15,

@@ -1663,7 +1663,7 @@ export interface components {
                 response_median_s: number | null;
                 late_cancels: number;
                 no_shows: number;
-                /** @description From chat once it lands; weight 0 until then. */
+                /** @description Chat cases an admin resolved (warn, suspend) over your sharing contacts; weight 0 for now. */
                 contact_violations: number;
             };
             reliability: components["schemas"]["ReliabilityFigures"];

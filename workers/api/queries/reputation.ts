@@ -26,7 +26,8 @@ export const REPUTATION_DUE = statement({
  * the audit trail:
  * requests that left PENDING by an answer or the timeout, accepted ones, answers and their median delay from the
  * request, provider cancels within :free_cancel_s of the start, and customer cancels of CONFIRMED bookings at or
- * after the start (no-shows). Completed jobs count only when the money was kept.
+ * after the start (no-shows). Completed jobs count only when the money was kept. From chat: confirmed contact-sharing
+ * violations (an input of weight 0 until it is given one).
  */
 export const REPUTATION_INPUTS = statement({
   params: { ids: z.array(int), free_cancel_s: z.number() },
@@ -49,6 +50,7 @@ export const REPUTATION_INPUTS = statement({
     response_median_s: float.nullable(),
     late_cancels: int,
     no_shows: int,
+    contact_violations: int,
   }),
   text: `
   SELECT p.id AS provider_id, d.seq AS dirty_seq, now()::text AS read_at, ST_Y(p.location::geometry) AS lat, ST_X(p.location::geometry) AS lng,
@@ -58,7 +60,14 @@ export const REPUTATION_INPUTS = statement({
          COALESCE(j.completed_jobs, 0) AS completed_jobs,
          COALESCE(g.requests, 0) AS requests, COALESCE(g.accepted, 0) AS accepted,
          COALESCE(g.responses, 0) AS responses, g.response_median_s,
-         COALESCE(g.late_cancels, 0) AS late_cancels, COALESCE(g.no_shows, 0) AS no_shows
+         COALESCE(g.late_cancels, 0) AS late_cancels, COALESCE(g.no_shows, 0) AS no_shows,
+         -- Chat cases an admin resolved by warning or suspending the provider's user over contact sharing.
+         (SELECT count(DISTINCT c.id)::int FROM chat_cases c
+            JOIN chat_reports x ON x.case_id = c.id AND x.kind = 'contact_sharing' AND x.subject_id = p.user_id
+           WHERE c.status = 'resolved' AND c.resolution IN ('warn', 'suspend')
+             AND EXISTS (SELECT 1 FROM admin_audit a
+                          WHERE a.target_type = 'chat_case' AND a.target_id = c.id::text
+                            AND (a.meta ->> 'subject_id')::bigint = p.user_id)) AS contact_violations
     FROM providers p
     LEFT JOIN reputation_dirty d ON d.provider_id = p.id
     LEFT JOIN LATERAL (

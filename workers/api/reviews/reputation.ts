@@ -12,7 +12,7 @@ import { REPUTATION_DUE, REPUTATION_INPUTS, type ReputationInputsRow, SAVE_REPUT
 /** A score older than this is computed again even with nothing marked: tenure grows by the day. */
 export const REPUTATION_MAX_AGE_S = 86_400;
 
-/** The inputs as lib/reputation.ts reads them. Contact violations come from chat once it lands (0 until then). */
+/** The inputs as lib/reputation.ts reads them. */
 export function inputsOf(r: ReputationInputsRow): ReputationInputs {
   return {
     verified: r.verified,
@@ -26,7 +26,7 @@ export function inputsOf(r: ReputationInputsRow): ReputationInputs {
     response_median_s: r.response_median_s,
     late_cancels: r.late_cancels,
     no_shows: r.no_shows,
-    contact_violations: 0,
+    contact_violations: r.contact_violations,
   };
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ReviewEventMessage } from "../../../lib/messages";
 import { bayesianRating, DEFAULT_PRIOR, roundRating, trustScore } from "../../../lib/reputation";
 import { refreshReputation, sweepReviews } from "../scheduled";
-import { call, type Json, login, makeProvider, sql, startNow, window } from "./helpers";
+import { call, type Json, login, loginAdmin, makeProvider, sql, startNow, window } from "./helpers";
 import { completedBooking, eventually, review, seededJobs, seededReviews, windowClosesIn } from "./review-fixtures";
 
 /** A map spot no other test uses, so a search there sees only this test's providers. */
@@ -184,6 +184,32 @@ describe("reliability from the audit trail", () => {
     expect(profile.body.reliability).toEqual(mine.reliability);
     expect((await call("/provider/providers/me/reputation", { token: customer.access })).status).toBe(404);
     expect((await call("/provider/providers/me/reputation")).status).toBe(401);
+  });
+
+  it("counts confirmed contact-sharing violations from chat, at weight 0 for now", async () => {
+    const b = await completedBooking();
+    const before = await myReputation(b.p.user.access);
+    const admin = await loginAdmin();
+    const [found] = await sql<{ id: string }>(
+      `INSERT INTO chat_cases (booking_id, status, resolution, resolved_by, resolved_at)
+       VALUES ($1, 'resolved', 'warn', $2, now()) RETURNING id`,
+      [b.id, admin.userId],
+    );
+    await sql(
+      "INSERT INTO chat_reports (case_id, booking_id, kind, subject_id, seq) VALUES ($1, $2, 'contact_sharing', $3, 1)",
+      [found?.id, b.id, b.p.user.userId],
+    );
+    await sql(
+      `INSERT INTO admin_audit (admin_id, action, target_type, target_id, meta)
+       VALUES ($1, 'chat.case.warn', 'chat_case', $2, jsonb_build_object('subject_id', $3::bigint))`,
+      [admin.userId, String(found?.id), b.p.user.userId],
+    );
+    const after = await myReputation(b.p.user.access);
+    expect(after.inputs).toMatchObject({ contact_violations: 1 });
+    expect((after.parts as Record<string, { value: number; points: number }>).violations).toMatchObject({
+      value: 1 / 3,
+    });
+    expect(after.trust_score).toBe(before.trust_score);
   });
 
   it("computes a score again when a booking step changes its inputs (the cron's catch-up)", async () => {

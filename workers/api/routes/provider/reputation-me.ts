@@ -42,7 +42,9 @@ const ReputationSchema = z
       response_median_s: z.number().nullable(),
       late_cancels: z.number().int(),
       no_shows: z.number().int(),
-      contact_violations: z.number().int().openapi({ description: "From chat once it lands; weight 0 until then." }),
+      contact_violations: z.number().int().openapi({
+        description: "Chat cases an admin resolved (warn, suspend) over your sharing contacts; weight 0 for now.",
+      }),
     }),
     reliability: ReliabilitySchema,
     prior: z.object({ weight: z.number(), mean: z.number() }).openapi({
