@@ -106,7 +106,8 @@ describe("the Bayesian rating", () => {
       completed_jobs: 20,
       requests: 0,
     });
-    expect((mine.parts as Record<string, { points: number }>).rating?.points).toBeCloseTo(26.475, 6);
+    // 30 · (4.53 − 1) / 4 = 26.475, shown to two decimals.
+    expect((mine.parts as Record<string, { points: number }>).rating?.points).toBeCloseTo(26.475, 2);
     expect((mine.parts as Record<string, { weight: number }>).violations?.weight).toBe(0);
   });
 });
@@ -207,7 +208,7 @@ describe("reliability from the audit trail", () => {
     const after = await myReputation(b.p.user.access);
     expect(after.inputs).toMatchObject({ contact_violations: 1 });
     expect((after.parts as Record<string, { value: number; points: number }>).violations).toMatchObject({
-      value: 1 / 3,
+      value: 0.3333,
     });
     expect(after.trust_score).toBe(before.trust_score);
   });

@@ -2,7 +2,7 @@
 // input it was computed from, each part's value, weight and points, and the reliability figures with their samples.
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "../../../../lib/errors";
-import { reliabilityFigures, trustScore } from "../../../../lib/reputation";
+import { reliabilityFigures, type TrustPart, trustScore } from "../../../../lib/reputation";
 import { first } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, bearerSecurity, defineRoute, json } from "../../openapi";
@@ -71,6 +71,12 @@ const route = defineRoute({
   responses: { 200: { description: "The score, its parts and its inputs", content: json(ReputationSchema) } },
 });
 
+const rounded = (p: TrustPart): TrustPart => ({
+  value: Math.round(p.value * 10_000) / 10_000,
+  weight: p.weight,
+  points: Math.round(p.points * 100) / 100,
+});
+
 export function registerReputationMe(app: App) {
   app.openapi(route, async (c) => {
     const db = c.var.services.sql();
@@ -86,7 +92,15 @@ export function registerReputationMe(app: App) {
         trust_score: stored.trust_score,
         computed_at: stored.computed_at.toISOString(),
         formula: FORMULA,
-        parts: score.parts,
+        // Rounded for people to read; the score is computed from the unrounded parts.
+        parts: {
+          verification: rounded(score.parts.verification),
+          jobs: rounded(score.parts.jobs),
+          rating: rounded(score.parts.rating),
+          reliability: rounded(score.parts.reliability),
+          tenure: rounded(score.parts.tenure),
+          violations: rounded(score.parts.violations),
+        },
         inputs: stored.inputs,
         reliability: reliabilityFigures(stored.inputs),
         prior: c.var.config.ratingPrior,
