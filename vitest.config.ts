@@ -30,6 +30,12 @@ const productionPolicy: Vars = {
   BOOKING_HORIZON_DAYS: String(BOOKING_LIMITS.horizonDays),
   // Wallet returns are tested against production's allow-list, not the dev stack's loopback entries.
   RETURN_URL_ALLOWLIST: RETURN_URL_DEFAULT,
+  // Payouts as production pays (platform/config.ts defaults), not the dev stack's 30-second, no-minimum policy.
+  DISPUTE_WINDOW_S: "259200",
+  PAYOUT_MIN_POISHA: "50000",
+  PAYOUT_APPROVAL_ABOVE_POISHA: "2500000",
+  CASH_DEBT_LIMIT_POISHA: "300000",
+  PAYOUT_ACCOUNT_AUTO_VERIFY: "false",
 };
 
 // RETRY_BASE_S 0: retried messages come back at once, so retry and dead-letter paths run in test time.

@@ -1,4 +1,4 @@
-// Column helpers the drizzle schema's modules share (./schema.ts, ./reviews.ts).
+// Column helpers every table file shares: timestamps in UTC, and a zod enum's values as drizzle's text enum.
 import { timestamp } from "drizzle-orm/pg-core";
 
 export const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });

@@ -1,7 +1,7 @@
 // The tables as drizzle sees them, for the gateway's typed reads and inserts (`c.var.services.db()`). Migrations
 // create the tables: PostGIS types, the tstzrange window, exclusion constraints and append-only triggers live only
-// there. test/node/drizzle-mirror.test.ts checks every table and column here (and in ./reviews.ts, the reviews'
-// tables) against the migrated database; the closed lists come from lib/enums.ts.
+// there. test/node/drizzle-mirror.test.ts checks every table and column here against the migrated database; the
+// closed lists come from lib/enums.ts.
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -22,10 +22,6 @@ import {
 import {
   Actor,
   BookingStatus,
-  ChatCaseAction,
-  ChatCaseStatus,
-  ChatReportKind,
-  ConversationCloseReason,
   DeliveryChannel,
   DeliveryStatus,
   DevicePlatform,
@@ -156,6 +152,8 @@ export const bookings = pgTable(
     confirmDeadline: ts("confirm_deadline"),
     /** Where a wallet's return sends the browser (migration 0014); the default for every payment attempt. */
     returnUrl: text("return_url"),
+    /** When the booking reached its end (migration 0018): the dispute window counts from here. */
+    endedAt: ts("ended_at"),
     canceledBy: text("canceled_by", { enum: values(Actor) }),
     cancelReason: text("cancel_reason"),
     feePoisha: bigint("fee_poisha", { mode: "number" }).notNull().default(0),
@@ -377,84 +375,7 @@ export const paymentEvents = pgTable("payment_events", {
   createdAt: createdAt(),
 });
 
-// ---- Chat (migration 0016): written by the conversation's object (messages, reads, closes) and moderation ----------
-
-export const conversations = pgTable("conversations", {
-  bookingId: bigint("booking_id", { mode: "number" })
-    .primaryKey()
-    .references(() => bookings.id),
-  closedAt: ts("closed_at"),
-  closedBy: bigint("closed_by", { mode: "number" }).references(() => users.id),
-  closedReason: text("closed_reason", { enum: values(ConversationCloseReason) }),
-  createdAt: createdAt(),
-});
-
-export const messages = pgTable(
-  "messages",
-  {
-    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    bookingId: bigint("booking_id", { mode: "number" })
-      .notNull()
-      .references(() => bookings.id),
-    seq: integer("seq").notNull(),
-    senderId: bigint("sender_id", { mode: "number" })
-      .notNull()
-      .references(() => users.id),
-    clientId: text("client_id").notNull(),
-    text: text("text").notNull(),
-    redacted: boolean("redacted").notNull().default(false),
-    redactionCount: integer("redaction_count").notNull().default(0),
-    redactionKinds: text("redaction_kinds").array().notNull().default(sql`'{}'`),
-    flaggedTerms: text("flagged_terms").array().notNull().default(sql`'{}'`),
-    createdAt: createdAt(),
-  },
-  (t) => [unique().on(t.bookingId, t.seq), unique().on(t.bookingId, t.senderId, t.clientId)],
-);
-
-export const chatReads = pgTable(
-  "chat_reads",
-  {
-    bookingId: bigint("booking_id", { mode: "number" })
-      .notNull()
-      .references(() => bookings.id),
-    userId: bigint("user_id", { mode: "number" })
-      .notNull()
-      .references(() => users.id),
-    seq: integer("seq").notNull(),
-    updatedAt: updatedAt(),
-  },
-  (t) => [primaryKey({ columns: [t.bookingId, t.userId] })],
-);
-
-export const chatCases = pgTable("chat_cases", {
-  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-  bookingId: bigint("booking_id", { mode: "number" })
-    .notNull()
-    .references(() => bookings.id),
-  status: text("status", { enum: values(ChatCaseStatus) })
-    .notNull()
-    .default("open"),
-  resolution: text("resolution", { enum: values(ChatCaseAction) }),
-  resolvedBy: bigint("resolved_by", { mode: "number" }).references(() => users.id),
-  resolvedAt: ts("resolved_at"),
-  openedAt: ts("opened_at").notNull().defaultNow(),
-  updatedAt: updatedAt(),
-});
-
-export const chatReports = pgTable("chat_reports", {
-  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-  caseId: bigint("case_id", { mode: "number" })
-    .notNull()
-    .references(() => chatCases.id),
-  bookingId: bigint("booking_id", { mode: "number" })
-    .notNull()
-    .references(() => bookings.id),
-  kind: text("kind", { enum: values(ChatReportKind) }).notNull(),
-  reporterId: bigint("reporter_id", { mode: "number" }).references(() => users.id),
-  subjectId: bigint("subject_id", { mode: "number" })
-    .notNull()
-    .references(() => users.id),
-  seq: integer("seq"),
-  reason: text("reason"),
-  createdAt: createdAt(),
-});
+// The chat, the money and the reviews' tables live in their own files; they are part of the same schema.
+export * from "./schema-chat";
+export * from "./schema-money";
+export * from "./schema-reviews";

@@ -22,6 +22,12 @@ const DEV_POLICY = {
   BOOKING_MAX_PENDING_PER_CUSTOMER: "100000",
   BOOKING_MAX_PENDING_PER_PROVIDER_DAY: "100000",
   BOOKING_HORIZON_DAYS: "3650",
+  // Payouts: the quickstart pays out one job half a minute after it completes, with no minimum or approval step.
+  DISPUTE_WINDOW_S: "30",
+  PAYOUT_MIN_POISHA: "0",
+  PAYOUT_APPROVAL_ABOVE_POISHA: "10000000000",
+  CASH_DEBT_LIMIT_POISHA: "10000000000",
+  PAYOUT_ACCOUNT_AUTO_VERIFY: "true",
 };
 
 function writeDevVars(vars) {

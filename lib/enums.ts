@@ -112,8 +112,12 @@ export type ReviewEventType = z.infer<typeof ReviewEventType>;
 export const ChatEventType = z.enum(["chat.message", "chat.warning"]);
 export type ChatEventType = z.infer<typeof ChatEventType>;
 
-/** Every event the delivery log records: booking steps, review events, chat. */
-export const NotificationEventType = z.union([BookingEventType, ReviewEventType, ChatEventType]);
+/** Money news for one person: payouts and disputes. */
+export const AccountEventType = z.enum(["payout.sent", "payout.failed", "dispute.opened", "dispute.resolved"]);
+export type AccountEventType = z.infer<typeof AccountEventType>;
+
+/** Every event the delivery log records: booking steps, review events, chat, money news. */
+export const NotificationEventType = z.union([BookingEventType, ReviewEventType, ChatEventType, AccountEventType]);
 export type NotificationEventType = z.infer<typeof NotificationEventType>;
 
 /** Why a conversation is closed before its window ends: one side blocked the other, or an operator closed it. */
@@ -132,3 +136,34 @@ export type ChatReportKind = z.infer<typeof ChatReportKind>;
 /** How an operator resolves a case. */
 export const ChatCaseAction = z.enum(["warn", "suspend", "close", "dismiss"]);
 export type ChatCaseAction = z.infer<typeof ChatCaseAction>;
+
+/** Where a provider is paid: a bKash wallet (B2C) or a bank account (BEFTN batch). */
+export const PayoutMethod = z.enum(["bkash", "bank"]);
+export type PayoutMethod = z.infer<typeof PayoutMethod>;
+
+/**
+ * A payout's life: held for approval, pending (being sent; bank: waiting for ops), unknown (the gateway's answer
+ * was lost), sent, failed, or netted (only cash commission was settled).
+ */
+export const PayoutStatus = z.enum(["requires_approval", "pending", "unknown", "sent", "failed", "netted"]);
+export type PayoutStatus = z.infer<typeof PayoutStatus>;
+/** The payouts still open: at most one per provider. */
+export const OpenPayoutStatus = PayoutStatus.extract(["requires_approval", "pending", "unknown"]);
+
+/** The journal's accounts (migration 0018 says which side each sits on). */
+export const LedgerAccount = z.enum([
+  "customer_escrow",
+  "provider_payable",
+  "provider_cash_owed",
+  "platform_revenue",
+  "gateway_clearing",
+  "payouts_in_flight",
+  "payout_funding",
+]);
+export type LedgerAccount = z.infer<typeof LedgerAccount>;
+
+export const DisputeStatus = z.enum(["open", "resolved"]);
+export type DisputeStatus = z.infer<typeof DisputeStatus>;
+
+export const DisputeResolution = z.enum(["release", "partial_refund", "full_refund"]);
+export type DisputeResolution = z.infer<typeof DisputeResolution>;

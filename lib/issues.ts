@@ -54,6 +54,7 @@ export const issueMessages = {
     en: "only the customer's review has sub-ratings",
     bn: "শুধু গ্রাহকের রিভিউতে আলাদা রেটিং থাকে",
   },
+  month: { en: "must be a month as YYYY-MM", bn: "YYYY-MM আকারে একটি মাস হতে হবে" },
   client_id: {
     en: "must be 1 to 64 letters, digits or _ . : -",
     bn: "১ থেকে ৬৪টি অক্ষর, অঙ্ক বা _ . : - হতে হবে",

@@ -3,7 +3,7 @@
 // chat-events, OtpSmsMessage for sms-outbox. test/node/messages.test.ts checks that every event the booking engine
 // and the reviews build parses.
 import { z } from "zod";
-import { Actor, BookingEventType, BookingStatus, Lang, ReviewEventType, ReviewSide } from "./enums";
+import { AccountEventType, Actor, BookingEventType, BookingStatus, Lang, ReviewEventType, ReviewSide } from "./enums";
 
 /** `booking-events`: the seed's event envelope for every booking change. */
 export const BookingEventMessage = z.object({
@@ -105,3 +105,27 @@ export const ChatWarningEvent = z.object({
 
 export const ChatEventMessage = z.discriminatedUnion("type", [ChatMessageEvent, ChatWarningEvent]);
 export type ChatEventMessage = z.infer<typeof ChatEventMessage>;
+
+/**
+ * `account-events`: money news for one person: a payout sent or failed (to the provider), a dispute opened (to the
+ * provider) or resolved (to both). Recipients are named by user, or by provider (the consumer finds their user).
+ */
+export const AccountEventMessage = z.object({
+  type: AccountEventType,
+  event_id: z.string().uuid(),
+  /** The booking a dispute is about; 0 for a payout. */
+  booking_id: z.number().int().nonnegative(),
+  to: z
+    .array(
+      z.union([
+        z.object({ user_id: z.number().int().positive() }),
+        z.object({ provider_id: z.number().int().positive() }),
+      ]),
+    )
+    .min(1),
+  amount_poisha: z.number().int().nonnegative(),
+  /** payout.failed: what to fix (no_account, invalid_receiver, limit, gateway); dispute.resolved: the outcome. */
+  reason: z.string().max(60).optional(),
+  at: z.string().datetime(),
+});
+export type AccountEventMessage = z.infer<typeof AccountEventMessage>;

@@ -101,6 +101,20 @@ export const ConfigSchema = z.object({
    */
   REPUTATION_PRIOR_WEIGHT: z.coerce.number().min(0.5).max(1000).default(DEFAULT_PRIOR.weight),
   REPUTATION_PRIOR_MEAN: z.coerce.number().min(1).max(5).default(DEFAULT_PRIOR.mean),
+  /** Earnings become payable this long after a booking ends; a customer may dispute within it (72 h). */
+  DISPUTE_WINDOW_S: z.coerce.number().int().min(0).default(259_200),
+  /** A provider is paid out only when at least this much is available (৳500). */
+  PAYOUT_MIN_POISHA: z.coerce.number().int().min(0).default(50_000),
+  /** Payouts above this wait for an admin's approval (৳25 000; bKash personal wallets take about ৳50 000 a day). */
+  PAYOUT_APPROVAL_ABOVE_POISHA: z.coerce.number().int().min(0).default(2_500_000),
+  /** Cash commission a provider may owe before they cannot accept new cash bookings (৳3 000). */
+  CASH_DEBT_LIMIT_POISHA: z.coerce.number().int().min(0).default(300_000),
+  /** Hours between scheduled payout runs (weekly). The cron checks every minute whether one is due. */
+  PAYOUT_INTERVAL_H: z.coerce.number().min(1).default(168),
+  /** Payouts whose answer was lost are asked about after this long. */
+  PAYOUT_RECONCILE_AFTER_S: z.coerce.number().int().min(0).default(120),
+  /** Development only: a new payout account counts as verified at once (production: ops verify it). */
+  PAYOUT_ACCOUNT_AUTO_VERIFY: z.enum(["true", "false"]).default("false"),
   /** Chat (lib/chat.ts has the fixed limits): a conversation stays writable this many days after its booking ends. */
   CHAT_OPEN_DAYS_AFTER: z.coerce.number().min(0).max(90).default(7),
   /** How long a WebSocket ticket lives (single use). */
@@ -163,6 +177,11 @@ export function loadConfig(env: Env): Config {
     );
   }
   const testNumbers = parseTestNumbers(cfg.AUTH_TEST_NUMBERS);
+  if (cfg.ENVIRONMENT === "production" && cfg.PAYOUT_ACCOUNT_AUTO_VERIFY === "true") {
+    throw new ConfigError(
+      "invalid configuration: PAYOUT_ACCOUNT_AUTO_VERIFY is for development and must be false in production",
+    );
+  }
   if (cfg.ENVIRONMENT === "production" && testNumbers.size > 0) {
     throw new ConfigError("invalid configuration: AUTH_TEST_NUMBERS must be empty in production");
   }

@@ -4,6 +4,11 @@ import { listen, readBody, sendJson } from "./http.mjs";
 import { poisha, refCode, taka, validAmount, walletFaults, walletHooks } from "./wallet.mjs";
 
 const BASE = "/v1.2.0-beta/tokenized/checkout";
+// Payouts (B2C, disbursement) share the checkout's grant token and base: payment/organizationBalance (GET),
+// payment/intraAccountTransfer {amount, currency, transferType: Collection2Disbursement|Disbursement2Collection},
+// payment/b2cPayment {amount, currency:"BDT", merchantInvoiceNumber, receiverMSISDN} (2012 invalid receiver, 2023
+// insufficient balance, 2029 duplicate invoice, 2032 invalid transfer type), payment/b2cPayment/query
+// {merchantInvoiceNumber}. Hooks: GET /__sim/payouts, POST /__sim/balances {Collection, Disbursement} (poisha).
 const TOKEN_TTL_S = 3600;
 // bKash tells merchants to wait 30 s for any answer, so a "timeout" failure withholds the answer that long.
 const HOLD_MS = 30_000;
@@ -114,7 +119,79 @@ export async function startBkashSimulator({ port = 0, host, publicHost, appKey, 
     return success({ paymentID, createTime, updateTime, trxID, transactionStatus, amount, currency, intent });
   };
 
+  // Disbursement (B2C): the merchant's two wallets, and every payout by its invoice number (the idempotency handle).
+  const wallets = { Collection: 100_000_000_00, Disbursement: 0 };
+  const payouts = new Map();
+  const MSISDN = /^(?:\+?88)?01[3-9]\d{8}$/;
+  const balanceAnswer = () =>
+    success({
+      organizationShortCode: "KORMO",
+      organizationBalance: Object.entries(wallets).map(([accountTypeName, p]) => ({
+        accountTypeName,
+        currentBalance: taka(p),
+        availableBalance: taka(p),
+        currency: "BDT",
+        accountStatus: "Active",
+        updateTime: bkashTime(),
+      })),
+    });
+
   const routes = {
+    "payment/organizationBalance": () => balanceAnswer(),
+    "payment/intraAccountTransfer": (b) => {
+      if (!validAmount(b.amount) || b.currency !== "BDT") return error("2065", "Invalid amount or currency");
+      const dir = {
+        Collection2Disbursement: ["Collection", "Disbursement"],
+        Disbursement2Collection: ["Disbursement", "Collection"],
+      }[b.transferType];
+      if (!dir) return error("2032", "Invalid transfer type");
+      const amount = poisha(b.amount);
+      if (wallets[dir[0]] < amount) return error("2023", "Insufficient Balance");
+      wallets[dir[0]] -= amount;
+      wallets[dir[1]] += amount;
+      return success({
+        amount: b.amount,
+        currency: "BDT",
+        transferType: b.transferType,
+        trxID: `TR${refCode(8)}`,
+        transactionStatus: "Completed",
+        completedTime: bkashTime(),
+      });
+    },
+    "payment/b2cPayment": (b) => {
+      if (typeof b.merchantInvoiceNumber !== "string" || !/^[A-Za-z0-9-]{1,40}$/.test(b.merchantInvoiceNumber)) {
+        return error("2025", "Invalid merchant invoice number");
+      }
+      if (!validAmount(b.amount) || b.currency !== "BDT") return error("2065", "Invalid amount or currency");
+      if (typeof b.receiverMSISDN !== "string" || !MSISDN.test(b.receiverMSISDN)) {
+        return error("2012", "Invalid receiver MSISDN");
+      }
+      if (payouts.has(b.merchantInvoiceNumber)) return error("2029", "Duplicate invoice number");
+      const amount = poisha(b.amount);
+      if (faults.take("approval", "/b2cPayment") === "insufficient_balance" || wallets.Disbursement < amount) {
+        return error("2023", "Insufficient Balance");
+      }
+      wallets.Disbursement -= amount;
+      const record = {
+        amount: b.amount,
+        completedTime: bkashTime(),
+        currency: "BDT",
+        merchantInvoiceNumber: b.merchantInvoiceNumber,
+        receiverMSISDN: b.receiverMSISDN,
+        trxID: `B2C${refCode(7)}`,
+        transactionStatus: "Completed",
+        b2cFee: "0.00",
+        initiationTime: bkashTime(),
+      };
+      payouts.set(b.merchantInvoiceNumber, record);
+      return success(record);
+    },
+    // Reconciliation after a timeout ("please query"): by invoice number. The exact query operation is to be
+    // confirmed at onboarding (see ../shared/reference/integrations.md); the adapter keeps it in one place.
+    "payment/b2cPayment/query": (b) => {
+      const r = payouts.get(b.merchantInvoiceNumber);
+      return r ? success(r) : error("2056", "Invalid payment state: no such invoice");
+    },
     "token/grant": (b, headers) => {
       counts.grant += 1;
       return credentialsRefusal(b, headers) ?? issue();
@@ -267,10 +344,18 @@ export async function startBkashSimulator({ port = 0, host, publicHost, appKey, 
     reset: () => {
       payments.clear();
       invoices.clear();
+      payouts.clear();
+      Object.assign(wallets, { Collection: 100_000_000_00, Disbursement: 0 });
       counts = { grant: 0, refresh: 0 };
     },
     more: {
       "GET /__sim/stats": (_req, res) => sendJson(res, 200, counts),
+      "GET /__sim/payouts": (_req, res) => sendJson(res, 200, { payouts: [...payouts.values()], wallets }),
+      "POST /__sim/balances": async (req, res) => {
+        const b = JSON.parse((await readBody(req)) || "{}");
+        for (const k of ["Collection", "Disbursement"]) if (Number.isInteger(b[k])) wallets[k] = b[k];
+        return sendJson(res, 200, wallets);
+      },
       "POST /__sim/expire-tokens": (_req, res) => {
         for (const token of tokens.keys()) tokens.set(token, Date.now() - 1);
         return sendJson(res, 200, { expired: tokens.size });
@@ -283,7 +368,9 @@ export async function startBkashSimulator({ port = 0, host, publicHost, appKey, 
       const path = url.pathname;
       if (path.startsWith("/__sim/")) return simHook(req, res, path);
       if (req.method === "GET" && path.startsWith("/pay/")) return approve(res, path, url.searchParams);
-      const op = req.method === "POST" && path.startsWith(`${BASE}/`) ? path.slice(BASE.length + 1) : "";
+      const named = path.startsWith(`${BASE}/`) ? path.slice(BASE.length + 1) : "";
+      // Only the organization balance is read with GET; every other operation is a POST.
+      const op = (named === "payment/organizationBalance") === (req.method === "GET") ? named : "";
       if (!Object.hasOwn(routes, op)) return sendJson(res, 403, { message: "Missing Authentication Token" });
       const injected = faults.take("api", path);
       if (injected === "500") return sendJson(res, 500, { message: "Internal server error" });
@@ -291,9 +378,9 @@ export async function startBkashSimulator({ port = 0, host, publicHost, appKey, 
         const refused = gatewayRefusal(req.headers);
         if (refused) return sendJson(res, ...refused);
       }
-      let body = null;
+      let body = req.method === "GET" ? {} : null;
       try {
-        body = JSON.parse((await readBody(req)) || "{}");
+        if (req.method !== "GET") body = JSON.parse((await readBody(req)) || "{}");
       } catch {}
       const answer =
         body && typeof body === "object" ? routes[op](body, req.headers) : refusal("2025", "Invalid request body");

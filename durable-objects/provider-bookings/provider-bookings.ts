@@ -10,10 +10,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { ACTIVE, decide } from "../../lib/booking-machine";
 import type { ErrorCode } from "../../lib/errors";
+import type { AccountEventMessage } from "../../lib/messages";
 import { Mutex } from "../../lib/mutex";
 import { confirmDeadline } from "../../lib/policy";
 import { loadConfig } from "../../platform/config";
+import { payoutGatewayFor } from "../../platform/payments";
 import { type ObjectDb, PgConnection } from "../../platform/pg/connection";
+import { isDependencyFailure } from "../../platform/pg/errors";
 import { PgHttp } from "../../platform/pg/http";
 import { first, rows, run } from "../../platform/pg/sql";
 import { createRedis } from "../../platform/redis";
@@ -25,6 +28,8 @@ import { failureOutcome, StepGuard } from "./guard";
 import { answer, claim, type KeyParams, priorAnswer, release } from "./keys";
 import { applyStripeEvent } from "./ledger";
 import { type PaymentContext, PaymentSteps, type Settled } from "./payments";
+import { CASH_OWED } from "./payout-sql";
+import { type PayoutAnswer, type PayoutOp, Payouts } from "./payouts";
 import {
   BOOKING_CONTEXT,
   type BookingContext,
@@ -147,6 +152,25 @@ export class ProviderBookings extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Payout work (start, approve, reconcile, a bank transfer confirmed) under the lock that also guards this
+   * provider's bookings' money, so a payout never races a refund. An outage answers `unavailable`.
+   */
+  payouts(providerId: number, op: PayoutOp): Promise<PayoutAnswer> {
+    return this.mutex.run(async () => {
+      try {
+        await this.bind(providerId);
+        const cfg = loadConfig(this.env);
+        const notify = async (e: AccountEventMessage) =>
+          void (await this.env.ACCOUNT_EVENTS.send(e, { contentType: "json" }));
+        return await new Payouts(this.pg, cfg, () => payoutGatewayFor(cfg), notify).run(providerId, op);
+      } catch (err) {
+        if (!isDependencyFailure(err)) throw err;
+        return { ok: false, reason: "unavailable" };
+      }
+    });
+  }
+
   /** The cache, for tests and diagnostics. */
   async cachedBookings() {
     return this.cache.all();
@@ -253,6 +277,19 @@ export class ProviderBookings extends DurableObject<Env> {
     const decision = decide(booking.status, step.action, actor, { now, start: new Date(booking.start_date) });
     if (!decision.ok) return this.refused(step, booking, money, refusal(booking, step, actor, decision, money.current));
     const cfg = loadConfig(this.env);
+    // A provider past the cash-commission limit takes no new cash job until the debt is settled.
+    if (step.action === "accept" && booking.payment_method === "cash") {
+      const owed = (await first(this.pg, CASH_OWED, { provider_id: step.providerId }))?.owed ?? 0;
+      const limit = cfg.CASH_DEBT_LIMIT_POISHA;
+      if (owed >= limit) {
+        return answer(
+          this.pg,
+          who,
+          idem,
+          fail("conflict", "cash_debt_limit", { kind: "limit", name: "cash_debt_poisha", limit }),
+        );
+      }
+    }
     const terms = termsOf(step, booking, actor, now, cfg, money.current);
     const settled = await settle(money, step, terms);
     if (!settled.go) return this.stopped(who, idem, settled);

@@ -34,10 +34,14 @@ interface Token {
 /** One token per app key per isolate, and one grant in flight at a time. */
 const tokens = new Map<string, { token?: Token; pending?: Promise<Token> }>();
 
-type Body = Record<string, unknown>;
-type Answer = { ok: true; body: Body } | { ok: false; transient: boolean; code: string; message: string };
+export type Body = Record<string, unknown>;
+export type Answer = { ok: true; body: Body } | { ok: false; transient: boolean; code: string; message: string };
 
-export function bkashGateway(cfg: BkashConfig): PaymentGateway {
+/**
+ * The tokenized API's session: the grant token (cached per isolate, refreshed shortly before it expires) and one
+ * call. Checkout and disbursement (B2C payouts) share it. `body` null makes a GET (the organization balance).
+ */
+export function bkashClient(cfg: BkashConfig): { api(op: string, body: Body | null): Promise<Answer> } {
   const slot = tokens.get(cfg.appKey) ?? {};
   tokens.set(cfg.appKey, slot);
 
@@ -86,7 +90,7 @@ export function bkashGateway(cfg: BkashConfig): PaymentGateway {
   }
 
   /** One API call; a 401 (expired or unknown token) refreshes the token once and tries again. */
-  async function api(op: string, body: Body): Promise<Answer> {
+  async function api(op: string, body: Body | null): Promise<Answer> {
     for (let attempt = 0; attempt < 2; attempt++) {
       let t: Token;
       try {
@@ -97,9 +101,9 @@ export function bkashGateway(cfg: BkashConfig): PaymentGateway {
       const r = await callGateway(
         `${cfg.apiUrl}/${op}`,
         {
-          method: "POST",
+          method: body === null ? "GET" : "POST",
           headers: { "content-type": "application/json", authorization: t.idToken, "x-app-key": cfg.appKey },
-          body: JSON.stringify(body),
+          ...(body === null ? {} : { body: JSON.stringify(body) }),
         },
         cfg.timeoutMs,
       );
@@ -117,6 +121,11 @@ export function bkashGateway(cfg: BkashConfig): PaymentGateway {
     return { ok: false, transient: true, code: "401", message: "bkash refused our token" };
   }
 
+  return { api };
+}
+
+export function bkashGateway(cfg: BkashConfig): PaymentGateway {
+  const { api } = bkashClient(cfg);
   const moved = (a: Answer, done: string[] = []): MoveResult =>
     a.ok || done.includes(a.code)
       ? { kind: "ok" }

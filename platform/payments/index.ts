@@ -3,6 +3,7 @@
 import type { PaymentMethod } from "../../lib/enums";
 import type { Config } from "../config";
 import { bkashGateway } from "./bkash";
+import { bkashPayouts, type PayoutGateway } from "./bkash-payout";
 import { cashGateway, type PaymentGateway } from "./gateway";
 import { nagadGateway } from "./nagad";
 import { stripeGateway } from "./stripe";
@@ -41,6 +42,19 @@ export function gatewayFor(method: PaymentMethod | (string & {}), cfg: Config): 
     default:
       return null;
   }
+}
+
+/** bKash disbursement for payouts; null when bKash is not configured (payouts then wait, failed with a reason). */
+export function payoutGatewayFor(cfg: Config): PayoutGateway | null {
+  if (!cfg.BKASH_APP_KEY || !cfg.BKASH_APP_SECRET || !cfg.BKASH_USERNAME || !cfg.BKASH_PASSWORD) return null;
+  return bkashPayouts({
+    apiUrl: cfg.BKASH_API_URL,
+    appKey: cfg.BKASH_APP_KEY,
+    appSecret: cfg.BKASH_APP_SECRET,
+    username: cfg.BKASH_USERNAME,
+    password: cfg.BKASH_PASSWORD,
+    timeoutMs: cfg.PAYMENT_TIMEOUT_MS,
+  });
 }
 
 /** Where a wallet returns the customer after approval. */

@@ -2,10 +2,7 @@
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import * as reviews from "../../db/reviews";
-import * as tables from "../../db/schema";
-
-const schema = { ...tables, ...reviews };
+import * as schema from "../../db/schema";
 
 const client = new pg.Client({ connectionString: inject("vars").DATABASE_URL as string });
 beforeAll(() => client.connect());

@@ -8,8 +8,10 @@ import { PAYMENT_SYSTEM, providerBookings } from "../../durable-objects/provider
 import { type LogLevel, logLine } from "../../lib/log";
 import { loadConfig } from "../../platform/config";
 import { rows } from "../../platform/pg/sql";
+import { runPayouts } from "./payouts/run";
 import { STALE_OUTBOX_PARTITIONS } from "./queries/booking";
 import { HOLDS_TO_RENEW, PAYMENTS_TO_RECONCILE } from "./queries/payments";
+import { PAYOUTS_TO_RECONCILE } from "./queries/payouts";
 import { publishDue, refreshScores, remindReviews, requestReviews } from "./reviews/sweep";
 
 const STALE_AFTER_S = 60;
@@ -92,4 +94,32 @@ export async function sweepReviews(env: Env): Promise<{ published: number; reque
 /** Trust scores whose inputs changed (a booking step, a publication, a hide, KYC) or that are a day old. */
 export async function refreshReputation(env: Env): Promise<number> {
   return refreshScores(env);
+}
+
+/** The weekly payout run, when one is due (claimed in Postgres, so concurrent crons start it once). */
+export async function scheduledPayouts(env: Env): Promise<number> {
+  const out = await runPayouts(env, pgReader(env, "payout-run"), {
+    kind: "scheduled",
+    adminId: null,
+    providerId: null,
+  });
+  if (out) await log(env, { msg: "payout run", run_id: out.run_id, started: out.items.length, skipped: out.skipped });
+  return out?.items.length ?? 0;
+}
+
+/** Payouts whose gateway answer was lost: each provider's object asks bKash by invoice. */
+export async function reconcilePayouts(env: Env): Promise<number> {
+  const cfg = loadConfig(env);
+  const due = await rows(pgReader(env, "payout-reconcile"), PAYOUTS_TO_RECONCILE, {
+    after_s: cfg.PAYOUT_RECONCILE_AFTER_S,
+    limit: BATCH,
+  });
+  const results = await Promise.allSettled(
+    due.map((p) => providerBookings(env, p.provider_id).payouts(p.provider_id, { kind: "reconcile", payoutId: p.id })),
+  );
+  const settled = results.filter(
+    (r) => r.status === "fulfilled" && r.value.ok && r.value.payout.status !== "unknown",
+  ).length;
+  if (due.length > 0) await log(env, { msg: "payout reconcile", payouts: due.length, settled });
+  return settled;
 }

@@ -2,9 +2,10 @@
 // is acknowledged or retried on its own; what exhausts its retries lands in the dead-letter queue.
 import { z } from "zod";
 import { type LogLevel, logLine } from "../../lib/log";
-import { BookingQueueMessage, ChatEventMessage, OtpSmsMessage } from "../../lib/messages";
+import { AccountEventMessage, BookingQueueMessage, ChatEventMessage, OtpSmsMessage } from "../../lib/messages";
 import { createPool } from "../../platform/pg/driver";
 import { run } from "../../platform/pg/sql";
+import { accountPush } from "./account";
 import { chatPush } from "./chat";
 import type { NotificationsEnv } from "./env";
 import { fanout } from "./fanout/fanout";
@@ -115,6 +116,25 @@ async function handleChatEvent(message: Message, { env, level, pool, fcm }: Ctx)
   }
 }
 
+async function handleAccountEvent(message: Message, { env, level, pool, fcm }: Ctx): Promise<void> {
+  const parsed = AccountEventMessage.safeParse(message.body);
+  if (!parsed.success) {
+    await logLine(level, "warn", { msg: "account event dropped", reason: "invalid", id: message.id });
+    message.ack();
+    return;
+  }
+  const e = parsed.data;
+  const out = await accountPush(e, { pool: pool(), fcm: fcm(), sms: env });
+  await logLine(level, out.retry ? "warn" : "info", {
+    msg: "account news",
+    type: e.type,
+    event_id: e.event_id,
+    sent: out.sent,
+  });
+  if (out.retry) message.retry({ delaySeconds: backoffSeconds(message.attempts, retryBase(env)) });
+  else message.ack();
+}
+
 /** Dead letters: the deliveries still open for that event are marked failed, so the log tells the truth. */
 async function handleDeadLetter(message: Message, { level, pool }: Ctx): Promise<void> {
   const parsed = DeadLetter.safeParse(message.body);
@@ -153,7 +173,9 @@ export default {
         ? handleSms
         : batch.queue.startsWith("chat-events")
           ? handleChatEvent
-          : handleBookingEvent;
+          : batch.queue.startsWith("account-events")
+            ? handleAccountEvent
+            : handleBookingEvent;
     try {
       // Messages run side by side (the delivery log keeps them from stepping on each other), and each is acked or
       // retried on its own: one failure never re-delivers its neighbours.

@@ -98,3 +98,10 @@ export const FAIL_OPEN_DELIVERIES = statement({
     UPDATE notification_deliveries SET status = 'failed', error = 'dead_letter'
      WHERE event_id = :event_id AND status <> 'sent'`,
 });
+
+/** The users behind provider profiles (money news names providers). */
+export const USERS_OF_PROVIDERS = statement({
+  params: { ids: z.array(Id) },
+  row: z.object({ user_id: bigintNumber }),
+  text: "SELECT user_id FROM providers WHERE id = ANY(:ids::bigint[])",
+});

@@ -240,3 +240,55 @@ export function chatText(
       : "";
   return { title: `${who}${more}`, body: e.preview };
 }
+
+/** Payouts and disputes, in the recipient's language, amounts in taka. */
+export function accountText(
+  e: {
+    type: "payout.sent" | "payout.failed" | "dispute.opened" | "dispute.resolved";
+    amount_poisha: number;
+    booking_id: number;
+    reason?: string | undefined;
+  },
+  lang: Lang,
+): Text {
+  const amount = taka(e.amount_poisha, lang);
+  const booking = lang === "bn" ? `#${toBanglaDigits(String(e.booking_id))}` : `#${e.booking_id}`;
+  const fix: Record<string, { en: string; bn: string }> = {
+    invalid_receiver: { en: "Check your bKash number in Payouts.", bn: "পেআউটে আপনার বিকাশ নম্বর দেখুন।" },
+    no_account: { en: "Add a payout account.", bn: "একটি পেআউট অ্যাকাউন্ট যোগ করুন।" },
+  };
+  const hint = fix[e.reason ?? ""] ?? {
+    en: "We will try again; no action needed.",
+    bn: "আমরা আবার চেষ্টা করব; কিছু করতে হবে না।",
+  };
+  switch (e.type) {
+    case "payout.sent":
+      return lang === "bn"
+        ? { title: "পেআউট পাঠানো হয়েছে", body: `${amount} আপনার অ্যাকাউন্টে পাঠানো হয়েছে।` }
+        : { title: "Payout sent", body: `${amount} is on its way to your account.` };
+    case "payout.failed":
+      return lang === "bn"
+        ? { title: "পেআউট হয়নি", body: `${amount} পাঠানো যায়নি। ${hint.bn}` }
+        : { title: "Payout failed", body: `${amount} could not be sent. ${hint.en}` };
+    case "dispute.opened":
+      return lang === "bn"
+        ? {
+            title: "বুকিং নিয়ে আপত্তি",
+            body: `গ্রাহক বুকিং ${booking} নিয়ে আপত্তি করেছেন; সমাধান না হওয়া পর্যন্ত এর আয় আটকে থাকবে।`,
+          }
+        : {
+            title: "A booking was disputed",
+            body: `The customer disputed booking ${booking}; its earnings are on hold until support resolves it.`,
+          };
+    case "dispute.resolved":
+      return lang === "bn"
+        ? {
+            title: "আপত্তির সমাধান",
+            body: `বুকিং ${booking} এর আপত্তির সমাধান হয়েছে${e.amount_poisha > 0 ? `: ${amount} ফেরত` : ""}।`,
+          }
+        : {
+            title: "Dispute resolved",
+            body: `The dispute on booking ${booking} is resolved${e.amount_poisha > 0 ? `: ${amount} refunded` : ""}.`,
+          };
+  }
+}

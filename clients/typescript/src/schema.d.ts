@@ -922,6 +922,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/booking/bookings/{id}/dispute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Customer: dispute a completed booking
+         * @description Within the dispute window after completion (72 h in production). Freezes the provider's earnings for this booking until support resolves it (release, partial refund, full refund). 409 when the booking is not completed or the window has closed.
+         */
+        post: operations["openDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments/health": {
         parameters: {
             query?: never;
@@ -1013,6 +1033,203 @@ export interface paths {
         put?: never;
         /** Refund captured money (admin) */
         post: operations["refundBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/payout-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Provider: where payouts go */
+        get: operations["getPayoutAccount"];
+        /**
+         * Provider: set where payouts go
+         * @description Setting the same destination again keeps its verification; a new one must be verified again.
+         */
+        put: operations["setPayoutAccount"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/payout-accounts/{provider_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admin: verify a provider's payout account */
+        post: operations["verifyPayoutAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/earnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Provider: earnings and balances */
+        get: operations["getEarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payouts, newest first (a provider's own; admins: all) */
+        get: operations["listPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/payouts/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admin: pay out now
+         * @description Starts a payout for every provider (or the one named) whose available earnings, less cash commission owed, reach the minimum. An admin's run skips the approval hold. Safe to repeat: a provider with an open payout is skipped, and what was paid is no longer available.
+         */
+        post: operations["runPayouts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/payouts/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admin: approve a held payout */
+        post: operations["approvePayout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/payouts/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admin: a bank payout went through */
+        post: operations["confirmBankPayout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/payouts/bank-export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin: pending bank payouts as a BEFTN CSV
+         * @description Upload it at the bank, then confirm each payout with POST /payments/payouts/{id}/confirm.
+         */
+        get: operations["exportBankPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/disputes/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admin: resolve a dispute */
+        post: operations["resolveDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/bookings/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A booking's receipt (JSON, or a printable page with format=html) */
+        get: operations["getReceipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Provider: a monthly statement (JSON, or a printable page with format=html) */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1307,7 +1524,7 @@ export interface components {
              */
             kind: "limit";
             /** @enum {string} */
-            name: "min_notice_minutes" | "horizon_days" | "pending_per_customer" | "pending_per_provider_day" | "message_chars" | "messages_per_minute";
+            name: "min_notice_minutes" | "horizon_days" | "pending_per_customer" | "pending_per_provider_day" | "message_chars" | "messages_per_minute" | "cash_debt_poisha";
             limit: number;
         };
         /** @description 400: the allowed range of a quantity. */
@@ -2078,6 +2295,23 @@ export interface components {
             rating_mean: number | null;
             completed_bookings: number;
         };
+        Dispute: {
+            id: number;
+            booking_id: number;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /** @enum {string|null} */
+            resolution: "release" | "partial_refund" | "full_refund" | null;
+            refund_poisha: number | null;
+            reason: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            resolved_at: string | null;
+        };
+        DisputeOpen: {
+            reason: string;
+        };
         WebhookReceived: {
             /** @enum {boolean} */
             received: true;
@@ -2093,6 +2327,135 @@ export interface components {
         RefundRequest: {
             amount_poisha: number;
             reason: string;
+        };
+        PayoutAccount: {
+            /** @enum {string} */
+            method: "bkash" | "bank";
+            /** @description Masked: the wallet's or account's last digits only. */
+            destination: string;
+            bank_name: string | null;
+            verified: boolean;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PayoutAccountSet: {
+            /** @enum {string} */
+            method: "bkash";
+            /** @example 01712345678 */
+            msisdn: string;
+        } | {
+            /** @enum {string} */
+            method: "bank";
+            bank_name: string;
+            /** @description 9-digit routing number */
+            branch_routing: string;
+            account_number: string;
+            account_name: string;
+        };
+        Earnings: {
+            /** @description Payable now (negative after a refund that followed a payout). */
+            available_poisha: number;
+            pending_poisha: number;
+            frozen_poisha: number;
+            /** @description Cash commission you collected and owe; the next payout nets it. */
+            owed_poisha: number;
+            in_flight_poisha: number;
+            dispute_window_s: number;
+            entries: {
+                entry_id: number;
+                /** @description What moved it: payment.capture, booking.completed, payout.sent, … */
+                kind: string;
+                /** @enum {string} */
+                account: "provider_payable" | "provider_cash_owed";
+                /** @description Signed, as it changes what you can be paid: positive adds to your earnings, negative takes away. */
+                amount_poisha: number;
+                booking_id: number | null;
+                payout_id: number | null;
+                /** Format: date-time */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description When a booking's earnings become payable.
+                 */
+                available_at: string | null;
+                disputed: boolean;
+            }[];
+        };
+        Payout: {
+            id: number;
+            provider_id: number;
+            /** @enum {string} */
+            method: "bkash" | "bank";
+            amount_poisha: number;
+            /** @description Cash commission netted from the earnings. */
+            settled_cash_poisha: number;
+            /**
+             * @description requires_approval (above the threshold, waits for an admin), pending (being sent; bank: waiting for ops), unknown (the gateway's answer was lost; the reconciler asks by invoice), sent, failed (error says why; the money is available again), netted (only cash commission was settled).
+             * @enum {string}
+             */
+            status: "requires_approval" | "pending" | "unknown" | "sent" | "failed" | "netted";
+            /** @description Our unique reference, also the gateway's idempotency handle. */
+            invoice: string;
+            gateway_trx: string | null;
+            error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PayoutRun: {
+            provider_id?: number;
+        };
+        DisputeResolve: {
+            /** @enum {string} */
+            resolution: "release" | "partial_refund" | "full_refund";
+            /** @description partial_refund only */
+            refund_poisha?: number;
+            reason: string;
+        };
+        Receipt: {
+            booking_id: number;
+            service_type: string;
+            status: string;
+            payment_method: string;
+            /** Format: date-time */
+            start_date: string;
+            /** Format: date-time */
+            end_date: string;
+            /** @enum {string} */
+            currency: "BDT";
+            items: {
+                /** @enum {string} */
+                kind: "service" | "late_cancel_fee" | "refund" | "commission" | "provider_share";
+                amount_poisha: number;
+            }[];
+            /** @description What the customer paid and was not refunded. */
+            paid_poisha: number;
+            commission_bps: number | null;
+        };
+        Statement: {
+            month: string;
+            provider_id: number;
+            bookings: {
+                booking_id: number;
+                service_type: string;
+                payment_method: string;
+                /** Format: date-time */
+                ended_at: string;
+                gross_poisha: number;
+                commission_poisha: number;
+                /** @description Paid out through us (0 for a cash job: kept in hand). */
+                earnings_poisha: number;
+                cash_commission_poisha: number;
+            }[];
+            payouts: components["schemas"]["Payout"][];
+            totals: {
+                gross_poisha: number;
+                commission_poisha: number;
+                earnings_poisha: number;
+                cash_commission_poisha: number;
+                paid_out_poisha: number;
+            };
         };
         DeviceToken: {
             push_token: string;
@@ -5252,6 +5615,60 @@ export interface operations {
             default: components["responses"]["Internal"];
         };
     };
+    openDispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "The provider left after one hour of a three-hour job."
+                 *     }
+                 */
+                "application/json": components["schemas"]["DisputeOpen"];
+            };
+        };
+        responses: {
+            /** @description Already open: the same dispute */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            /** @description Opened */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
     getPaymentsHealth: {
         parameters: {
             query?: never;
@@ -5591,6 +6008,437 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            default: components["responses"]["Internal"];
+        };
+    };
+    getPayoutAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account (masked) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutAccount"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    setPayoutAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "method": "bkash",
+                 *       "msisdn": "01712345678"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PayoutAccountSet"];
+            };
+        };
+        responses: {
+            /** @description The account (masked) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutAccount"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    verifyPayoutAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                provider_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Verified */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutAccount"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    getEarnings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Balances and the latest 100 entries */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Earnings"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    listPayouts: {
+        parameters: {
+            query?: {
+                /** @description Admins only. */
+                provider_id?: number;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of payouts */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Payout"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    runPayouts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "provider_id": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["PayoutRun"];
+            };
+        };
+        responses: {
+            /** @description The payouts this run started */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        run_id: number;
+                        items: components["schemas"]["Payout"][];
+                        skipped: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    approvePayout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved and sent (or failed, or unknown) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payout"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    confirmBankPayout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded as sent */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payout"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    exportBankPayouts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV: reference,routing_number,account_number,account_name,amount_bdt,bank_name */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    resolveDispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "resolution": "partial_refund",
+                 *       "refund_poisha": 20000,
+                 *       "reason": "Left an hour early."
+                 *     }
+                 */
+                "application/json": components["schemas"]["DisputeResolve"];
+            };
+        };
+        responses: {
+            /** @description Resolved */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    getReceipt: {
+        parameters: {
+            query?: {
+                format?: "json" | "html";
+            };
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The receipt */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipt"];
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    getStatement: {
+        parameters: {
+            query?: {
+                format?: "json" | "html";
+            };
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description YYYY-MM, a month in Dhaka time */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Internal"];
         };
     };

@@ -367,4 +367,61 @@ describe("bKash tokenized checkout simulator", () => {
     expect((await fetch(`${sim.url}/__sim/payments/${created.paymentID}`)).status).toBe(404);
     expect(sim.grantRequests()).toBe(0);
   });
+
+  describe("disbursement (B2C payouts)", () => {
+    const b2c = (overrides = {}) => ({
+      amount: "880.00",
+      currency: "BDT",
+      merchantInvoiceNumber: `KMP-${++invoiceSeq}TESTINV`,
+      receiverMSISDN: "01712345678",
+      ...overrides,
+    });
+
+    it("pays from the disbursement wallet once it is topped up, and never twice for one invoice", async () => {
+      const { call } = await session();
+      const empty = await call("payment/b2cPayment", b2c());
+      expect(empty.body).toEqual({ errorCode: "2023", errorMessage: "Insufficient Balance" });
+      const top = await call("payment/intraAccountTransfer", {
+        amount: "1000.00",
+        currency: "BDT",
+        transferType: "Collection2Disbursement",
+      });
+      expect(top.body).toMatchObject({ statusCode: "0000", transactionStatus: "Completed" });
+      const balance = await fetch(`${base}/payment/organizationBalance`, {
+        headers: { authorization: (await grant()).body.id_token, "x-app-key": CREDENTIALS.appKey },
+      });
+      expect((await balance.json()).organizationBalance).toContainEqual(
+        expect.objectContaining({ accountTypeName: "Disbursement", availableBalance: "1000.00" }),
+      );
+      const req = b2c();
+      const paid = await call("payment/b2cPayment", req);
+      expect(paid.body).toMatchObject({
+        statusCode: "0000",
+        transactionStatus: "Completed",
+        merchantInvoiceNumber: req.merchantInvoiceNumber,
+      });
+      expect((await call("payment/b2cPayment", req)).body).toEqual({
+        errorCode: "2029",
+        errorMessage: "Duplicate invoice number",
+      });
+      expect(
+        (await call("payment/b2cPayment/query", { merchantInvoiceNumber: req.merchantInvoiceNumber })).body,
+      ).toMatchObject({ trxID: paid.body.trxID });
+      expect((await call("payment/b2cPayment/query", { merchantInvoiceNumber: "KMP-NEVER" })).body.errorCode).toBe(
+        "2056",
+      );
+    });
+
+    it("refuses a bad receiver, a bad amount and an unknown transfer type as bKash does", async () => {
+      const { call } = await session();
+      expect((await call("payment/b2cPayment", b2c({ receiverMSISDN: "0171234" }))).body.errorCode).toBe("2012");
+      expect((await call("payment/b2cPayment", b2c({ amount: "880" }))).body.errorCode).toBe("2065");
+      expect(
+        (await call("payment/intraAccountTransfer", { amount: "1.00", currency: "BDT", transferType: "Sideways" })).body
+          .errorCode,
+      ).toBe("2032");
+      // Without the grant token, bKash's gateway answers before the API does.
+      expect((await post("payment/b2cPayment", b2c())).status).toBe(401);
+    });
+  });
 });

@@ -204,6 +204,35 @@ const WORLD: Record<string, () => Promise<Ready>> = {
     const r = await publishedReview();
     return { path: `/provider/reviews/${r.id}/moderate`, token: (await loginAdmin()).access };
   },
+  setPayoutAccount: async () => ({ token: (await makeProvider()).user.access }),
+  runPayouts: async () => ({
+    token: (await loginAdmin()).access,
+    body: { provider_id: (await makeProvider()).providerId },
+  }),
+  openDispute: async () => {
+    const b = await acceptedBooking("cash");
+    await call(`/booking/bookings/${b.id}/confirm`, { method: "POST", token: b.customer.access });
+    await startNow(b.id);
+    expect((await call(`/booking/bookings/${b.id}/complete`, { method: "POST", token: b.p.user.access })).status).toBe(
+      200,
+    );
+    return { path: `/booking/bookings/${b.id}/dispute`, token: b.customer.access };
+  },
+  resolveDispute: async () => {
+    const b = await acceptedBooking("card");
+    await call(`/booking/bookings/${b.id}/confirm`, { method: "POST", token: b.customer.access });
+    await startNow(b.id);
+    expect((await call(`/booking/bookings/${b.id}/complete`, { method: "POST", token: b.p.user.access })).status).toBe(
+      200,
+    );
+    const d = await call(`/booking/bookings/${b.id}/dispute`, {
+      method: "POST",
+      token: b.customer.access,
+      body: { reason: "Left early." },
+    });
+    expect(d.status).toBe(201);
+    return { path: `/payments/disputes/${d.body.id}/resolve`, token: (await loginAdmin()).access };
+  },
   sendChatMessage: async () => {
     const b = await pendingBooking();
     return { path: `/chat/bookings/${b.id}/messages`, token: b.customer.access };

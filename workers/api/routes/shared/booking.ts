@@ -3,12 +3,21 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { pgReader } from "../../../../durable-objects/pg-reader/client";
 import { type Outcome, summary } from "../../../../durable-objects/provider-bookings/client";
-import { BookingStatus, LedgerGateway, LedgerStatus, PaymentMethod, PriceUnit } from "../../../../lib/enums";
+import {
+  BookingStatus,
+  DisputeResolution,
+  DisputeStatus,
+  LedgerGateway,
+  LedgerStatus,
+  PaymentMethod,
+  PriceUnit,
+} from "../../../../lib/enums";
 import type { ErrorDetails } from "../../../../lib/error-details";
 import { ApiError } from "../../../../lib/errors";
 import { sha256Hex } from "../../../../lib/hash";
 import { messages } from "../../../../lib/i18n";
 import { fieldIssue, validationDetails } from "../../../../lib/issues";
+import type { AccountEventMessage } from "../../../../lib/messages";
 import { checkReturnUrl, RETURN_URL_MAX } from "../../../../lib/return-url";
 import { first } from "../../../../platform/pg/sql";
 import { caller } from "../../auth/require-auth";
@@ -152,4 +161,47 @@ function canonicalJson(v: unknown): string {
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(",")}}`;
   }
   return JSON.stringify(v);
+}
+
+export const DisputeSchema = z
+  .object({
+    id: z.number().int(),
+    booking_id: z.number().int(),
+    status: DisputeStatus,
+    resolution: DisputeResolution.nullable(),
+    refund_poisha: z.number().int().nullable(),
+    reason: z.string(),
+    created_at: z.string().datetime(),
+    resolved_at: z.string().datetime().nullable(),
+  })
+  .openapi("Dispute");
+
+export function disputeView(d: {
+  id: number;
+  booking_id: number;
+  status: DisputeStatus;
+  resolution: DisputeResolution | null;
+  refund_poisha: number | null;
+  reason: string;
+  created_at: Date;
+  resolved_at: Date | null;
+}): z.infer<typeof DisputeSchema> {
+  return {
+    id: d.id,
+    booking_id: d.booking_id,
+    status: d.status,
+    resolution: d.resolution,
+    refund_poisha: d.refund_poisha,
+    reason: d.reason,
+    created_at: d.created_at.toISOString(),
+    resolved_at: d.resolved_at?.toISOString() ?? null,
+  };
+}
+
+/** Money news to the account-events queue; best effort: the dispute or payout itself is already recorded. */
+export async function notifyAccount(env: Env, e: Omit<AccountEventMessage, "event_id" | "at">): Promise<void> {
+  await env.ACCOUNT_EVENTS.send(
+    { ...e, event_id: crypto.randomUUID(), at: new Date().toISOString() },
+    { contentType: "json" },
+  ).catch(() => {});
 }
