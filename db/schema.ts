@@ -95,8 +95,11 @@ export const providers = pgTable("providers", {
   verificationStatus: text("verification_status", { enum: values(VerificationStatus) })
     .notNull()
     .default("unverified"),
-  ratingAvg: numeric("rating_avg", { precision: 3, scale: 2, mode: "number" }).notNull().default(0),
+  /** The Bayesian rating (migration 0017): the prior mean until reviews are published. */
+  ratingAvg: numeric("rating_avg", { precision: 3, scale: 2, mode: "number" }).notNull().default(4),
   ratingCount: integer("rating_count").notNull().default(0),
+  ratingSum: integer("rating_sum").notNull().default(0),
+  trustScore: numeric("trust_score", { precision: 5, scale: 2, mode: "number" }).notNull().default(0),
   weeklySchedule: jsonb("weekly_schedule").$type<{ day: string; start: string; end: string }[]>().notNull().default([]),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -307,6 +310,7 @@ export const searchListings = pgTable(
     unit: text("unit", { enum: values(PriceUnit) }).notNull(),
     ratingAvg: numeric("rating_avg", { precision: 3, scale: 2, mode: "number" }).notNull(),
     ratingCount: integer("rating_count").notNull(),
+    trustScore: numeric("trust_score", { precision: 5, scale: 2, mode: "number" }).notNull().default(0),
     location: geographyPoint("location").notNull(),
     serviceRadiusM: doublePrecision("service_radius_m").notNull(),
     verified: boolean("verified").notNull(),
@@ -371,6 +375,7 @@ export const paymentEvents = pgTable("payment_events", {
   createdAt: createdAt(),
 });
 
-// The chat and the money tables live in their own files; they are part of the same schema.
+// The chat, the money and the reviews' tables live in their own files; they are part of the same schema.
 export * from "./schema-chat";
 export * from "./schema-money";
+export * from "./schema-reviews";

@@ -145,6 +145,10 @@ export async function seedProviders(client, n, { log = () => {} } = {}) {
              p.service_radius_km * 1000, p.verification_status = 'verified'
         FROM seed_new s JOIN providers p ON p.id = s.provider_id JOIN provider_services ps ON ps.provider_id = p.id
       ON CONFLICT DO NOTHING`);
+    // What the skipped trigger would have done: a trust score is due for each new provider (the cron computes them).
+    await client.query(
+      "INSERT INTO reputation_dirty (provider_id) SELECT provider_id FROM seed_new ON CONFLICT DO NOTHING",
+    );
     await client.query("COMMIT");
   } catch (err) {
     await client.query("ROLLBACK").catch(() => {});

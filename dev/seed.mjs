@@ -32,11 +32,12 @@ export async function seedDev(url = DEFAULT_DATABASE_URL) {
     }
     // Provider 1 is a fixed point of the quickstart: id 1, verified, driver, Gulshan 2.
     await client.query(
+      // No rating of its own: provider 1 starts at the Bayesian prior and earns its rating from published reviews.
       `INSERT INTO providers (id, user_id, display_name, bio, languages, location, service_radius_km,
-                              division, district, area, verification_status, rating_avg, rating_count)
+                              division, district, area, verification_status)
        VALUES (1, $1, 'Rahim Uddin', 'Professional driver, 8 years in Dhaka traffic. পেশাদার চালক।', '{bn,en}',
                ST_SetSRID(ST_MakePoint(90.4152, 23.7925), 4326)::geography, 15, 'Dhaka', 'Dhaka', 'Gulshan',
-               'verified', 4.80, 57)
+               'verified')
        ON CONFLICT (id) DO UPDATE SET user_id = EXCLUDED.user_id, verification_status = 'verified',
                                       location = EXCLUDED.location`,
       [ids["+8801700000002"]],

@@ -91,6 +91,23 @@ export const BookingEventType = z.enum([
 ]);
 export type BookingEventType = z.infer<typeof BookingEventType>;
 
+/** The two sides of a booking that review each other: the customer reviews the provider, and the other way round. */
+export const ReviewSide = z.enum(["customer", "provider"]);
+export type ReviewSide = z.infer<typeof ReviewSide>;
+
+/** Why a review was set aside for an admin to look at (stored in reviews.flags). */
+export const ReviewFlag = z.enum(["burst"]);
+export type ReviewFlag = z.infer<typeof ReviewFlag>;
+
+/** What an admin decides about a reported or flagged review: hide it (kept, never deleted) or keep it up. */
+export const ModerationDecision = z.enum(["hide", "keep"]);
+export type ModerationDecision = z.infer<typeof ModerationDecision>;
+
+/** Review events on the booking-events queue: asked for after completion, a reminder before the window closes, and
+ * published (to the party reviewed). */
+export const ReviewEventType = z.enum(["review.requested", "review.reminder", "review.published"]);
+export type ReviewEventType = z.infer<typeof ReviewEventType>;
+
 /** Chat's notifications: a message to an absent participant, a moderator's warning. */
 export const ChatEventType = z.enum(["chat.message", "chat.warning"]);
 export type ChatEventType = z.infer<typeof ChatEventType>;
@@ -99,8 +116,8 @@ export type ChatEventType = z.infer<typeof ChatEventType>;
 export const AccountEventType = z.enum(["payout.sent", "payout.failed", "dispute.opened", "dispute.resolved"]);
 export type AccountEventType = z.infer<typeof AccountEventType>;
 
-/** Every event the delivery log records. */
-export const NotificationEventType = z.union([BookingEventType, ChatEventType, AccountEventType]);
+/** Every event the delivery log records: booking steps, review events, chat, money news. */
+export const NotificationEventType = z.union([BookingEventType, ReviewEventType, ChatEventType, AccountEventType]);
 export type NotificationEventType = z.infer<typeof NotificationEventType>;
 
 /** Why a conversation is closed before its window ends: one side blocked the other, or an operator closed it. */

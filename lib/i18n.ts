@@ -186,6 +186,35 @@ export const messages = {
     en: "return_url is not allowed: use the app's own link (a listed scheme or https address, without a # part).",
     bn: "return_url গ্রহণযোগ্য নয়: অ্যাপের নিজস্ব লিংক দিন (তালিকাভুক্ত স্কিম বা https ঠিকানা, # অংশ ছাড়া)।",
   },
+  review_not_open: {
+    en: "Only a completed booking can be reviewed.",
+    bn: "শুধু সম্পন্ন বুকিংয়েরই রিভিউ দেওয়া যায়।",
+  },
+  review_window_closed: {
+    en: "The time to review this booking has ended.",
+    bn: "এই বুকিংয়ের রিভিউ দেওয়ার সময় শেষ হয়ে গেছে।",
+  },
+  already_reviewed: {
+    en: "You have already reviewed this booking.",
+    bn: "আপনি এই বুকিংয়ের রিভিউ আগেই দিয়েছেন।",
+  },
+  review_not_paid: {
+    en: "This booking was refunded, so it cannot be reviewed.",
+    bn: "এই বুকিংয়ের টাকা ফেরত দেওয়া হয়েছে, তাই এর রিভিউ দেওয়া যায় না।",
+  },
+  review_shared_device: {
+    en: "Reviews between accounts that have used the same device are not accepted.",
+    bn: "একই ডিভাইস ব্যবহার করা অ্যাকাউন্টগুলোর মধ্যে রিভিউ গ্রহণ করা হয় না।",
+  },
+  reply_closed: {
+    en: "The time to edit this reply has ended (a reply can be edited for a while after it is first written).",
+    bn: "এই উত্তর সম্পাদনার সময় শেষ (প্রথম লেখার পর কিছু সময় পর্যন্ত উত্তর সম্পাদনা করা যায়)।",
+  },
+  review_not_published: {
+    en: "This review is not published, or is already hidden.",
+    bn: "এই রিভিউটি প্রকাশিত হয়নি, অথবা আগেই লুকানো হয়েছে।",
+  },
+  not_a_provider: { en: "You are not a provider yet.", bn: "আপনি এখনো সেবাদাতা নন।" },
   cash_debt_limit: {
     en: "You owe commission on cash jobs above the limit: settle it (your next payout nets it) before accepting cash bookings.",
     bn: "নগদ কাজের কমিশন সীমার বেশি বাকি: নগদ বুকিং নেওয়ার আগে তা পরিশোধ করুন (পরের পেআউটে কেটে নেওয়া হবে)।",

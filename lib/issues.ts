@@ -50,6 +50,10 @@ export const issueMessages = {
   return_url_fragment: { en: "must not contain a #fragment", bn: "#fragment থাকা চলবে না" },
   six_digits: { en: "must be 6 digits", bn: "৬ অঙ্কের হতে হবে" },
   required: { en: "is required", bn: "আবশ্যক" },
+  customer_review_only: {
+    en: "only the customer's review has sub-ratings",
+    bn: "শুধু গ্রাহকের রিভিউতে আলাদা রেটিং থাকে",
+  },
   month: { en: "must be a month as YYYY-MM", bn: "YYYY-MM আকারে একটি মাস হতে হবে" },
   client_id: {
     en: "must be 1 to 64 letters, digits or _ . : -",

@@ -1,7 +1,9 @@
 // One schema per queue, imported by the producer (which builds messages through it) and the consumer (which parses
-// them with it). test/node/messages.test.ts checks that every event the booking engine builds parses here.
+// them with it): BookingQueueMessage for booking-events (booking steps and review events), ChatEventMessage for
+// chat-events, OtpSmsMessage for sms-outbox. test/node/messages.test.ts checks that every event the booking engine
+// and the reviews build parses.
 import { z } from "zod";
-import { AccountEventType, Actor, BookingEventType, BookingStatus, Lang } from "./enums";
+import { AccountEventType, Actor, BookingEventType, BookingStatus, Lang, ReviewEventType, ReviewSide } from "./enums";
 
 /** `booking-events`: the seed's event envelope for every booking change. */
 export const BookingEventMessage = z.object({
@@ -43,6 +45,37 @@ export const OtpSmsMessage = z.object({
   expires_in: z.number().int().positive(),
 });
 export type OtpSmsMessage = z.infer<typeof OtpSmsMessage>;
+
+/**
+ * `booking-events` also carries review events: built by the gateway, published through the same outbox (the
+ * booking's provider is the partition) and fanned out by the same consumer. `to` names who hears about it: both
+ * parties for review.requested, those still to write for review.reminder, the party reviewed for review.published.
+ */
+export const ReviewEventMessage = z.object({
+  type: ReviewEventType,
+  booking_id: z.number().int().positive(),
+  customer_id: z.number().int().positive(),
+  provider_id: z.number().int().positive(),
+  provider_user_id: z.number().int().positive(),
+  to: z.array(ReviewSide).min(1).max(2),
+  meta: z
+    .object({
+      event_id: z.string().uuid(),
+      at: z.string().datetime(),
+      service_type: z.string(),
+      /** When the booking's review window closes. */
+      closes_at: z.string().datetime(),
+      /** review.published: the review, and its stars (filled in by the statement that publishes it). */
+      review_id: z.number().int().positive().optional(),
+      rating: z.number().int().min(1).max(5).optional(),
+    })
+    .passthrough(),
+});
+export type ReviewEventMessage = z.infer<typeof ReviewEventMessage>;
+
+/** Everything on `booking-events`, told apart by `type`. */
+export const BookingQueueMessage = z.discriminatedUnion("type", [BookingEventMessage, ReviewEventMessage]);
+export type BookingQueueMessage = z.infer<typeof BookingQueueMessage>;
 
 /**
  * `chat-events`: messages that reached a participant while they had no socket open, collapsed per conversation by

@@ -1,6 +1,7 @@
 // The gateway's configuration, validated once per isolate so a bad deploy fails loudly with names, not values.
 import { z } from "zod";
 import { BOOKING_LIMITS } from "../lib/policy";
+import { DEFAULT_PRIOR, type RatingPrior } from "../lib/reputation";
 import { parseReturnAllowlist, RETURN_URL_DEFAULT, type ReturnRule } from "../lib/return-url";
 
 const Environment = z.enum(["development", "test", "staging", "production"]);
@@ -88,6 +89,18 @@ export const ConfigSchema = z.object({
   PAYMENT_RECONCILE_AFTER_S: z.coerce.number().int().min(0).default(120),
   /** Card holds older than this are renewed (Stripe holds lapse after about 7 days). */
   CARD_HOLD_RENEW_DAYS: z.coerce.number().min(0).max(7).default(6),
+  /** Reviews: how long after completion both sides may review (then whatever was written is published). */
+  REVIEW_WINDOW_DAYS: z.coerce.number().positive().max(90).default(14),
+  /** The reminder goes to whoever has not reviewed yet this long before the window closes. */
+  REVIEW_REMINDER_BEFORE_H: z.coerce.number().min(0).max(720).default(48),
+  /** A provider's reply to a review can be edited for this long after it is first written. */
+  REVIEW_REPLY_EDIT_H: z.coerce.number().min(0).max(720).default(48),
+  /**
+   * The Bayesian rating's prior (lib/reputation.ts): every provider starts as if they had REPUTATION_PRIOR_WEIGHT
+   * (m) reviews of REPUTATION_PRIOR_MEAN (C) stars. m = 10, C = 4.0 by default.
+   */
+  REPUTATION_PRIOR_WEIGHT: z.coerce.number().min(0.5).max(1000).default(DEFAULT_PRIOR.weight),
+  REPUTATION_PRIOR_MEAN: z.coerce.number().min(1).max(5).default(DEFAULT_PRIOR.mean),
   /** Earnings become payable this long after a booking ends; a customer may dispute within it (72 h). */
   DISPUTE_WINDOW_S: z.coerce.number().int().min(0).default(259_200),
   /** A provider is paid out only when at least this much is available (৳500). */
@@ -118,6 +131,8 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema> & {
   corsOrigins: string[] | "*";
+  /** REPUTATION_PRIOR_WEIGHT and REPUTATION_PRIOR_MEAN, together. */
+  ratingPrior: RatingPrior;
   returnRules: ReturnRule[];
   testNumbers: Map<string, string>;
 };
@@ -182,6 +197,7 @@ export function loadConfig(env: Env): Config {
             .filter(Boolean),
     testNumbers,
     returnRules,
+    ratingPrior: { weight: cfg.REPUTATION_PRIOR_WEIGHT, mean: cfg.REPUTATION_PRIOR_MEAN },
   };
   cache.set(env, config);
   return config;

@@ -9,7 +9,13 @@ export const CITIES = [
 const SPREAD = 0.1;
 const SERVICES = ["driver", "housekeeper", "cook", "electrician", "nanny"];
 
-/** A random point around a city chosen by weight, and a service. Deterministic given `rand`. */
+/**
+ * The search order the search scenarios ask for: BENCH_SEARCH_SORT (distance, rating, price, relevance), or the
+ * API's default (nearest first) when unset.
+ */
+export const SEARCH_SORT = process.env.BENCH_SEARCH_SORT || undefined;
+
+/** A random point around a city chosen by weight, and a service (and SEARCH_SORT). Deterministic given `rand`. */
 export function randomQuery(rand = Math.random) {
   const total = CITIES.reduce((s, c) => s + c.weight, 0);
   const x = rand() * total;
@@ -23,6 +29,7 @@ export function randomQuery(rand = Math.random) {
     lat: +(city.lat + (rand() * 2 - 1) * SPREAD).toFixed(5),
     lng: +(city.lng + (rand() * 2 - 1) * SPREAD).toFixed(5),
     service_type: SERVICES[Math.floor(rand() * SERVICES.length)],
+    ...(SEARCH_SORT ? { sort: SEARCH_SORT } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ import {
   PayoutMethod,
   PayoutStatus,
   PriceUnit,
+  ReviewFlag,
+  ReviewSide,
   Role,
   VerificationStatus,
 } from "../../lib/enums";
@@ -78,6 +80,7 @@ const cases: Case[] = [
   column("auth_sessions", "platform", "DevicePlatform", DevicePlatform),
   column("notification_deliveries", "channel", "DeliveryChannel", DeliveryChannel),
   column("notification_deliveries", "status", "DeliveryStatus", DeliveryStatus),
+  column("reviews", "author_role", "ReviewSide", ReviewSide),
   column("conversations", "closed_reason", "ConversationCloseReason", ConversationCloseReason),
   column("chat_cases", "status", "ChatCaseStatus", ChatCaseStatus),
   column("chat_cases", "resolution", "ChatCaseAction", ChatCaseAction),
@@ -105,6 +108,17 @@ describe("lib/enums.ts and the database", () => {
     const where = rows[0]?.def.split(" WHERE ")[1] ?? "";
     expect(where).toMatch(/^\(\(status = ANY \(ARRAY\[/);
     expect(literals(where).sort()).toEqual([...ActiveStatus.options].sort());
+  });
+
+  it("allows exactly the flags of ReviewFlag in reviews.flags (an array: a containment CHECK)", async () => {
+    const { rows } = await client.query<{ def: string }>(
+      `SELECT pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+       WHERE c.contype = 'c' AND c.conrelid = 'reviews'::regclass AND a.attname = 'flags'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.def).toMatch(/flags <@ ARRAY\[/);
+    expect(literals(rows[0]?.def ?? "").sort()).toEqual([...ReviewFlag.options].sort());
   });
 
   it("reads a list from the way Postgres prints IN (...), quotes included", () => {

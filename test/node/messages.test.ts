@@ -1,13 +1,17 @@
-// The booking engine's events, as the producer builds them, parse with the queue's one schema (lib/messages.ts),
-// which the notifications worker parses them with: every status and step, with and without cancel terms and via.
+// The booking engine's events and the reviews' events, as their producers build them, parse with the queue's one
+// schema (lib/messages.ts), which the notifications worker parses them with: every status and step, with and without
+// cancel terms and via, and every review event.
 import { describe, expect, it } from "vitest";
 import { bookingEvent } from "../../durable-objects/provider-bookings/events";
 import type { PaymentVia } from "../../durable-objects/provider-bookings/types";
 import { RULES } from "../../lib/booking-machine";
-import { BookingEventMessage } from "../../lib/messages";
+import { ReviewEventType } from "../../lib/enums";
+import { BookingEventMessage, BookingQueueMessage, ReviewEventMessage } from "../../lib/messages";
 import { cancelTerms } from "../../lib/pricing";
+import { publicationEvents, reviewEvent } from "../../workers/api/reviews/events";
 
 const booking = { id: 41, customer_id: 7, provider_id: 3 };
+const booking0 = booking;
 const base = {
   provider_user_id: 9,
   price_poisha: 50_000,
@@ -92,5 +96,32 @@ describe("booking-events messages", () => {
     expect(BookingEventMessage.safeParse({ ...event, type: "booking.pending" }).success).toBe(false);
     const { provider_user_id: _, ...meta } = event.meta;
     expect(BookingEventMessage.safeParse({ ...event, meta }).success).toBe(false);
+  });
+});
+
+describe("review events on booking-events", () => {
+  const parties = { booking_id: 41, customer_id: 7, provider_id: 3, provider_user_id: 9, service_type: "driver" };
+  const closes = new Date("2030-01-15T10:00:00Z");
+
+  it("parses every review event the gateway builds, and the queue schema tells them from booking events", () => {
+    for (const type of ReviewEventType.options) {
+      const e = reviewEvent(type, parties, ["customer", "provider"], closes);
+      expect(ReviewEventMessage.parse(e)).toMatchObject({ type, booking_id: 41, to: ["customer", "provider"] });
+      expect(BookingQueueMessage.parse(e).type).toBe(type);
+    }
+    const booking = bookingEvent({ ...booking0, status: "COMPLETED" }, 9, { ...base, from_status: "CONFIRMED" });
+    expect("status" in BookingQueueMessage.parse(booking)).toBe(true);
+  });
+
+  it("prepares one publication per side, each for the other side, as publish_reviews completes them", () => {
+    const prepared = publicationEvents(parties, ["customer", "provider"], closes);
+    expect(prepared.map((p) => [p.side, p.payload.to])).toEqual([
+      ["customer", ["provider"]],
+      ["provider", ["customer"]],
+    ]);
+    const filled = { ...prepared[0]?.payload, meta: { ...prepared[0]?.payload.meta, review_id: 5, rating: 4 } };
+    expect(ReviewEventMessage.parse(filled).meta).toMatchObject({ review_id: 5, rating: 4 });
+    expect(ReviewEventMessage.safeParse({ ...filled, to: [] }).success).toBe(false);
+    expect(ReviewEventMessage.safeParse({ ...filled, meta: { ...filled.meta, rating: 6 } }).success).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import type { Redis } from "@upstash/redis/cloudflare";
 import type { Db } from "../../db/client";
 import type { Lang } from "../../lib/enums";
 import type { Config } from "../../platform/config";
+import type { Runner } from "../../platform/pg/sql";
 import type { KeyRing } from "./auth/keys";
 import type { AccessClaims } from "./auth/tokens";
 
@@ -12,6 +13,11 @@ export interface Services {
   pool(): Pool;
   /** Drizzle over the same pool: typed reads and inserts. */
   db(): Db;
+  /**
+   * Single statements over Neon's stateless HTTP path (each its own transaction, one round trip, no connection
+   * held): writes that are one statement, as the reviews' are.
+   */
+  sql(): Runner;
   redis(): Redis;
   keys(): Promise<KeyRing>;
 }

@@ -1,6 +1,14 @@
 // Gateway worker entry: the Hono app for HTTP. Durable Object classes are exported here so wrangler can bind them.
 import { buildApp } from "./app";
-import { reconcilePayments, reconcilePayouts, renewCardHolds, scheduledPayouts, sweepOutbox } from "./scheduled";
+import {
+  reconcilePayments,
+  reconcilePayouts,
+  refreshReputation,
+  renewCardHolds,
+  scheduledPayouts,
+  sweepOutbox,
+  sweepReviews,
+} from "./scheduled";
 
 export { ChatRoom } from "../../durable-objects/chat-room/chat-room";
 export { PgReader } from "../../durable-objects/pg-reader/pg-reader";
@@ -17,6 +25,8 @@ export default {
         sweepOutbox(env),
         reconcilePayments(env),
         renewCardHolds(env),
+        sweepReviews(env),
+        refreshReputation(env),
         scheduledPayouts(env),
         reconcilePayouts(env),
       ]),

@@ -1,6 +1,7 @@
 // Cron (every minute): relays outbox events no object relayed, settles payments left in between with the gateway,
-// and renews card holds that would lapse before the job. Each sweep wakes the provider's object, which does the
-// work under its lock exactly as a request would.
+// and renews card holds that would lapse before the job. Each of those wakes the provider's object, which does the
+// work under its lock exactly as a request would. The review sweeps (workers/api/reviews/sweep.ts) publish windows
+// that ran out, ask for and remind of reviews, and recompute trust scores whose inputs changed.
 
 import { pgReader } from "../../durable-objects/pg-reader/client";
 import { PAYMENT_SYSTEM, providerBookings } from "../../durable-objects/provider-bookings/client";
@@ -11,6 +12,7 @@ import { runPayouts } from "./payouts/run";
 import { STALE_OUTBOX_PARTITIONS } from "./queries/booking";
 import { HOLDS_TO_RENEW, PAYMENTS_TO_RECONCILE } from "./queries/payments";
 import { PAYOUTS_TO_RECONCILE } from "./queries/payouts";
+import { publishDue, refreshScores, remindReviews, requestReviews } from "./reviews/sweep";
 
 const STALE_AFTER_S = 60;
 const BATCH = 100;
@@ -75,6 +77,23 @@ export async function renewCardHolds(env: Env): Promise<number> {
   const renewed = results.filter((r) => r.status === "fulfilled" && r.value.renewed).length;
   if (holds.length > 0) await log(env, { msg: "card hold renewal", holds: holds.length, renewed });
   return renewed;
+}
+
+/**
+ * Review windows: those that ran out are published (the timer's half of "published in one place": publish_reviews,
+ * as the second review is), new completions are asked for reviews, and windows about to close are reminded. In that
+ * order: a window that closed is not reminded.
+ */
+export async function sweepReviews(env: Env): Promise<{ published: number; requested: number; reminded: number }> {
+  const published = await publishDue(env);
+  const [requested, reminded] = await Promise.all([requestReviews(env), remindReviews(env)]);
+  if (published + requested + reminded > 0) await log(env, { msg: "review sweep", published, requested, reminded });
+  return { published, requested, reminded };
+}
+
+/** Trust scores whose inputs changed (a booking step, a publication, a hide, KYC) or that are a day old. */
+export async function refreshReputation(env: Env): Promise<number> {
+  return refreshScores(env);
 }
 
 /** The weekly payout run, when one is due (claimed in Postgres, so concurrent crons start it once). */

@@ -1,8 +1,8 @@
-// Notifications worker: booking events become pushes and SMS (fan-out), OTP requests become SMS. Every message
+// Notifications worker: booking and review events become pushes and SMS (fan-out), OTP requests become SMS. Every message
 // is acknowledged or retried on its own; what exhausts its retries lands in the dead-letter queue.
 import { z } from "zod";
 import { type LogLevel, logLine } from "../../lib/log";
-import { AccountEventMessage, BookingEventMessage, ChatEventMessage, OtpSmsMessage } from "../../lib/messages";
+import { AccountEventMessage, BookingQueueMessage, ChatEventMessage, OtpSmsMessage } from "../../lib/messages";
 import { createPool } from "../../platform/pg/driver";
 import { run } from "../../platform/pg/sql";
 import { accountPush } from "./account";
@@ -60,7 +60,7 @@ async function handleSms(message: Message, { env, level }: Ctx): Promise<void> {
 }
 
 async function handleBookingEvent(message: Message, { env, level, pool, fcm }: Ctx): Promise<void> {
-  const parsed = BookingEventMessage.safeParse(message.body);
+  const parsed = BookingQueueMessage.safeParse(message.body);
   if (!parsed.success) {
     await logLine(level, "warn", { msg: "event dropped", reason: "invalid", id: message.id });
     message.ack();

@@ -1,7 +1,7 @@
 // Message texts in Bangla and English: money in taka, times in Asia/Dhaka. Bangla texts use Bangla digits, except
 // in OTP codes, which people copy.
 import { toBanglaDigits } from "../../lib/digits";
-import type { BookingEventType, Lang } from "../../lib/enums";
+import type { BookingEventType, Lang, ReviewEventType, ReviewSide } from "../../lib/enums";
 
 export function otpText(lang: Lang, code: string, ttlSeconds: number): string {
   const minutes = Math.round(ttlSeconds / 60);
@@ -133,6 +133,77 @@ export function bookingText(type: BookingEventType, lang: Lang, facts: BookingFa
   const t = BOOKING[type][lang];
   const id = lang === "bn" ? toBanglaDigits(String(facts.id)) : String(facts.id);
   return t(facts, dhakaTime(facts.start_date, lang), taka(facts.price_poisha, lang), id);
+}
+
+export interface ReviewFacts {
+  booking_id: number;
+  /** When the booking's review window closes. */
+  closes_at: string;
+  /** review.published: the stars of the review the recipient got. */
+  rating?: number | undefined;
+}
+
+type ReviewTemplates = Record<Lang, (id: string, closes: string, stars: string | null) => Text>;
+
+/** Each review event for each party: `role` is the recipient's side of the booking. */
+const REVIEW: Record<ReviewEventType, Record<ReviewSide, ReviewTemplates>> = {
+  "review.requested": {
+    customer: {
+      en: (id, closes) => ({
+        title: "How did it go?",
+        body: `Booking #${id} is complete. Rate your provider by ${closes}.`,
+      }),
+      bn: (id, closes) => ({ title: "কাজ কেমন হলো?", body: `বুকিং #${id} সম্পন্ন। ${closes}-এর মধ্যে সেবাদাতাকে রেটিং দিন।` }),
+    },
+    provider: {
+      en: (id, closes) => ({
+        title: "Rate your customer",
+        body: `Booking #${id} is complete. Rate your customer by ${closes}.`,
+      }),
+      bn: (id, closes) => ({
+        title: "গ্রাহককে রেটিং দিন",
+        body: `বুকিং #${id} সম্পন্ন। ${closes}-এর মধ্যে গ্রাহককে রেটিং দিন।`,
+      }),
+    },
+  },
+  "review.reminder": {
+    customer: {
+      en: (id, closes) => ({ title: "Last chance to review", body: `Reviews for booking #${id} close ${closes}.` }),
+      bn: (id, closes) => ({ title: "রিভিউ দেওয়ার শেষ সুযোগ", body: `বুকিং #${id}-এর রিভিউয়ের সময় শেষ হবে ${closes}।` }),
+    },
+    provider: {
+      en: (id, closes) => ({ title: "Last chance to review", body: `Reviews for booking #${id} close ${closes}.` }),
+      bn: (id, closes) => ({ title: "রিভিউ দেওয়ার শেষ সুযোগ", body: `বুকিং #${id}-এর রিভিউয়ের সময় শেষ হবে ${closes}।` }),
+    },
+  },
+  "review.published": {
+    customer: {
+      en: (id, _c, stars) => ({
+        title: "New review",
+        body: `Your provider reviewed you${stars ? ` (${stars} stars)` : ""} for booking #${id}.`,
+      }),
+      bn: (id, _c, stars) => ({
+        title: "নতুন রিভিউ",
+        body: `বুকিং #${id}-এর জন্য সেবাদাতা আপনাকে রিভিউ দিয়েছেন${stars ? ` (${stars} তারকা)` : ""}।`,
+      }),
+    },
+    provider: {
+      en: (id, _c, stars) => ({
+        title: "New review",
+        body: `You got a new review${stars ? ` (${stars} stars)` : ""} for booking #${id}.`,
+      }),
+      bn: (id, _c, stars) => ({
+        title: "নতুন রিভিউ",
+        body: `বুকিং #${id}-এর জন্য আপনি নতুন রিভিউ পেয়েছেন${stars ? ` (${stars} তারকা)` : ""}।`,
+      }),
+    },
+  },
+};
+
+export function reviewText(type: ReviewEventType, lang: Lang, role: ReviewSide, facts: ReviewFacts): Text {
+  const digits = (n: number) => (lang === "bn" ? toBanglaDigits(String(n)) : String(n));
+  const stars = facts.rating === undefined ? null : digits(facts.rating);
+  return REVIEW[type][role][lang](digits(facts.booking_id), dhakaTime(facts.closes_at, lang), stars);
 }
 
 /** A chat push: who wrote (never their name or number), and the redacted preview; several collapse into one. */

@@ -344,6 +344,23 @@ export interface paths {
         patch: operations["updateMyProvider"];
         trace?: never;
     };
+    "/provider/providers/me/reputation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My trust score, and every input behind it */
+        get: operations["getMyReputation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/provider/providers/{id}": {
         parameters: {
             query?: never;
@@ -353,6 +370,23 @@ export interface paths {
         };
         /** A verified provider's public profile */
         get: operations["getProvider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/provider/providers/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A provider's published reviews, newest first */
+        get: operations["listProviderReviews"];
         put?: never;
         post?: never;
         delete?: never;
@@ -539,6 +573,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/provider/reviews/moderation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin: reviews flagged or reported, waiting for a decision */
+        get: operations["listReviewModeration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/provider/reviews/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Provider: reply to a review of you (once; editable for 48 h)
+         * @description The reviewed provider's public reply to a published customer review. Sending it again within REVIEW_REPLY_EDIT_H of the first reply edits it (safe to retry); after that, 409.
+         */
+        post: operations["replyToReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/provider/reviews/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a review (either party of its booking) */
+        post: operations["reportReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/provider/reviews/{id}/moderate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admin: hide a published review (with a reason) or keep it */
+        post: operations["moderateReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/search/health": {
         parameters: {
             query?: never;
@@ -568,7 +673,7 @@ export interface paths {
         };
         /**
          * Find verified providers near a point
-         * @description Distances are geodesic (PostGIS geography) to each provider's public point, which lies 100 to 300 m from their real location so that no answer reveals where they live, and are rounded to 10 m. The `next_cursor` of an answer is valid only for the same query (same parameters) and is refused (400) otherwise. With start and end, only providers free for the whole window by their weekly plan, time off and active bookings. Results are cached briefly; X-Cache says HIT or MISS.
+         * @description Distances are geodesic (PostGIS geography) to each provider's public point, which lies 100 to 300 m from their real location so that no answer reveals where they live, and are rounded to 10 m. The `next_cursor` of an answer is valid only for the same query (same parameters) and is refused (400) otherwise. With start and end, only providers free for the whole window by their weekly plan, time off and active bookings. sort=rating orders by the Bayesian rating, sort=relevance by the trust score (both documented in the README), nearer first among equals. Results are cached briefly; X-Cache says HIT or MISS.
          */
         get: operations["searchProviders"];
         put?: never;
@@ -749,6 +854,66 @@ export interface paths {
          * @description Each entry's meta is filtered to what the caller may see: the customer sees who acted and the terms (price, fee, refund, policy), the provider also its own user id, an admin everything the step recorded.
          */
         get: operations["getBookingAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booking/bookings/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review a completed booking
+         * @description The booking's customer reviews the provider (stars, optional sub-ratings and text) or its provider reviews the customer (stars and text), once each, until the window closes (REVIEW_WINDOW_DAYS after completion, 14 by default; 409 after, or when already reviewed, or when the booking is not completed). Double-blind: neither side sees the other's review until both have written one or the window closes, and the second review publishes both at once. Contact details in the text are replaced by [•••]. Accounts that ever signed in on the same device cannot review each other (403). Requires an Idempotency-Key.
+         */
+        post: operations["submitReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booking/bookings/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A booking's reviews, as far as you may see them
+         * @description Your own review always; the other side's only once it is published (both have written, or the window closed), and not when an admin hid it. Admins see both. Anyone else: 404.
+         */
+        get: operations["getBookingReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booking/bookings/{id}/customer-rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Provider: the customer's published rating, before accepting
+         * @description For the booking's provider (and admins): the customer's rating from providers' published reviews.
+         */
+        get: operations["getCustomerRating"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1652,6 +1817,98 @@ export interface components {
                 area?: string;
             };
         };
+        Reputation: {
+            /** @description 0 to 100: what search's sort=relevance ranks by. */
+            trust_score: number;
+            /** Format: date-time */
+            computed_at: string;
+            formula: string;
+            parts: {
+                verification: {
+                    /** @description This part, from 0 to 1. */
+                    value: number;
+                    weight: number;
+                    /** @description What it adds to the score (out of 100); violations subtract. */
+                    points: number;
+                };
+                jobs: {
+                    /** @description This part, from 0 to 1. */
+                    value: number;
+                    weight: number;
+                    /** @description What it adds to the score (out of 100); violations subtract. */
+                    points: number;
+                };
+                rating: {
+                    /** @description This part, from 0 to 1. */
+                    value: number;
+                    weight: number;
+                    /** @description What it adds to the score (out of 100); violations subtract. */
+                    points: number;
+                };
+                reliability: {
+                    /** @description This part, from 0 to 1. */
+                    value: number;
+                    weight: number;
+                    /** @description What it adds to the score (out of 100); violations subtract. */
+                    points: number;
+                };
+                tenure: {
+                    /** @description This part, from 0 to 1. */
+                    value: number;
+                    weight: number;
+                    /** @description What it adds to the score (out of 100); violations subtract. */
+                    points: number;
+                };
+                violations: {
+                    /** @description This part, from 0 to 1. */
+                    value: number;
+                    weight: number;
+                    /** @description What it adds to the score (out of 100); violations subtract. */
+                    points: number;
+                };
+            };
+            inputs: {
+                verified: boolean;
+                tenure_days: number;
+                /** @description The Bayesian rating. */
+                rating: number;
+                rating_count: number;
+                completed_jobs: number;
+                requests: number;
+                accepted: number;
+                responses: number;
+                response_median_s: number | null;
+                late_cancels: number;
+                no_shows: number;
+                /** @description Chat cases an admin resolved (warn, suspend) over your sharing contacts; weight 0 for now. */
+                contact_violations: number;
+            };
+            reliability: components["schemas"]["ReliabilityFigures"];
+            /** @description The Bayesian rating's prior: as if every provider had `weight` reviews of `mean` stars. */
+            prior: {
+                weight: number;
+                mean: number;
+            };
+        };
+        ReliabilityFigures: {
+            /** @description Requests accepted, of those answered or timed out. */
+            acceptance_rate: {
+                value: number | null;
+                n: number;
+            };
+            /** @description Median time to accept or decline a request. */
+            median_response_minutes: {
+                value: number | null;
+                n: number;
+            };
+            /** @description Late provider cancellations and no-shows per accepted booking. */
+            cancel_rate: {
+                value: number | null;
+                n: number;
+            };
+            /** @description Completed bookings that were paid (or cash, due). */
+            completed_jobs: number;
+        };
         ProviderPublic: {
             id: number;
             display_name: string;
@@ -1663,9 +1920,37 @@ export interface components {
                 district: string | null;
                 area: string | null;
             };
+            /** @description The Bayesian rating: (m·C + Σ stars) / (m + n), the prior mean C until reviews are published. */
             rating: number;
+            /** @description The published reviews it counts. */
             rating_count: number;
             verified: boolean;
+            reliability: components["schemas"]["ReliabilityFigures"];
+        };
+        PublicReview: {
+            id: number;
+            rating: number;
+            ratings: {
+                punctuality: number | null;
+                quality: number | null;
+                behaviour: number | null;
+            } | null;
+            text: string | null;
+            reviewer: {
+                first_name: string | null;
+                /** @description Where the job was, as the provider's area names it. */
+                area: string | null;
+            };
+            /** Format: date-time */
+            published_at: string;
+            reply: components["schemas"]["ReviewReply"] | null;
+        };
+        ReviewReply: {
+            text: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            edited_at: string | null;
         };
         AvailabilityInput: {
             weekly: components["schemas"]["WeeklySlot"][];
@@ -1798,6 +2083,62 @@ export interface components {
                 };
             };
         };
+        ModerationItem: {
+            review: components["schemas"]["Review"];
+            provider_id: number;
+            flags: "burst"[];
+            /** @description How many contact details of each kind were taken out of the text (never what they were). */
+            redactions: {
+                [key: string]: number;
+            };
+            reports: {
+                reason: string;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+        };
+        Review: {
+            id: number;
+            booking_id: number;
+            /** @enum {string} */
+            author_role: "customer" | "provider";
+            rating: number;
+            ratings: {
+                punctuality: number | null;
+                quality: number | null;
+                behaviour: number | null;
+            } | null;
+            text: string | null;
+            /** @description Whether contact details were taken out of the text. */
+            redacted: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Null while the review is blind: the other side cannot see it until both have written or the window closes.
+             */
+            published_at: string | null;
+            /** @description Hidden by an admin (kept, never deleted); counts for nothing. */
+            hidden: boolean;
+            reply: components["schemas"]["ReviewReply"] | null;
+        };
+        ReviewReplyInput: {
+            text: string;
+        };
+        ReviewReport: {
+            review_id: number;
+            /** Format: date-time */
+            reported_at: string;
+        };
+        ReviewReportInput: {
+            reason: string;
+        };
+        ModerationInput: {
+            /** @enum {string} */
+            decision: "hide" | "keep";
+            /** @description Required to hide. */
+            reason?: string;
+        };
         SearchResult: {
             items: components["schemas"]["SearchItem"][];
             next_cursor: string | null;
@@ -1809,8 +2150,11 @@ export interface components {
             price_poisha: number;
             /** @enum {string} */
             unit: "hour" | "day" | "visit";
+            /** @description The Bayesian rating (what sort=rating orders by). */
             rating: number;
             rating_count: number;
+            /** @description 0 to 100 (what sort=relevance orders by); see README. */
+            trust_score: number;
             distance_m: number;
             /** @enum {boolean} */
             verified: true;
@@ -1907,6 +2251,49 @@ export interface components {
             };
             /** Format: date-time */
             created_at: string;
+        };
+        SubmittedReview: components["schemas"]["Review"] & {
+            /**
+             * Format: date-time
+             * @description When the window closes: whatever was written is published then, if it was not before.
+             */
+            window_closes_at: string;
+        };
+        ReviewInput: {
+            /** @description Overall stars, 1 to 5. */
+            rating: number;
+            /** @description Up to 1000 characters. Contact details (phone numbers, e-mail, links, handles, wallet numbers) are replaced by [•••]. */
+            text?: string;
+            ratings?: components["schemas"]["SubRatings"];
+        };
+        /** @description The customer's review only: punctuality, quality of work, behaviour (1–5). */
+        SubRatings: {
+            punctuality?: number;
+            quality?: number;
+            behaviour?: number;
+        };
+        /** @description customer_review is the customer's review of the provider; provider_review the provider's of the customer. */
+        BookingReviews: {
+            window: {
+                /**
+                 * Format: date-time
+                 * @description Null until the booking is completed.
+                 */
+                closes_at: string | null;
+                /** @description Whether a review can still be written. */
+                open: boolean;
+            };
+            customer_review: components["schemas"]["Review"] | null;
+            provider_review: components["schemas"]["Review"] | null;
+        };
+        CustomerRating: {
+            first_name: string | null;
+            /** @description Bayesian, with the same prior as providers' ratings. */
+            rating: number;
+            rating_count: number;
+            /** @description The plain mean of the stars; null with none. */
+            rating_mean: number | null;
+            completed_bookings: number;
         };
         Dispute: {
             id: number;
@@ -2964,6 +3351,35 @@ export interface operations {
             default: components["responses"]["Internal"];
         };
     };
+    getMyReputation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The score, its parts and its inputs */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reputation"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
     getProvider: {
         parameters: {
             query?: never;
@@ -2986,6 +3402,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProviderPublic"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    listProviderReviews: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reviews */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 311,
+                     *           "rating": 5,
+                     *           "ratings": {
+                     *             "punctuality": 5,
+                     *             "quality": 4,
+                     *             "behaviour": 5
+                     *           },
+                     *           "text": "Came on time and cooked a lovely biryani.",
+                     *           "reviewer": {
+                     *             "first_name": "Nusrat",
+                     *             "area": "Gulshan"
+                     *           },
+                     *           "published_at": "2027-01-11T09:00:00.000Z",
+                     *           "reply": {
+                     *             "text": "Thank you!",
+                     *             "created_at": "2027-01-11T10:00:00.000Z",
+                     *             "edited_at": null
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["PublicReview"][];
+                        next_cursor: string | null;
+                    };
                 };
             };
             400: components["responses"]["InvalidInput"];
@@ -3387,6 +3867,256 @@ export interface operations {
             default: components["responses"]["Internal"];
         };
     };
+    listReviewModeration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue, oldest first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "review": {
+                     *             "id": 311,
+                     *             "booking_id": 1042,
+                     *             "author_role": "customer",
+                     *             "rating": 5,
+                     *             "ratings": {
+                     *               "punctuality": 5,
+                     *               "quality": 4,
+                     *               "behaviour": 5
+                     *             },
+                     *             "text": "Came on time and cooked a lovely biryani. Call me on [•••] for the recipe.",
+                     *             "redacted": true,
+                     *             "created_at": "2027-01-10T08:15:00.000Z",
+                     *             "published_at": "2027-01-11T09:00:00.000Z",
+                     *             "hidden": false,
+                     *             "reply": null
+                     *           },
+                     *           "provider_id": 42,
+                     *           "flags": [
+                     *             "burst"
+                     *           ],
+                     *           "redactions": {
+                     *             "phone": 1
+                     *           },
+                     *           "reports": [
+                     *             {
+                     *               "reason": "This review is about a different job.",
+                     *               "created_at": "2027-01-12T07:30:00.000Z"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["ModerationItem"][];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    replyToReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "Thank you! It was a pleasure cooking for your family."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewReplyInput"];
+            };
+        };
+        responses: {
+            /** @description The review with its reply */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 311,
+                     *       "booking_id": 1042,
+                     *       "author_role": "customer",
+                     *       "rating": 5,
+                     *       "ratings": {
+                     *         "punctuality": 5,
+                     *         "quality": 4,
+                     *         "behaviour": 5
+                     *       },
+                     *       "text": "Came on time and cooked a lovely biryani. Call me on [•••] for the recipe.",
+                     *       "redacted": true,
+                     *       "created_at": "2027-01-10T08:15:00.000Z",
+                     *       "published_at": "2027-01-11T09:00:00.000Z",
+                     *       "hidden": false,
+                     *       "reply": {
+                     *         "text": "Thank you!",
+                     *         "created_at": "2027-01-11T10:00:00.000Z",
+                     *         "edited_at": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    reportReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "This review is about a different job."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewReportInput"];
+            };
+        };
+        responses: {
+            /** @description The report (the same one when sent again) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "review_id": 311,
+                     *       "reported_at": "2027-01-12T07:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReviewReport"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    moderateReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "decision": "hide",
+                 *       "reason": "Shares a phone number to take the job off the platform."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ModerationInput"];
+            };
+        };
+        responses: {
+            /** @description The review after the decision */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 311,
+                     *       "booking_id": 1042,
+                     *       "author_role": "customer",
+                     *       "rating": 5,
+                     *       "ratings": {
+                     *         "punctuality": 5,
+                     *         "quality": 4,
+                     *         "behaviour": 5
+                     *       },
+                     *       "text": "Came on time and cooked a lovely biryani. Call me on [•••] for the recipe.",
+                     *       "redacted": true,
+                     *       "created_at": "2027-01-10T08:15:00.000Z",
+                     *       "published_at": "2027-01-11T09:00:00.000Z",
+                     *       "hidden": true,
+                     *       "reply": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
     getSearchHealth: {
         parameters: {
             query?: never;
@@ -3457,6 +4187,7 @@ export interface operations {
                      *           "unit": "hour",
                      *           "rating": 4.8,
                      *           "rating_count": 37,
+                     *           "trust_score": 91.42,
                      *           "distance_m": 1210,
                      *           "verified": true
                      *         }
@@ -4614,6 +5345,271 @@ export interface operations {
             };
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    submitReview: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description Makes the request safe to retry: the same key and body replay the first answer (with Idempotent-Replayed: true); the same key with a different body answers 422. A fresh UUID per logical request is right. */
+                "idempotency-key": string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "rating": 5,
+                 *       "ratings": {
+                 *         "punctuality": 5,
+                 *         "quality": 4,
+                 *         "behaviour": 5
+                 *       },
+                 *       "text": "Came on time and cooked a lovely biryani."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReviewInput"];
+            };
+        };
+        responses: {
+            /** @description The review as written; published_at is set if this publication made both visible */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 311,
+                     *       "booking_id": 1042,
+                     *       "author_role": "customer",
+                     *       "rating": 5,
+                     *       "ratings": {
+                     *         "punctuality": 5,
+                     *         "quality": 4,
+                     *         "behaviour": 5
+                     *       },
+                     *       "text": "Came on time and cooked a lovely biryani. Call me on [•••] for the recipe.",
+                     *       "redacted": true,
+                     *       "created_at": "2027-01-10T08:15:00.000Z",
+                     *       "published_at": null,
+                     *       "hidden": false,
+                     *       "reply": null,
+                     *       "window_closes_at": "2027-01-24T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubmittedReview"];
+                };
+            };
+            /** @description The request is not valid (error.code: invalid_input) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid access token (error.code: unauthenticated) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this (error.code: forbidden) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource (or not visible to the caller) (error.code: not_found) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (error.code: conflict) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than allowed (error.code: payload_too_large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not application/json (error.code: unsupported_media_type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request (error.code: idempotency_mismatch) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable (retry after Retry-After) or the deployment is misconfigured (error.code: dependency_unavailable, misconfigured) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Internal"];
+        };
+    };
+    getBookingReviews: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reviews */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "window": {
+                     *         "closes_at": "2027-01-24T08:00:00.000Z",
+                     *         "open": true
+                     *       },
+                     *       "customer_review": {
+                     *         "id": 311,
+                     *         "booking_id": 1042,
+                     *         "author_role": "customer",
+                     *         "rating": 5,
+                     *         "ratings": {
+                     *           "punctuality": 5,
+                     *           "quality": 4,
+                     *           "behaviour": 5
+                     *         },
+                     *         "text": "Came on time and cooked a lovely biryani. Call me on [•••] for the recipe.",
+                     *         "redacted": true,
+                     *         "created_at": "2027-01-10T08:15:00.000Z",
+                     *         "published_at": null,
+                     *         "hidden": false,
+                     *         "reply": null
+                     *       },
+                     *       "provider_review": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BookingReviews"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    getCustomerRating: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer's rating summary */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "first_name": "Nusrat",
+                     *       "rating": 4.27,
+                     *       "rating_count": 3,
+                     *       "rating_mean": 5,
+                     *       "completed_bookings": 4
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CustomerRating"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Internal"];

@@ -19,9 +19,11 @@ async function read(databaseUrl) {
         `SELECT id::int, booking_id::int, action, from_status, to_status, meta->>'event_id' AS event_id
            FROM audit_log ORDER BY booking_id, id`,
       ),
+      // Booking changes only: review events (review.requested, …) share the outbox but belong to no audit row.
       outbox: await q(
         `SELECT id::int, event_id::text, (payload->>'id')::int AS booking_id, payload->>'type' AS type,
-                published_at IS NOT NULL AS published, attempts FROM outbox ORDER BY id`,
+                published_at IS NOT NULL AS published, attempts FROM outbox
+          WHERE payload->>'type' LIKE 'booking.%' ORDER BY id`,
       ),
       deliveries: await q(
         "SELECT event_id::text, user_id::int, channel, target_hash, status, attempts FROM notification_deliveries",
@@ -180,7 +182,7 @@ export async function verify(ctx, { databaseUrl, fcmPort, people }) {
       bad(o.booking_id, `event ${o.type} ${o.event_id} pushed ${dup} extra time(s)`, "one push per delivery");
     }
   }
-  const strays = fcm.filter((m) => !known.has(m.data?.event_id));
+  const strays = fcm.filter((m) => m.data?.type?.startsWith("booking.") && !known.has(m.data?.event_id));
   if (strays.length)
     ctx.finding("(consumer)", `${strays.length} pushes for events not in the outbox`, { expected: "none" });
 

@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import { type Db, database } from "../../../db/client";
 import { ConfigError, loadConfig } from "../../../platform/config";
 import { createPool } from "../../../platform/pg/driver";
+import { PgHttp } from "../../../platform/pg/http";
 import { createRedis } from "../../../platform/redis";
 import { keyRing } from "../auth/keys";
 import type { AppEnv } from "../context";
@@ -25,6 +26,7 @@ export const init = (): MiddlewareHandler<AppEnv> => async (c, next) => {
       db ??= database(openPool());
       return db;
     },
+    sql: () => new PgHttp(config),
     redis: () => {
       redis ??= createRedis(config);
       return redis;

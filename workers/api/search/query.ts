@@ -36,6 +36,7 @@ const Listing = z.object({
   unit: PriceUnit,
   rating_avg: z.number(),
   rating_count: z.number().int(),
+  trust_score: z.number(),
   service_radius_m: z.number(),
   distance_m: z.number(),
 });
@@ -50,15 +51,16 @@ export type SearchRow = z.infer<typeof ScanRow>;
  */
 export const SPHERE_EPS = 0.01;
 
-/** Sort keys, ascending; keyset paging compares (k1, k2, provider_id). Relevance blends closeness and rating. */
+/**
+ * Sort keys, ascending; keyset paging compares (k1, k2, provider_id). Rating is the Bayesian rating (rating_avg);
+ * relevance is the trust score (lib/reputation.ts). Among equals, nearer first by the sphere distance: the order
+ * needs no spheroid precision, and computing it for every row in the radius would cost most of the query.
+ */
 const SORT_KEYS: Record<SearchSort, [string, string]> = {
   distance: ["distance_m", "0::float8"],
-  rating: ["-rating_avg", "distance_m"],
-  price: ["price_poisha", "distance_m"],
-  relevance: [
-    "-(0.5 * (1 - distance_m / radius_m) + 0.4 * rating_avg / 5 + 0.1 * least(ln(1 + rating_count) / ln(1000), 1))",
-    "distance_m",
-  ],
+  rating: ["-rating_avg", "sphere_m"],
+  price: ["price_poisha", "sphere_m"],
+  relevance: ["-trust_score", "sphere_m"],
 };
 
 const num = z.number();
@@ -69,7 +71,7 @@ const SCAN_PAGE = { search_radius_m: num, after_k1: num, after_k2: num, after_id
 
 const POINT = "(SELECT ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography AS pt, :radius_m::float8 AS radius_m) q";
 const COLUMNS = `l.provider_id, l.display_name, l.service_type, l.price_poisha::float8 AS price_poisha, l.unit,
-  l.rating_avg::float8 AS rating_avg, l.rating_count, l.service_radius_m`;
+  l.rating_avg::float8 AS rating_avg, l.rating_count, l.trust_score::float8 AS trust_score, l.service_radius_m`;
 /** Filters both modes share: service, verified, and the caller's rating and price bounds. */
 const FILTERS =
   "l.verified AND l.service_type = :service_type AND l.rating_avg >= :min_rating AND l.price_poisha <= :max_price_poisha";
@@ -99,7 +101,8 @@ const knnText = (windowFilters: string) => `
                    LIMIT :take) k`;
 
 /**
- * All rows within the radius, exact distance computed once per row, sorted and paged in SQL. A cheap sphere test
+ * Nearest first when the KNN walk could not settle the page: all rows within the radius, exact distance computed once
+ * per row, sorted and paged in SQL. A cheap sphere test
  * (:search_radius_m) keeps every row the spheroid radius keeps, so the index can bound the scan.
  */
 const scanText = (sort: SearchSort, windowFilters: string) => `
@@ -115,19 +118,49 @@ const scanText = (sort: SearchSort, windowFilters: string) => `
   ORDER BY c.k1, c.k2, c.provider_id
   LIMIT :page_size`;
 
+const OUT = `r.provider_id, r.display_name, r.service_type, r.price_poisha, r.unit, r.rating_avg, r.rating_count,
+  r.trust_score, r.service_radius_m, r.k1, r.k2`;
+
+/**
+ * The other sorts (rating, price, relevance) rank every row in the radius by a key that is not distance. The sphere
+ * distance (cheap) orders equals; the exact spheroid distance is computed only where it decides something: for rows
+ * whose sphere distance lies within 1 % of the radius or of the provider's own service radius (the two never differ
+ * by more, see SPHERE_EPS), and for the page's rows, whose distance the answer shows.
+ */
+const rankText = (sort: SearchSort, windowFilters: string) => `
+  SELECT ${OUT}, ST_Distance(r.location, q.pt) AS distance_m
+    FROM ${POINT}, (
+      SELECT c.* FROM (
+        SELECT d.*, ${SORT_KEYS[sort][0]} AS k1, ${SORT_KEYS[sort][1]} AS k2 FROM (
+          SELECT ${COLUMNS}, l.location, ST_Distance(l.location, q.pt, false) AS sphere_m, q.radius_m, q.pt
+            FROM ${POINT}, search_listings l
+           WHERE ST_DWithin(l.location, q.pt, :search_radius_m, false) AND ${FILTERS}${windowFilters}
+        ) d
+        WHERE (d.sphere_m <= d.radius_m * ${1 - SPHERE_EPS} OR ST_Distance(d.location, d.pt) <= d.radius_m)
+          AND (d.sphere_m <= d.service_radius_m * ${1 - SPHERE_EPS} OR ST_Distance(d.location, d.pt) <= d.service_radius_m)
+      ) c
+      WHERE (c.k1, c.k2, c.provider_id) > (:after_k1, :after_k2, :after_id)
+      ORDER BY c.k1, c.k2, c.provider_id
+      LIMIT :page_size
+    ) r
+   ORDER BY r.k1, r.k2, r.provider_id`;
+
 const KNN = {
   anytime: statement({ params: { ...COMMON, ...KNN_PAGE }, row: KnnRow, text: knnText("") }),
   window: statement({ params: { ...COMMON, ...WINDOW, ...KNN_PAGE }, row: KnnRow, text: knnText(WINDOW_FILTERS) }),
 };
 
-const scanStatements = (sort: SearchSort) => ({
-  anytime: statement({ params: { ...COMMON, ...SCAN_PAGE }, row: ScanRow, text: scanText(sort, "") }),
-  window: statement({
-    params: { ...COMMON, ...WINDOW, ...SCAN_PAGE },
-    row: ScanRow,
-    text: scanText(sort, WINDOW_FILTERS),
-  }),
-});
+const scanStatements = (sort: SearchSort) => {
+  const text = sort === "distance" ? scanText : rankText;
+  return {
+    anytime: statement({ params: { ...COMMON, ...SCAN_PAGE }, row: ScanRow, text: text(sort, "") }),
+    window: statement({
+      params: { ...COMMON, ...WINDOW, ...SCAN_PAGE },
+      row: ScanRow,
+      text: text(sort, WINDOW_FILTERS),
+    }),
+  };
+};
 const SCAN: Record<SearchSort, ReturnType<typeof scanStatements>> = {
   distance: scanStatements("distance"),
   rating: scanStatements("rating"),

@@ -20,6 +20,7 @@ import {
   startNow,
   window,
 } from "./helpers";
+import { completedBooking, review } from "./review-fixtures";
 import { deliverStripe, signStripe } from "./stripe";
 
 type Operation = {
@@ -92,6 +93,15 @@ async function pendingBooking() {
   });
   expect(res.status).toBe(201);
   return { p, customer, id: res.body.id as number };
+}
+
+/** A customer's review of a completed booking, published (both sides wrote). */
+async function publishedReview() {
+  const b = await completedBooking();
+  const mine = await review(b.customer.access, b.id, { rating: 5 });
+  expect(mine.status).toBe(201);
+  expect((await review(b.p.user.access, b.id, { rating: 5 })).status).toBe(201);
+  return { b, id: mine.body.id as number };
 }
 
 interface Ready {
@@ -178,6 +188,22 @@ const WORLD: Record<string, () => Promise<Ready>> = {
     return { path: `/payments/bookings/${b.id}/refund`, token: (await loginAdmin()).access, headers: idemKey() };
   },
   setNotificationPreferences: async () => ({ token: (await login()).access }),
+  submitReview: async () => {
+    const b = await completedBooking();
+    return { path: `/booking/bookings/${b.id}/review`, token: b.customer.access, headers: idemKey() };
+  },
+  replyToReview: async () => {
+    const r = await publishedReview();
+    return { path: `/provider/reviews/${r.id}/reply`, token: r.b.p.user.access };
+  },
+  reportReview: async () => {
+    const r = await publishedReview();
+    return { path: `/provider/reviews/${r.id}/report`, token: r.b.p.user.access };
+  },
+  moderateReview: async () => {
+    const r = await publishedReview();
+    return { path: `/provider/reviews/${r.id}/moderate`, token: (await loginAdmin()).access };
+  },
   setPayoutAccount: async () => ({ token: (await makeProvider()).user.access }),
   runPayouts: async () => ({
     token: (await loginAdmin()).access,

@@ -1,4 +1,4 @@
-// Booking event -> recipients -> devices and phones -> FCM pushes and SMS, each delivery recorded once.
+// Booking or review event -> recipients -> devices and phones -> FCM pushes and SMS, each delivery recorded once.
 //
 // The queue delivers at least once, and so does the outbox relay (the object publishes after its commit, and its
 // alarm and the cron sweep relay rows whose publish was not recorded), so one event can reach two consumer
@@ -10,14 +10,14 @@
 // that window, rather than at-most-once, where such a crash would lose the message for good. A push carries its
 // event id as the Android notification tag and the APNs collapse id, so a device that gets it twice shows it once;
 // an SMS carries an id the gateway dedupes on.
-import type { DeliveryChannel, DeliveryStatus, NotificationEventType } from "../../../lib/enums";
+import type { DeliveryChannel, DeliveryStatus, Lang, NotificationEventType } from "../../../lib/enums";
 import { sha256Hex } from "../../../lib/hash";
-import type { BookingEventMessage } from "../../../lib/messages";
+import type { BookingQueueMessage } from "../../../lib/messages";
 import { first, type Runner, rows, run } from "../../../platform/pg/sql";
 import { type FcmConfig, sendPush } from "../push/fcm";
 import { sendSms } from "../sms/sslwireless";
 import { CLAIM_DELIVERY, DELIVERY_STATE, FORGET_DEVICE, RECIPIENTS, RECORD_DELIVERY } from "../sql";
-import { bookingText } from "../templates";
+import { bookingText, reviewText } from "../templates";
 import { plan, recipients } from "./policy";
 
 export interface FanoutDeps {
@@ -34,6 +34,49 @@ export interface FanoutResult {
   /** Quiet hours: send the event again after this many seconds. */
   holdS: number;
   sent: number;
+}
+
+/**
+ * What any event on booking-events comes to for the fan-out: which event, about which booking, for whom, worded how
+ * for each of them (in their language), with which data on the push.
+ */
+interface Notice {
+  type: NotificationEventType;
+  eventId: string;
+  bookingId: number;
+  recipients: number[];
+  text(lang: Lang, userId: number): { title: string; body: string };
+  data: Record<string, string>;
+}
+
+function noticeOf(e: BookingQueueMessage): Notice {
+  if ("booking_id" in e) {
+    const facts = { booking_id: e.booking_id, closes_at: e.meta.closes_at, rating: e.meta.rating };
+    return {
+      type: e.type,
+      eventId: e.meta.event_id,
+      bookingId: e.booking_id,
+      recipients: e.to.map((side) => (side === "customer" ? e.customer_id : e.provider_user_id)),
+      text: (lang, userId) => reviewText(e.type, lang, userId === e.customer_id ? "customer" : "provider", facts),
+      data: {
+        type: e.type,
+        booking_id: String(e.booking_id),
+        event_id: e.meta.event_id,
+        ...(e.meta.review_id ? { review_id: String(e.meta.review_id) } : {}),
+      },
+    };
+  }
+  const facts = { id: e.id, start_date: e.meta.start_date, price_poisha: e.meta.price_poisha };
+  return {
+    type: e.type,
+    eventId: e.meta.event_id,
+    bookingId: e.id,
+    recipients: recipients(e.type, e.meta.actor).map((r) =>
+      r === "customer" ? e.customer_id : e.meta.provider_user_id,
+    ),
+    text: (lang) => bookingText(e.type, lang, facts),
+    data: { type: e.type, booking_id: String(e.id), event_id: e.meta.event_id },
+  };
 }
 
 /** One delivery: an event, to one user, on one channel, to one target (stored only as its hash). */
@@ -97,15 +140,15 @@ export async function record(
   }
 }
 
-export async function fanout(e: BookingEventMessage, deps: FanoutDeps): Promise<FanoutResult> {
+export async function fanout(e: BookingQueueMessage, deps: FanoutDeps): Promise<FanoutResult> {
   const now = deps.now ?? new Date();
-  const ids = recipients(e.type, e.meta.actor).map((r) => (r === "customer" ? e.customer_id : e.meta.provider_user_id));
+  const notice = noticeOf(e);
+  const ids = notice.recipients;
   const result: FanoutResult = { retry: false, holdS: 0, sent: 0 };
   if (ids.length === 0) return result;
-  const facts = { id: e.id, start_date: e.meta.start_date, price_poisha: e.meta.price_poisha };
   for (const user of await rows(deps.pool, RECIPIENTS, { ids })) {
-    const text = bookingText(e.type, user.lang, facts);
-    const p = plan(e.type, user, user.devices.length, now);
+    const text = notice.text(user.lang, user.id);
+    const p = plan(notice.type, user, user.devices.length, now);
     const targets: { channel: DeliveryChannel; target: string }[] = [
       ...(p.push ? user.devices.map((target) => ({ channel: "push" as const, target })) : []),
       ...(p.sms ? [{ channel: "sms" as const, target: user.phone }] : []),
@@ -114,14 +157,14 @@ export async function fanout(e: BookingEventMessage, deps: FanoutDeps): Promise<
     await Promise.all(
       targets.map(async ({ channel, target }) => {
         const d: Delivery = {
-          eventId: e.meta.event_id,
-          eventType: e.type,
-          bookingId: e.id,
+          eventId: notice.eventId,
+          eventType: notice.type,
+          bookingId: notice.bookingId,
           userId: user.id,
           channel,
           targetHash: await sha256Hex(`${channel}:${target}`),
         };
-        await deliver(deps, e, d, target, { text, holdS: p.holdS }, result);
+        await deliver(deps, notice, d, target, { text, holdS: p.holdS }, result);
       }),
     );
   }
@@ -130,7 +173,7 @@ export async function fanout(e: BookingEventMessage, deps: FanoutDeps): Promise<
 
 async function deliver(
   deps: FanoutDeps,
-  e: BookingEventMessage,
+  notice: Notice,
   d: Delivery,
   target: string,
   { text, holdS }: { text: { title: string; body: string }; holdS: number },
@@ -151,7 +194,7 @@ async function deliver(
     return;
   }
   if (d.channel === "sms") {
-    const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(e.meta.event_id, d.userId));
+    const r = await sendSms(deps.sms, target, `${text.title}: ${text.body}`, await smsId(notice.eventId, d.userId));
     await record(deps.pool, d, r.ok ? "sent" : "failed", r.ok ? null : r.error);
     if (r.ok) result.sent++;
     else if (r.retryable) result.retry = true;
@@ -161,8 +204,8 @@ async function deliver(
     token: target,
     title: text.title,
     body: text.body,
-    data: { type: e.type, booking_id: String(e.id), event_id: e.meta.event_id },
-    collapseId: e.meta.event_id,
+    data: notice.data,
+    collapseId: notice.eventId,
   });
   if (r.kind === "sent") {
     await record(deps.pool, d, "sent", null);

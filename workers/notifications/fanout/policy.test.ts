@@ -45,4 +45,11 @@ describe("notification policy", () => {
     expect(plan("booking.accepted", quiet, 1, late).holdS).toBe(7.5 * 3600);
     expect(plan("booking.confirmed", quiet, 1, late).holdS).toBe(0);
   });
+
+  it("sends review events as pushes only, kept to quiet hours, never falling back to SMS", () => {
+    const at = new Date("2031-01-10T06:00:00Z");
+    expect(plan("review.requested", prefs, 0, at)).toEqual({ push: false, sms: false, holdS: 0 });
+    expect(plan("review.reminder", prefs, 2, at)).toEqual({ push: true, sms: false, holdS: 0 });
+    expect(plan("review.published", quiet, 1, new Date("2031-01-10T17:30:00Z")).holdS).toBe(7.5 * 3600);
+  });
 });

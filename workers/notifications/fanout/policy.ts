@@ -1,12 +1,21 @@
 // Who hears about which booking event, on which channels, and when. Pure.
 import { DHAKA_OFFSET_MS } from "../../../lib/availability";
-import type { Actor, BookingEventType, Role } from "../../../lib/enums";
+import {
+  type Actor,
+  type BookingEventType,
+  type NotificationEventType,
+  ReviewEventType,
+  type Role,
+} from "../../../lib/enums";
 
 /** The two parties of a booking; operators are not notified. */
 export type Party = Extract<Role, "customer" | "provider">;
 
 /** Confirmations and cancellations matter too much to miss: they add SMS and ignore opt-outs and quiet hours. */
-export const CRITICAL: ReadonlySet<BookingEventType> = new Set(["booking.confirmed", "booking.canceled"]);
+export const CRITICAL: ReadonlySet<NotificationEventType> = new Set(["booking.confirmed", "booking.canceled"]);
+
+/** Review requests, reminders and publications are pushes only: never worth an SMS, and they keep quiet hours. */
+export const PUSH_ONLY: ReadonlySet<NotificationEventType> = new Set(ReviewEventType.options);
 
 /** The other party of a step; both parties when a booking is canceled. */
 export function recipients(type: BookingEventType, actor: Actor | undefined): Party[] {
@@ -57,10 +66,13 @@ export interface Plan {
   holdS: number;
 }
 
-/** Channels for one recipient: push to every device unless opted out; SMS for critical events or when no device. */
-export function plan(type: BookingEventType, prefs: Prefs, devices: number, at: Date): Plan {
+/**
+ * Channels for one recipient: push to every device unless opted out; SMS for critical events, or when no device
+ * (except for push-only events).
+ */
+export function plan(type: NotificationEventType, prefs: Prefs, devices: number, at: Date): Plan {
   const critical = CRITICAL.has(type);
   const push = devices > 0 && (critical || prefs.notify_push);
-  const sms = critical || (prefs.notify_sms && !push);
+  const sms = critical || (prefs.notify_sms && !push && !PUSH_ONLY.has(type));
   return { push, sms, holdS: critical ? 0 : quietFor(prefs, at) };
 }

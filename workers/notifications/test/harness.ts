@@ -2,8 +2,8 @@
 // events as the booking engine does, run batches through the real consumer, and read the simulators' inboxes.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { Actor, BookingEventType, BookingStatus, Lang } from "../../../lib/enums";
-import { BookingEventMessage } from "../../../lib/messages";
+import type { Actor, BookingEventType, BookingStatus, Lang, ReviewEventType, ReviewSide } from "../../../lib/enums";
+import { BookingEventMessage, ReviewEventMessage } from "../../../lib/messages";
 import { testSql } from "../../../test/sql";
 import type { NotificationsEnv } from "../env";
 import worker from "../index";
@@ -67,6 +67,31 @@ export function event(
       service_type: "electrician",
       start_date: "2031-01-10T09:00:00.000Z",
       price_poisha: 250_000,
+    },
+  });
+}
+
+/** A review event as the gateway publishes it, through the queue's own schema. */
+export function reviewEvent(
+  type: ReviewEventType,
+  parties: { customer: number; providerUser: number },
+  to: ReviewSide[],
+  extra: { rating?: number; reviewId?: number; bookingId?: number } = {},
+): ReviewEventMessage {
+  return ReviewEventMessage.parse({
+    type,
+    booking_id: extra.bookingId ?? 1 + Math.floor(Math.random() * 1e9),
+    customer_id: parties.customer,
+    provider_id: 1,
+    provider_user_id: parties.providerUser,
+    to,
+    meta: {
+      event_id: crypto.randomUUID(),
+      at: new Date().toISOString(),
+      service_type: "cook",
+      closes_at: "2031-01-24T09:00:00.000Z",
+      ...(extra.reviewId ? { review_id: extra.reviewId } : {}),
+      ...(extra.rating ? { rating: extra.rating } : {}),
     },
   });
 }

@@ -1,5 +1,5 @@
-// The /provider service: catalog, profiles, availability, KYC, and the seed's device path (an alias of
-// POST /notifications/devices).
+// The /provider service: catalog, profiles, availability, KYC, reviews and reputation, and the seed's device path
+// (an alias of POST /notifications/devices).
 
 import { createApp } from "../../openapi";
 import { registerDeviceRegisterAlias } from "../notifications/devices-register";
@@ -16,6 +16,12 @@ import { registerProfileCreate } from "./profile-create";
 import { registerProfileGet } from "./profile-get";
 import { registerProfileMeGet } from "./profile-me-get";
 import { registerProfileMeUpdate } from "./profile-me-update";
+import { registerReputationMe } from "./reputation-me";
+import { registerReviewModerate } from "./review-moderate";
+import { registerReviewModeration } from "./review-moderation";
+import { registerReviewReply } from "./review-reply";
+import { registerReviewReport } from "./review-report";
+import { registerProviderReviews } from "./reviews-list";
 import { registerServices } from "./services";
 
 export const provider = createApp();
@@ -25,7 +31,9 @@ registerProfileCreate(provider);
 // /providers/me before /providers/{id}: "me" is not an id.
 registerProfileMeGet(provider);
 registerProfileMeUpdate(provider);
+registerReputationMe(provider);
 registerProfileGet(provider);
+registerProviderReviews(provider);
 registerAvailabilityUpdate(provider);
 registerAvailabilityGet(provider);
 registerDeviceRegisterAlias(provider);
@@ -35,3 +43,7 @@ registerKycReviewsList(provider);
 registerKycReviewGet(provider);
 registerKycApprove(provider);
 registerKycReject(provider);
+registerReviewModeration(provider);
+registerReviewReply(provider);
+registerReviewReport(provider);
+registerReviewModerate(provider);

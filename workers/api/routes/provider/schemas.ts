@@ -6,6 +6,7 @@ import { instant, text } from "../../../../lib/input";
 import type { ProviderRow, ReviewRow } from "../../queries/provider";
 import { LatLng } from "../shared/geo";
 import { pathId, withDefault } from "../shared/params";
+import { ReliabilitySchema } from "../shared/reviews";
 
 /** Stored with two decimals (numeric(5,2)): anything under 0.1 km would round to nothing. */
 export const ServiceRadiusKm = z.number().min(0.1).max(50);
@@ -90,9 +91,12 @@ export const ProviderPublicSchema = z
     languages: z.array(z.string()),
     services: z.array(ServiceOfferSchema),
     area: z.object({ division: z.string().nullable(), district: z.string().nullable(), area: z.string().nullable() }),
-    rating: z.number(),
-    rating_count: z.number().int(),
+    rating: z.number().openapi({
+      description: "The Bayesian rating: (m·C + Σ stars) / (m + n), the prior mean C until reviews are published.",
+    }),
+    rating_count: z.number().int().openapi({ description: "The published reviews it counts." }),
     verified: z.boolean(),
+    reliability: ReliabilitySchema,
   })
   .openapi("ProviderPublic");
 
@@ -116,8 +120,11 @@ export function privateView(r: ProviderRow): z.infer<typeof ProviderPrivateSchem
   };
 }
 
-/** What anyone may see: no phone, no user id, no exact home location, only the area. */
-export function publicView(r: ProviderRow): z.infer<typeof ProviderPublicSchema> {
+/** What anyone may see: no phone, no user id, no exact home location, only the area; reliability with samples. */
+export function publicView(
+  r: ProviderRow,
+  reliability: z.infer<typeof ReliabilitySchema>,
+): z.infer<typeof ProviderPublicSchema> {
   const p = privateView(r);
   return {
     id: p.id,
@@ -129,6 +136,7 @@ export function publicView(r: ProviderRow): z.infer<typeof ProviderPublicSchema>
     rating: p.rating,
     rating_count: p.rating_count,
     verified: p.verification_status === "verified",
+    reliability,
   };
 }
 

@@ -58,8 +58,9 @@ const Item = z
     service_type: z.string(),
     price_poisha: z.number().int(),
     unit: PriceUnit,
-    rating: z.number(),
+    rating: z.number().openapi({ description: "The Bayesian rating (what sort=rating orders by)." }),
     rating_count: z.number().int(),
+    trust_score: z.number().openapi({ description: "0 to 100 (what sort=relevance orders by); see README." }),
     distance_m: z.number(),
     verified: z.literal(true),
   })
@@ -79,7 +80,9 @@ const route = defineRoute({
     "real location so that no answer reveals where they live, and are rounded to 10 m. The `next_cursor` of an " +
     "answer is valid only for the same query (same parameters) and is refused (400) otherwise. " +
     "With start and end, only providers free for the whole window by " +
-    "their weekly plan, time off and active bookings. Results are cached briefly; X-Cache says HIT or MISS.",
+    "their weekly plan, time off and active bookings. sort=rating orders by the Bayesian rating, sort=relevance by " +
+    "the trust score (both documented in the README), nearer first among equals. Results are cached briefly; " +
+    "X-Cache says HIT or MISS.",
   request: { query: Query },
   responses: {
     200: {
@@ -130,6 +133,7 @@ export function registerSearchProviders(app: App) {
           unit: r.unit,
           rating: r.rating_avg,
           rating_count: r.rating_count,
+          trust_score: r.trust_score,
           distance_m: Math.round(r.distance_m / DISTANCE_STEP_M) * DISTANCE_STEP_M,
           verified: true as const,
         })),

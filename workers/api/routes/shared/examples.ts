@@ -45,6 +45,7 @@ export const SEARCH_EXAMPLE = {
       unit: "hour",
       rating: 4.8,
       rating_count: 37,
+      trust_score: 91.42,
       distance_m: 1210,
       verified: true,
     },
