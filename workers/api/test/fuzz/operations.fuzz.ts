@@ -374,6 +374,7 @@ describe(`fuzzing every operation of /openapi.json (seed ${SEED}, ${RUNS} runs e
     expect([...prefixes].sort()).toEqual([
       "auth",
       "booking",
+      "chat",
       "health",
       "notifications",
       "payments",
