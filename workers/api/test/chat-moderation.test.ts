@@ -4,6 +4,16 @@ import { describe, expect, it } from "vitest";
 import { chatBooking, isMessage, openSocket, sendRest } from "./chat-helpers";
 import { call, type Json, login, loginAdmin, plantCode, sql } from "./helpers";
 
+/** Polls until `check` passes (or gives up after `ms`): moderation runs right after the message is acknowledged. */
+async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 5000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (check(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 async function casesOf(bookingId: number) {
   return sql<{ id: string; status: string; resolution: string | null }>(
     "SELECT id, status, resolution FROM chat_cases WHERE booking_id = $1 ORDER BY id",
@@ -95,7 +105,10 @@ describe("reports and blocks", () => {
     const f = await chatBooking();
     const res = await sendRest(f.bookingId, f.customer, "pay me directly, outside the app", "c-1");
     expect(res.status).toBe(201);
-    const reports = await reportsOf(f.bookingId);
+    const reports = await eventually(
+      () => reportsOf(f.bookingId),
+      (r) => r.length > 0,
+    );
     expect(reports.map((r) => [r.kind, r.subject_id, r.seq])).toEqual([
       ["flagged_terms", String(f.customer.userId), res.body.seq],
     ]);

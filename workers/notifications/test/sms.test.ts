@@ -51,7 +51,10 @@ describe("OTP SMS", () => {
   it("retries only the failed message, with backoff, when the gateway answers 5xx", async () => {
     const ok = freshMsisdn();
     const failing = freshMsisdn();
-    await fetch(`${nenv.SMS_API_URL}/__sim/fail`, { method: "POST", body: JSON.stringify({ status: 503, count: 1 }) });
+    await fetch(`${nenv.SMS_API_URL}/__sim/fail`, {
+      method: "POST",
+      body: JSON.stringify({ status: 503, count: 1, msisdn: failing }),
+    });
     const result = await run([
       otpMessage(`+${failing}`, "en", "111222", "first"),
       otpMessage(`+${ok}`, "en", "333444", "second"),
