@@ -6,7 +6,6 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
-  customType,
   doublePrecision,
   index,
   integer,
@@ -39,31 +38,9 @@ import {
   Role,
   VerificationStatus,
 } from "../lib/enums";
+import { createdAt, geographyPoint, int4range, ts, tstzrange, updatedAt, values } from "./columns";
 
-export type LngLat = { lng: number; lat: number };
-
-/** geography(Point,4326). Reads come back as EWKB hex unless selected with ST_AsGeoJSON; writes take {lng, lat}. */
-export const geographyPoint = customType<{ data: LngLat; driverData: string }>({
-  dataType: () => "geography(Point,4326)",
-  toDriver: (p) => `SRID=4326;POINT(${p.lng} ${p.lat})`,
-});
-
-/** tstzrange, generated from start_date/end_date in the database; read-only here. */
-export const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });
-
-/** int4range: minute-of-week ranges of a provider's weekly plan (see lib/availability.ts). */
-export const int4range = customType<{ data: string }>({ dataType: () => "int4range" });
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const createdAt = () => ts("created_at").notNull().defaultNow();
-const updatedAt = () => ts("updated_at").notNull().defaultNow();
-
-/** A zod enum's values as the non-empty tuple drizzle's text enums take. */
-function values<const T extends string>(e: { options: T[] }): [T, ...T[]] {
-  const [head, ...rest] = e.options;
-  if (head === undefined) throw new Error("an enum needs at least one value");
-  return [head, ...rest];
-}
+export { geographyPoint, int4range, type LngLat, tstzrange } from "./columns";
 
 export const users = pgTable("users", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
@@ -464,3 +441,7 @@ export const chatReports = pgTable("chat_reports", {
   reason: text("reason"),
   createdAt: createdAt(),
 });
+
+// ---- Matching (migration 0019): its tables live in db/matching.ts, written by each request's object -------------
+
+export * from "./matching";

@@ -15,13 +15,15 @@ const log = (m) => console.log(`[dev] ${m}`);
 /**
  * Development policy on top of the production defaults (lib/policy.ts): on the dev stack one demo customer makes
  * hundreds of requests (the quickstart, the benchmarks), so the caps on open requests are lifted, and the horizon
- * is wide because the benchmarks book years ahead so that no two runs ever collide. The checks still run on every
+ * is wide because the benchmarks book years ahead so that no two runs ever collide (the matching benchmarks post
+ * hundreds of requests from a few customers, so their cap is lifted too). The checks still run on every
  * create; tests and the fault suite run with the production values.
  */
 const DEV_POLICY = {
   BOOKING_MAX_PENDING_PER_CUSTOMER: "100000",
   BOOKING_MAX_PENDING_PER_PROVIDER_DAY: "100000",
   BOOKING_HORIZON_DAYS: "3650",
+  MATCH_MAX_OPEN_PER_CUSTOMER: "100000",
 };
 
 function writeDevVars(vars) {

@@ -95,8 +95,15 @@ export type BookingEventType = z.infer<typeof BookingEventType>;
 export const ChatEventType = z.enum(["chat.message", "chat.warning"]);
 export type ChatEventType = z.infer<typeof ChatEventType>;
 
+/**
+ * Matching's notifications: a job offered to a provider, an offer taken back (another provider won, the customer
+ * cancelled, the search ended), and the customer's two answers.
+ */
+export const MatchEventType = z.enum(["offer.created", "offer.withdrawn", "request.matched", "request.no_provider"]);
+export type MatchEventType = z.infer<typeof MatchEventType>;
+
 /** Every event the delivery log records. */
-export const NotificationEventType = z.union([BookingEventType, ChatEventType]);
+export const NotificationEventType = z.union([BookingEventType, ChatEventType, MatchEventType]);
 export type NotificationEventType = z.infer<typeof NotificationEventType>;
 
 /** Why a conversation is closed before its window ends: one side blocked the other, or an operator closed it. */
@@ -115,3 +122,19 @@ export type ChatReportKind = z.infer<typeof ChatReportKind>;
 /** How an operator resolves a case. */
 export const ChatCaseAction = z.enum(["warn", "suspend", "close", "dismiss"]);
 export type ChatCaseAction = z.infer<typeof ChatCaseAction>;
+
+/** A household's job request: searching for a provider until one accepts (MATCHED), nobody does, or it is cancelled. */
+export const JobRequestStatus = z.enum(["SEARCHING", "MATCHED", "NO_PROVIDER", "CANCELED"]);
+export type JobRequestStatus = z.infer<typeof JobRequestStatus>;
+
+/**
+ * An offer of a job to one provider: open until answered or its wave ends (expired); accepted by the winner;
+ * declined; withdrawn when the request ended otherwise; unavailable when the provider accepted but could not take
+ * the job after all (another booking took that time first).
+ */
+export const OfferStatus = z.enum(["open", "accepted", "declined", "expired", "withdrawn", "unavailable"]);
+export type OfferStatus = z.infer<typeof OfferStatus>;
+
+/** Why an open offer was taken back: another provider won, the customer cancelled, or the search ended. */
+export const OfferWithdrawReason = z.enum(["matched", "canceled", "ended"]);
+export type OfferWithdrawReason = z.infer<typeof OfferWithdrawReason>;

@@ -31,6 +31,7 @@ export const LIMIT_NAMES = [
   "pending_per_provider_day",
   "message_chars",
   "messages_per_minute",
+  "open_requests_per_customer",
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 

@@ -12,10 +12,12 @@ import {
   DeliveryChannel,
   DeliveryStatus,
   DevicePlatform,
+  JobRequestStatus,
   KycStatus,
   Lang,
   LedgerGateway,
   LedgerStatus,
+  OfferStatus,
   PaymentMethod,
   PriceUnit,
   Role,
@@ -77,6 +79,10 @@ const cases: Case[] = [
   column("chat_cases", "status", "ChatCaseStatus", ChatCaseStatus),
   column("chat_cases", "resolution", "ChatCaseAction", ChatCaseAction),
   column("chat_reports", "kind", "ChatReportKind", ChatReportKind),
+  column("job_requests", "status", "JobRequestStatus", JobRequestStatus),
+  column("job_requests", "payment_method", "PaymentMethod", PaymentMethod),
+  column("job_offers", "status", "OfferStatus", OfferStatus),
+  column("job_offers", "unit", "PriceUnit", PriceUnit),
   // Cash has no gateway to call back: webhooks come from every other ledger gateway.
   column("webhook_events", "provider", "LedgerGateway without cash", LedgerGateway.exclude(["cash"])),
 ];
