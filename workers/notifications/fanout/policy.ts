@@ -8,8 +8,13 @@ export type Party = Extract<Role, "customer" | "provider">;
 /** Confirmations and cancellations matter too much to miss: they add SMS and ignore opt-outs and quiet hours. */
 export const CRITICAL: ReadonlySet<BookingEventType> = new Set(["booking.confirmed", "booking.canceled"]);
 
-/** The other party of a step; both parties when a booking is canceled. */
-export function recipients(type: BookingEventType, actor: Actor | undefined): Party[] {
+/**
+ * The other party of a step; both parties when a booking is canceled. A booking a job request's match made
+ * (`source: "match"`, created ACCEPTED) tells nobody: its customer hears `request.matched` from the matching queue,
+ * and its provider is the one who just accepted.
+ */
+export function recipients(type: BookingEventType, actor: Actor | undefined, source?: "match"): Party[] {
+  if (source === "match" && type === "booking.accepted") return [];
   switch (type) {
     case "booking.created":
     case "booking.confirmed":
