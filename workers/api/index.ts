@@ -1,8 +1,9 @@
 // Gateway worker entry: the Hono app for HTTP. Durable Object classes are exported here so wrangler can bind them.
 import { buildApp } from "./app";
-import { reconcilePayments, renewCardHolds, sweepOutbox } from "./scheduled";
+import { reconcilePayments, renewCardHolds, sweepOutbox, sweepStalledRequests } from "./scheduled";
 
 export { ChatRoom } from "../../durable-objects/chat-room/chat-room";
+export { JobRequest } from "../../durable-objects/job-request/job-request";
 export { PgReader } from "../../durable-objects/pg-reader/pg-reader";
 export { ProviderBookings } from "../../durable-objects/provider-bookings/provider-bookings";
 
@@ -12,6 +13,8 @@ export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
     // Independent sweeps: one failing (a database blip) must not stop the others.
-    ctx.waitUntil(Promise.allSettled([sweepOutbox(env), reconcilePayments(env), renewCardHolds(env)]));
+    ctx.waitUntil(
+      Promise.allSettled([sweepOutbox(env), reconcilePayments(env), renewCardHolds(env), sweepStalledRequests(env)]),
+    );
   },
 } satisfies ExportedHandler<Env>;

@@ -1,13 +1,15 @@
 // Cron (every minute): relays outbox events no object relayed, settles payments left in between with the gateway,
-// and renews card holds that would lapse before the job. Each sweep wakes the provider's object, which does the
+// renews card holds that would lapse before the job, and wakes job requests whose search fell behind. Each sweep wakes the provider's object, which does the
 // work under its lock exactly as a request would.
 
+import { jobRequest } from "../../durable-objects/job-request/client";
 import { pgReader } from "../../durable-objects/pg-reader/client";
 import { PAYMENT_SYSTEM, providerBookings } from "../../durable-objects/provider-bookings/client";
 import { type LogLevel, logLine } from "../../lib/log";
 import { loadConfig } from "../../platform/config";
 import { rows } from "../../platform/pg/sql";
 import { STALE_OUTBOX_PARTITIONS } from "./queries/booking";
+import { STALLED_REQUESTS } from "./queries/matching";
 import { HOLDS_TO_RENEW, PAYMENTS_TO_RECONCILE } from "./queries/payments";
 
 const STALE_AFTER_S = 60;
@@ -73,4 +75,16 @@ export async function renewCardHolds(env: Env): Promise<number> {
   const renewed = results.filter((r) => r.status === "fulfilled" && r.value.renewed).length;
   if (holds.length > 0) await log(env, { msg: "card hold renewal", holds: holds.length, renewed });
   return renewed;
+}
+
+/**
+ * A request's alarm drives its waves; this is the safety net for one whose object lost its alarm (a start that
+ * never reached it, an eviction mid-step): searches 30 s past their wave's end are woken, and their object does the
+ * step under its lock exactly as its alarm would.
+ */
+export async function sweepStalledRequests(env: Env): Promise<number> {
+  const stalled = await rows(pgReader(env, "match-sweep"), STALLED_REQUESTS, { stale_s: 30 });
+  await Promise.allSettled(stalled.map((r) => jobRequest(env, r.id).start({ requestId: r.id })));
+  if (stalled.length > 0) await log(env, { msg: "stalled searches woken", requests: stalled.length });
+  return stalled.length;
 }
