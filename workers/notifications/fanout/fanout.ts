@@ -40,7 +40,8 @@ export interface FanoutResult {
 export interface Delivery {
   eventId: string;
   eventType: NotificationEventType;
-  bookingId: number;
+  /** The booking the event is about; none for a job offer (its request has no booking yet). */
+  bookingId: number | null;
   userId: number;
   channel: DeliveryChannel;
   targetHash: string;
@@ -99,7 +100,9 @@ export async function record(
 
 export async function fanout(e: BookingEventMessage, deps: FanoutDeps): Promise<FanoutResult> {
   const now = deps.now ?? new Date();
-  const ids = recipients(e.type, e.meta.actor).map((r) => (r === "customer" ? e.customer_id : e.meta.provider_user_id));
+  const ids = recipients(e.type, e.meta.actor, e.meta.source).map((r) =>
+    r === "customer" ? e.customer_id : e.meta.provider_user_id,
+  );
   const result: FanoutResult = { retry: false, holdS: 0, sent: 0 };
   if (ids.length === 0) return result;
   const facts = { id: e.id, start_date: e.meta.start_date, price_poisha: e.meta.price_poisha };
