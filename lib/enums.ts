@@ -135,6 +135,9 @@ export type JobRequestStatus = z.infer<typeof JobRequestStatus>;
 export const OfferStatus = z.enum(["open", "accepted", "declined", "expired", "withdrawn", "unavailable"]);
 export type OfferStatus = z.infer<typeof OfferStatus>;
 
-/** Why an open offer was taken back: another provider won, the customer cancelled, or the search ended. */
-export const OfferWithdrawReason = z.enum(["matched", "canceled", "ended"]);
+/**
+ * Why an open offer was taken back: another provider won, the customer cancelled, the search ended, or the provider
+ * has since taken another job at that time (busy).
+ */
+export const OfferWithdrawReason = z.enum(["matched", "canceled", "ended", "busy"]);
 export type OfferWithdrawReason = z.infer<typeof OfferWithdrawReason>;

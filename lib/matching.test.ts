@@ -16,7 +16,7 @@ const c = (over: Partial<Candidate>): Candidate => ({ ...base, ...over });
 
 describe("the matching score", () => {
   it("weighs closeness, rating, price fit and load as documented, and gives trust no weight until reviews land", () => {
-    expect(RANK_WEIGHTS).toEqual({ distance: 0.4, rating: 0.3, price: 0.15, load: 0.15, trust: 0 });
+    expect(RANK_WEIGHTS).toEqual({ distance: 0.4, rating: 0.3, price: 0.15, load: 0.15, busy: 0.25, trust: 0 });
     const t = scoreTerms(c({ distance_m: 2500, recent_offers: 3 }), 50_000, 40_000);
     expect(t.distance).toBeCloseTo(0.75);
     expect(t.rating).toBeCloseTo((0.8 * 4.5 + 0.2 * 3.5) / 5);
@@ -48,6 +48,13 @@ describe("the matching score", () => {
     const top = c({ provider_id: 2, distance_m: 300, rating_avg: 4.9, recent_offers: LOAD_CAP });
     const next = c({ provider_id: 3, distance_m: 900, rating_avg: 4.6 });
     expect(rank([top, next], window).map((r) => r.provider_id)).toEqual([3, 2]);
+  });
+
+  it("asks a provider already holding an open offer for an overlapping time only when nobody comparable is free", () => {
+    const held = c({ provider_id: 2, distance_m: 200, open_overlapping: 1 });
+    const free = c({ provider_id: 3, distance_m: 3000 });
+    expect(rank([held, free], window).map((r) => r.provider_id)).toEqual([3, 2]);
+    expect(rank([held, c({ provider_id: 3, distance_m: 9500, rating_avg: 3.6 })], window)[0]?.provider_id).toBe(2);
   });
 
   it("prices each candidate for the window and leaves out those above the customer's ceiling", () => {

@@ -21,6 +21,8 @@ export interface Candidate {
   rating_count: number;
   /** Offers sent to this provider, for any request, within the last LOAD_WINDOW_MIN minutes. */
   recent_offers: number;
+  /** Offers this provider holds open right now for other requests whose windows overlap this one. */
+  open_overlapping?: number;
   /**
    * The provider's trust score in [0, 1] (verification age, completion and dispute record: the reviews issue, #14).
    * Until it lands nobody has one and RANK_WEIGHTS.trust is 0, so it changes nothing.
@@ -30,10 +32,12 @@ export interface Candidate {
 
 /**
  * The score's weights. Distance, rating, price fit and trust add; recent offer load subtracts, so the same top
- * provider is not sent every job in the area. The trust hook: once the reviews issue provides `trust`, give it its
- * weight here (0.2 is the intended start) and take the same from `rating`, whose shrunk average it then refines.
+ * provider is not sent every job in the area, and so does holding an open offer for an overlapping time already
+ * (`busy`: they can win only one of those, so they are asked again only when nobody comparable is free). The trust
+ * hook: once the reviews issue provides `trust`, give it its weight here (0.2 is the intended start) and take the
+ * same from `rating`, whose shrunk average it then refines.
  */
-export const RANK_WEIGHTS = { distance: 0.4, rating: 0.3, price: 0.15, load: 0.15, trust: 0 } as const;
+export const RANK_WEIGHTS = { distance: 0.4, rating: 0.3, price: 0.15, load: 0.15, busy: 0.25, trust: 0 } as const;
 
 /** A provider with few ratings is pulled toward an ordinary 3.5 stars: n ratings count n / (n + 10). */
 export const RATING_PRIOR = 3.5;
@@ -50,19 +54,28 @@ export function scoreTerms(c: Candidate, quotePoisha: number, cheapestPoisha: nu
     rating: (confidence * c.rating_avg + (1 - confidence) * RATING_PRIOR) / 5,
     price: quotePoisha > 0 ? Math.min(cheapestPoisha / quotePoisha, 1) : 1,
     load: Math.min(c.recent_offers / LOAD_CAP, 1),
+    busy: (c.open_overlapping ?? 0) > 0 ? 1 : 0,
     trust: c.trust ?? 0,
   };
 }
 
 /**
- * score = 0.40·closeness + 0.30·rating + 0.15·price fit − 0.15·load (+ trust·RANK_WEIGHTS.trust), where
- * closeness = 1 − distance/reach, rating = the average shrunk toward 3.5★ over 5, price fit = the cheapest quote
- * among the candidates over this one's, load = recent offers / LOAD_CAP (at most 1).
+ * score = 0.40·closeness + 0.30·rating + 0.15·price fit − 0.15·load − 0.25·busy (+ trust·RANK_WEIGHTS.trust),
+ * where closeness = 1 − distance/reach, rating = the average shrunk toward 3.5★ over 5, price fit = the cheapest
+ * quote among the candidates over this one's, load = recent offers / LOAD_CAP (at most 1), busy = 1 when the
+ * provider holds an open offer for an overlapping time.
  */
 export function score(c: Candidate, quotePoisha: number, cheapestPoisha: number): number {
   const t = scoreTerms(c, quotePoisha, cheapestPoisha);
   const w = RANK_WEIGHTS;
-  return w.distance * t.distance + w.rating * t.rating + w.price * t.price + w.trust * t.trust - w.load * t.load;
+  return (
+    w.distance * t.distance +
+    w.rating * t.rating +
+    w.price * t.price +
+    w.trust * t.trust -
+    w.load * t.load -
+    w.busy * t.busy
+  );
 }
 
 export interface Ranked extends Candidate {

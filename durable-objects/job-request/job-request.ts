@@ -20,6 +20,7 @@ import { isDependencyFailure } from "../../platform/pg/errors";
 import { PgHttp } from "../../platform/pg/http";
 import { first, rows } from "../../platform/pg/sql";
 import { type CreateInput, type Outcome, providerBookings } from "../provider-bookings/client";
+import { jobRequest } from "./client";
 import { offerCreated, offersWithdrawn, requestMatched, requestNoProvider, winnerBooking } from "./events";
 import {
   ANSWER_OFFER,
@@ -28,9 +29,11 @@ import {
   MATCH,
   OFFER_STATE,
   OPEN_WAVE,
+  RELEASE_TAKEN,
   REQUEST_STATE,
   REQUEST_VIEW,
   type RequestState,
+  TAKEN_ELSEWHERE,
 } from "./sql";
 import type { CancelInput, KickInput, OfferAnswerInput } from "./types";
 import { type Answer, type JobRequestView, type OfferView, refuse } from "./views";
@@ -149,6 +152,22 @@ export class JobRequest extends DurableObject<Env> {
       const view = await this.close(r, "CANCELED");
       await this.rearm(null);
       return view ? { ok: true, body: view } : refuse("conflict", "request_closed");
+    });
+  }
+
+  /**
+   * A provider offered this job took another at an overlapping time (the request they won asks every search that
+   * still holds an open offer for them): those offers are withdrawn now, instead of waiting out the wave for an
+   * acceptance that would be refused, and a wave left with nobody open moves on.
+   */
+  recheck(input: KickInput): Promise<Answer<{ released: number }>> {
+    return this.locked(input.requestId, async () => {
+      const gone = await rows(this.pg, RELEASE_TAKEN, { request_id: input.requestId });
+      if (gone.length > 0) {
+        await this.emit(offersWithdrawn(input.requestId, gone, "busy"));
+        await this.ctx.storage.setAlarm(Date.now());
+      }
+      return { ok: true, body: { released: gone.length } };
     });
   }
 
@@ -281,12 +300,31 @@ export class JobRequest extends DurableObject<Env> {
         ...offersWithdrawn(r.id, done.withdrawn, "matched"),
       ]);
       await this.log("info", { msg: "match won", request_id: r.id, booking_id: booking.id, wave: r.wave });
+      await this.releaseElsewhere(r, intent.providerId);
     } else {
       await this.log("error", { msg: "booking made for a request no longer searching", request_id: r.id });
     }
     await this.rearm(null);
     const o = await first(this.pg, OFFER_STATE, { request_id: r.id, offer_id: intent.offerId });
     return o ? { ok: true, body: o.view } : refuse("internal", "internal");
+  }
+
+  /**
+   * The winner can win nothing else at this time: every other search holding an open offer for them is asked to
+   * withdraw it. Not awaited under this lock (each of those objects takes its own), and best effort: an offer missed
+   * here is refused when accepted, and expires with its wave.
+   */
+  private async releaseElsewhere(r: RequestState, providerId: number): Promise<void> {
+    const others = await rows(this.pg, TAKEN_ELSEWHERE, {
+      provider_id: providerId,
+      request_id: r.id,
+      start: r.start_date,
+      end: r.end_date,
+    }).catch(() => []);
+    if (others.length === 0) return;
+    this.ctx.waitUntil(
+      Promise.allSettled(others.map((o) => jobRequest(this.env, o.request_id).recheck({ requestId: o.request_id }))),
+    );
   }
 
   /** Finishes an acceptance a crash or an outage left in flight, before anything else is decided. */

@@ -2,8 +2,8 @@
 // atomic statement guarded by the state it read (status SEARCHING, the wave it saw); job_offers_one_winner and
 // job_requests.booking_id UNIQUE are the database's own last word on "exactly one winner".
 import { z } from "zod";
-import { JobRequestStatus, OfferStatus, PaymentMethod, PriceUnit } from "../../lib/enums";
-import { freeForWindow } from "../../platform/pg/availability";
+import { ActiveStatus, JobRequestStatus, OfferStatus, PaymentMethod, PriceUnit } from "../../lib/enums";
+import { freeForWindow, WINDOW_RANGE } from "../../platform/pg/availability";
 import { bigintNumber, statement, timestamp } from "../../platform/pg/sql";
 import { JobRequestView, OfferView } from "./views";
 
@@ -81,13 +81,17 @@ export const CANDIDATES = statement({
     rating_avg: float,
     rating_count: int,
     recent_offers: int,
+    open_overlapping: int,
   }),
   text: `
   SELECT k.provider_id, k.distance_m, least(k.service_radius_m, :max_radius_m) AS reach_m, k.price_poisha, k.unit,
          k.rating_avg, k.rating_count,
          (SELECT count(*)::int FROM job_offers o
            WHERE o.provider_id = k.provider_id AND o.created_at > now() - make_interval(secs => :load_window_s))
-           AS recent_offers
+           AS recent_offers,
+         (SELECT count(*)::int FROM job_offers o JOIN job_requests x ON x.id = o.request_id
+           WHERE o.provider_id = k.provider_id AND o.status = 'open' AND x.request_window && ${WINDOW_RANGE})
+           AS open_overlapping
     FROM (SELECT ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography AS pt) q,
          LATERAL (SELECT l.provider_id, l.price_poisha::float8 AS price_poisha, l.unit,
                          l.rating_avg::float8 AS rating_avg, l.rating_count, l.service_radius_m,
@@ -226,6 +230,36 @@ export const ANSWER_OFFER = statement({
     FROM job_requests r
    WHERE o.id = :offer_id AND o.status = 'open' AND r.id = o.request_id
   RETURNING job_offer_view(o, r) AS view`,
+});
+
+/** Other searches holding an open offer for this provider at an overlapping time: the provider just took this one. */
+export const TAKEN_ELSEWHERE = statement({
+  params: { provider_id: int, request_id: int, start: text, end: text },
+  row: z.object({ request_id: bigintNumber }),
+  text: `
+  SELECT DISTINCT o.request_id FROM job_offers o JOIN job_requests r ON r.id = o.request_id
+   WHERE o.provider_id = :provider_id AND o.status = 'open' AND o.request_id <> :request_id
+     AND r.status = 'SEARCHING' AND r.request_window && ${WINDOW_RANGE}`,
+});
+
+/**
+ * This request's open offers to providers who can no longer win it (a booking of theirs now holds an overlapping
+ * time): unavailable, answered as the providers' own refusal would be.
+ */
+export const RELEASE_TAKEN = statement({
+  params: { request_id: int },
+  row: z.object({ offer_id: bigintNumber, provider_user_id: bigintNumber }),
+  text: `
+  WITH gone AS (
+    UPDATE job_offers o SET status = 'unavailable', responded_at = now()
+      FROM job_requests r
+     WHERE o.request_id = :request_id AND o.status = 'open' AND r.id = o.request_id AND r.status = 'SEARCHING'
+       AND EXISTS (SELECT 1 FROM bookings b
+                    WHERE b.provider_id = o.provider_id AND b.booking_window && r.request_window
+                      AND b.status IN (${ActiveStatus.options.map((x) => `'${x}'`).join(", ")}))
+    RETURNING o.id, o.provider_id
+  )
+  SELECT g.id AS offer_id, p.user_id AS provider_user_id FROM gone g JOIN providers p ON p.id = g.provider_id`,
 });
 
 export const REQUEST_VIEW = statement({

@@ -1,7 +1,7 @@
 // Message texts in Bangla and English: money in taka, times in Asia/Dhaka. Bangla texts use Bangla digits, except
 // in OTP codes, which people copy.
 import { toBanglaDigits } from "../../lib/digits";
-import type { BookingEventType, Lang } from "../../lib/enums";
+import type { BookingEventType, Lang, OfferWithdrawReason } from "../../lib/enums";
 import type { MatchEventMessage } from "../../lib/messages";
 
 export function otpText(lang: Lang, code: string, ttlSeconds: number): string {
@@ -179,10 +179,11 @@ export function distance(m: number, lang: Lang): string {
   return `${toBanglaDigits(n)} ${km ? "কিমি" : "মিটার"}`;
 }
 
-const WITHDRAWN: Record<"matched" | "canceled" | "ended", Record<Lang, string>> = {
+const WITHDRAWN: Record<OfferWithdrawReason, Record<Lang, string>> = {
   matched: { en: "Another provider took this job.", bn: "অন্য একজন সেবাদাতা কাজটি নিয়েছেন।" },
   canceled: { en: "The customer cancelled this request.", bn: "গ্রাহক অনুরোধটি বাতিল করেছেন।" },
   ended: { en: "This request has ended.", bn: "অনুরোধটি শেষ হয়েছে।" },
+  busy: { en: "You have another job at that time.", bn: "ওই সময়ে আপনার আরেকটি কাজ আছে।" },
 };
 
 /**

@@ -321,6 +321,26 @@ describe("accepting an offer", () => {
     expect((await requestRow(loser)).status).toBe("MATCHED");
   });
 
+  it("withdraws the winner's open offers for other searches at that time at once; those searches move on", async () => {
+    const at = spot();
+    const star = await tutor(at, 100, { rating: 5 });
+    const body = requestBody(at);
+    const a = await createRequest(await login(), body);
+    await waveOut(a, 1);
+    const b = await createRequest(await login(), body);
+    await waveOut(b, 1);
+    const spare = await tutor(at, 900);
+    const events = await recordEvents(b);
+    expect((await accept(await offerFor(a, star), star.user)).status).toBe(200);
+    await until(
+      "the next wave of the other search",
+      () => offersOf(b),
+      (os) => os.some((o) => o.provider_id === spare.providerId),
+    );
+    expect((await offersOf(b)).find((o) => o.provider_id === star.providerId)?.status).toBe("unavailable");
+    expect(events[0]).toMatchObject({ type: "offer.withdrawn", recipient_id: star.user.userId, reason: "busy" });
+  });
+
   it("refuses an offer declined or expired (409), and its declines and reasons stay with the platform", async () => {
     const at = spot();
     const [p1, p2] = await tutors(at, 2);
