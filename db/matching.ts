@@ -32,6 +32,7 @@ export const jobRequests = pgTable("job_requests", {
   searchUntil: ts("search_until").notNull(),
   bookingId: bigint("booking_id", { mode: "number" }).unique(),
   providerId: bigint("provider_id", { mode: "number" }),
+  idempotencyKey: text("idempotency_key"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
   closedAt: ts("closed_at"),

@@ -25,6 +25,8 @@ CREATE TABLE job_requests (
   search_until       timestamptz NOT NULL,
   booking_id         bigint UNIQUE REFERENCES bookings (id),
   provider_id        bigint REFERENCES providers (id),
+  -- The customer's Idempotency-Key this request was created under: a replay of the create answers this request.
+  idempotency_key    text CHECK (length(idempotency_key) <= 255),
   created_at         timestamptz NOT NULL DEFAULT now(),
   updated_at         timestamptz NOT NULL DEFAULT now(),
   closed_at          timestamptz,
@@ -36,6 +38,7 @@ CREATE TRIGGER job_requests_updated_at BEFORE UPDATE ON job_requests FOR EACH RO
 -- The per-customer cap counts these; the cron's sweep finds searches whose object fell behind.
 CREATE INDEX job_requests_customer_searching ON job_requests (customer_id) WHERE status = 'SEARCHING';
 CREATE INDEX job_requests_searching_due ON job_requests (wave_ends_at) WHERE status = 'SEARCHING';
+CREATE INDEX job_requests_customer_key ON job_requests (customer_id, idempotency_key);
 
 CREATE TABLE job_offers (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -768,7 +768,7 @@ export interface paths {
         put?: never;
         /**
          * Ask for a provider (matching)
-         * @description The platform finds the provider: verified, offering the service, free for the whole window, within their service radius (and MATCH_MAX_RADIUS_KM). They are ranked by distance, rating, price fit and how many offers they had lately, and offered the job MATCH_WAVE_SIZE (3) at a time for MATCH_OFFER_WINDOW_S (60 s) each, until one accepts (MATCHED: `booking_id` is an ACCEPTED booking to confirm and pay) or MATCH_SEARCH_MIN (10) minutes pass (NO_PROVIDER). A customer may have MATCH_MAX_OPEN_PER_CUSTOMER (3) requests searching at once (429). The same key and body replay the answer with `Idempotent-Replayed: true`; another body under the key is 422.
+         * @description The platform finds the provider: verified, offering the service, free for the whole window, within their service radius (and MATCH_MAX_RADIUS_KM). They are ranked by distance, rating, price fit and how many offers they had lately, and offered the job MATCH_WAVE_SIZE (3) at a time for MATCH_OFFER_WINDOW_S (60 s) each, until one accepts (MATCHED: `booking_id` is an ACCEPTED booking to confirm and pay) or MATCH_SEARCH_MIN (10) minutes pass (NO_PROVIDER). A customer may have MATCH_MAX_OPEN_PER_CUSTOMER (3) requests searching at once (429). The same key and body replay the answer with `Idempotent-Replayed: true`; another body under the key is 422. A refusal (400, 429) keeps nothing, so the same request may be sent again with its key.
          */
         post: operations["createJobRequest"];
         delete?: never;

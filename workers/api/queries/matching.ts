@@ -8,71 +8,21 @@ import { bigintNumber, NoRow, statement } from "../../../platform/pg/sql";
 
 const int = z.number().int();
 const maybeText = z.string().nullable();
-const KEY = { user_id: int, key: z.string(), request_hash: z.string() };
 /** Request creates are keyed under this method and path, so a booking's key can never replay a request. */
 export const CREATE_PATH = "/booking/requests";
 
 /**
- * Round trip 1 of a create: claims the key (`claimed` false when it is taken) and reads what the decision needs:
- * whether the service exists, and how many of the caller's requests are searching now.
+ * A create in one statement: the claim of the key and the request commit together or not at all, so a key is never
+ * left claimed without its request (no "in progress" state to wait out). The key is claimed only when the service
+ * exists and the caller has fewer than :max_open requests searching; `view` is the new request, null when nothing
+ * was made (the flags then say why, or the key was taken: REQUEST_BY_KEY has its request).
  */
-export const CLAIM_REQUEST_KEY = statement({
-  params: { ...KEY, service_type: z.string() },
-  row: z.object({ claimed: z.boolean(), service_known: z.boolean(), searching: int }),
-  text: `
-  WITH claim AS (
-    INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
-    VALUES (:user_id, :key, 'POST', '${CREATE_PATH}', :request_hash)
-    ON CONFLICT (user_id, key) DO NOTHING
-    RETURNING 1
-  )
-  SELECT EXISTS (SELECT 1 FROM claim) AS claimed,
-         EXISTS (SELECT 1 FROM services WHERE service_type = :service_type) AS service_known,
-         (SELECT count(*)::int FROM job_requests WHERE customer_id = :user_id AND status = 'SEARCHING') AS searching`,
-});
-
-/** What a taken key holds: its request's fingerprint and, once answered, the answer (201 and the request). */
-export const READ_REQUEST_KEY = statement({
-  params: { user_id: int, key: z.string() },
-  row: z.object({
-    method: z.string(),
-    path: z.string(),
-    request_hash: z.string(),
-    answer: JobRequestView.nullable(),
-    live: z.boolean(),
-    stale: z.boolean(),
-  }),
-  text: `
-  SELECT method, path, request_hash, CASE WHEN response_code = 201 THEN response_body -> 'body' END AS answer,
-         created_at > now() - interval '24 hours' AS live,
-         response_code IS NULL AND created_at < now() - interval '60 seconds' AS stale
-    FROM idempotency_keys WHERE user_id = :user_id AND key = :key`,
-});
-
-/** Frees this request's claim when nothing was created (a refusal, an outage): the same request may run again. */
-export const RELEASE_REQUEST_KEY = statement({
-  params: KEY,
-  row: NoRow,
-  text: `
-  DELETE FROM idempotency_keys
-   WHERE user_id = :user_id AND key = :key AND request_hash = :request_hash AND response_code IS NULL`,
-});
-
-/** A key older than 24 hours is a new request; a claim left unanswered for 60 s died before its insert. */
-export const DROP_DEAD_REQUEST_KEY = statement({
-  params: { user_id: int, key: z.string() },
-  row: NoRow,
-  text: `
-  DELETE FROM idempotency_keys
-   WHERE user_id = :user_id AND key = :key
-     AND (created_at < now() - interval '24 hours' OR (response_code IS NULL AND created_at < now() - interval '60 seconds'))`,
-});
-
-/** Round trip 2: the request, SEARCHING, and its answer stored under the key in the same statement. */
-export const INSERT_REQUEST = statement({
+export const CREATE_REQUEST = statement({
   params: {
     user_id: int,
     key: z.string(),
+    request_hash: z.string(),
+    max_open: int,
     service_type: z.string(),
     lat: z.number(),
     lng: z.number(),
@@ -86,21 +36,51 @@ export const INSERT_REQUEST = statement({
     max_price_poisha: int.nullable(),
     search_s: z.number(),
   },
-  row: z.object({ view: JobRequestView }),
+  row: z.object({ service_known: z.boolean(), searching: int, view: JobRequestView.nullable() }),
   text: `
-  WITH r AS (
+  WITH ctx AS (
+    SELECT EXISTS (SELECT 1 FROM services WHERE service_type = :service_type) AS service_known,
+           (SELECT count(*)::int FROM job_requests WHERE customer_id = :user_id AND status = 'SEARCHING') AS searching
+  ), claim AS (
+    INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, response_code, response_body)
+    SELECT :user_id, :key, 'POST', '${CREATE_PATH}', :request_hash, 201, '{"status": 201}'::jsonb
+      FROM ctx WHERE ctx.service_known AND ctx.searching < :max_open
+    ON CONFLICT (user_id, key) DO NOTHING
+    RETURNING 1
+  ), r AS (
     INSERT INTO job_requests (customer_id, service_type, location, address, notes, offer_notes, start_date, end_date,
-                              payment_method, payment_method_id, max_price_poisha, search_until)
-    VALUES (:user_id, :service_type, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography, :address, :notes,
-            :offer_notes, :start_date, :end_date, :payment_method, :payment_method_id, :max_price_poisha,
-            now() + make_interval(secs => :search_s))
+                              payment_method, payment_method_id, max_price_poisha, search_until, idempotency_key)
+    SELECT :user_id, :service_type, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography, :address, :notes,
+           :offer_notes, :start_date, :end_date, :payment_method, :payment_method_id, :max_price_poisha,
+           now() + make_interval(secs => :search_s), :key
+     WHERE EXISTS (SELECT 1 FROM claim)
     RETURNING *
-  ), v AS (SELECT job_request_view(ROW(r.*)::job_requests) AS view FROM r),
-  answer AS (
-    UPDATE idempotency_keys k SET response_code = 201, response_body = jsonb_build_object('status', 201, 'body', v.view)
-      FROM v WHERE k.user_id = :user_id AND k.key = :key
   )
-  SELECT view FROM v`,
+  SELECT ctx.service_known, ctx.searching, (SELECT job_request_view(ROW(r.*)::job_requests) FROM r) AS view FROM ctx`,
+});
+
+/** A key already taken: what it was used for and, for a request create, the request it made. */
+export const REQUEST_BY_KEY = statement({
+  params: { user_id: int, key: z.string() },
+  row: z.object({
+    method: z.string(),
+    path: z.string(),
+    request_hash: z.string(),
+    live: z.boolean(),
+    answer: JobRequestView.nullable(),
+  }),
+  text: `
+  SELECT k.method, k.path, k.request_hash, k.created_at > now() - interval '24 hours' AS live,
+         (SELECT job_request_view(r) FROM job_requests r
+           WHERE r.customer_id = k.user_id AND r.idempotency_key = k.key ORDER BY r.id DESC LIMIT 1) AS answer
+    FROM idempotency_keys k WHERE k.user_id = :user_id AND k.key = :key`,
+});
+
+/** Keys live 24 hours; after that the same key is a new request. */
+export const DROP_EXPIRED_KEY = statement({
+  params: { user_id: int, key: z.string() },
+  row: NoRow,
+  text: "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key AND created_at < now() - interval '24 hours'",
 });
 
 /** A request with its customer (who alone, with admins, may see it). */

@@ -40,12 +40,18 @@ describe("creating a job request", () => {
     const other = await postRequest(customer, { ...body, notes: "Physics" }, key);
     expect(other.status).toBe(422);
     expect(errorCode(other.body)).toBe("idempotency_mismatch");
+    // Two sends of one request at the same moment (a retry racing its original) make one request.
+    const raced = idemKey();
+    const both = await Promise.all([postRequest(customer, body, raced), postRequest(customer, body, raced)]);
+    expect(both.map((r) => r.status)).toEqual([201, 201]);
+    expect(both[0]?.body.id).toBe(both[1]?.body.id);
+    expect(both.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(1);
     const none = await call("/booking/requests", { method: "POST", token: customer.access, body });
     expect(none.status).toBe(400);
     const [n] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM job_requests WHERE customer_id = $1", [
       customer.userId,
     ]);
-    expect(n?.n).toBe(1);
+    expect(n?.n).toBe(2);
     expect((await call("/booking/requests", { method: "POST", headers: idemKey(), body })).status).toBe(401);
   });
 

@@ -1,7 +1,7 @@
 // POST /booking/requests: a household asks for a service at a place and time; the request's object then offers the
 // job to the best free verified providers in waves until one accepts. Requires an Idempotency-Key.
 import { z } from "@hono/zod-openapi";
-import { type JobRequestView, jobRequest } from "../../../../durable-objects/job-request/client";
+import { jobRequest } from "../../../../durable-objects/job-request/client";
 import { PaymentMethod } from "../../../../lib/enums";
 import { ApiError } from "../../../../lib/errors";
 import { idValue, instant, text, token } from "../../../../lib/input";
@@ -10,17 +10,10 @@ import { windowRefusal } from "../../../../lib/matching";
 import { redact } from "../../../../lib/redact";
 import { gatewayFor } from "../../../../platform/payments/index";
 import { PgHttp } from "../../../../platform/pg/http";
-import { first, type Runner, run } from "../../../../platform/pg/sql";
+import { first, run } from "../../../../platform/pg/sql";
 import { caller, requireAuth } from "../../auth/require-auth";
 import { type App, defineRoute, json } from "../../openapi";
-import {
-  CLAIM_REQUEST_KEY,
-  CREATE_PATH,
-  DROP_DEAD_REQUEST_KEY,
-  INSERT_REQUEST,
-  READ_REQUEST_KEY,
-  RELEASE_REQUEST_KEY,
-} from "../../queries/matching";
+import { CREATE_PATH, CREATE_REQUEST, DROP_EXPIRED_KEY, REQUEST_BY_KEY } from "../../queries/matching";
 import { IdempotencyHeaderRequired, requestHash } from "../shared/booking";
 import { LatLng } from "../shared/geo";
 import { JobRequestSchema, REQUEST_EXAMPLE } from "../shared/matching";
@@ -55,7 +48,8 @@ const route = defineRoute({
     "they had lately, and offered the job MATCH_WAVE_SIZE (3) at a time for MATCH_OFFER_WINDOW_S (60 s) each, until " +
     "one accepts (MATCHED: `booking_id` is an ACCEPTED booking to confirm and pay) or MATCH_SEARCH_MIN (10) minutes " +
     "pass (NO_PROVIDER). A customer may have MATCH_MAX_OPEN_PER_CUSTOMER (3) requests searching at once (429). " +
-    "The same key and body replay the answer with `Idempotent-Replayed: true`; another body under the key is 422.",
+    "The same key and body replay the answer with `Idempotent-Replayed: true`; another body under the key is 422. " +
+    "A refusal (400, 429) keeps nothing, so the same request may be sent again with its key.",
   security: [{ bearerAuth: [] }],
   middleware: [requireAuth()] as const,
   request: {
@@ -82,35 +76,6 @@ const route = defineRoute({
   },
 });
 
-/** Claims the key for this request, or answers from it: the stored request (a replay), 422, or 409 in progress. */
-async function claim(pg: Runner, userId: number, key: string, hash: string, serviceType: string) {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const row = await first(pg, CLAIM_REQUEST_KEY, {
-      user_id: userId,
-      key,
-      request_hash: hash,
-      service_type: serviceType,
-    });
-    if (row?.claimed) return { go: true as const, row };
-    const prior = await first(pg, READ_REQUEST_KEY, { user_id: userId, key });
-    if (!prior) continue;
-    const dead = !prior.live || (prior.stale && prior.request_hash === hash);
-    if (dead) {
-      await run(pg, DROP_DEAD_REQUEST_KEY, { user_id: userId, key });
-      continue;
-    }
-    if (prior.method !== "POST" || prior.path !== CREATE_PATH || prior.request_hash !== hash) {
-      throw new ApiError("idempotency_mismatch");
-    }
-    if (prior.answer) return { go: false as const, view: prior.answer };
-    throw new ApiError("conflict", {
-      details: { kind: "retry", retry_after_s: 1, reason: "in_progress" },
-      headers: { "Retry-After": "1" },
-    });
-  }
-  throw new ApiError("conflict", { headers: { "Retry-After": "1" } });
-}
-
 export function registerCreateJobRequest(app: App) {
   app.openapi(route, async (c) => {
     const key = c.req.valid("header")["idempotency-key"];
@@ -130,56 +95,61 @@ export function registerCreateJobRequest(app: App) {
     if (refusal) throw new ApiError("invalid_input", refusal);
     const me = caller(c);
     const hash = await requestHash("POST", CREATE_PATH, body);
-    // Single atomic statements over the stateless HTTP path, as the providers' objects write: no connection held.
+    // One atomic statement over the stateless HTTP path, as the providers' objects write: no connection held.
     const pg = new PgHttp(cfg);
-    const claimed = await claim(pg, me.userId, key, hash, body.service_type);
-    if (!claimed.go) {
-      // A replay also makes sure the search runs: the first attempt may have stored its answer and then failed.
-      await jobRequest(c.env, claimed.view.id).start({ requestId: claimed.view.id });
-      c.header("Idempotent-Replayed", "true");
-      return c.json(claimed.view, 201);
+    const params = {
+      user_id: me.userId,
+      key,
+      request_hash: hash,
+      max_open: cfg.MATCH_MAX_OPEN_PER_CUSTOMER,
+      service_type: body.service_type,
+      lat: body.location.lat,
+      lng: body.location.lng,
+      address: body.address ?? null,
+      notes: body.notes ?? null,
+      offer_notes: body.notes === undefined ? null : redact(body.notes).text.slice(0, 2000),
+      start_date: body.start_date,
+      end_date: body.end_date,
+      payment_method: body.payment_method,
+      payment_method_id: body.payment_method_id ?? null,
+      max_price_poisha: body.max_price_poisha ?? null,
+      search_s: Math.round(cfg.MATCH_SEARCH_MIN * 60),
+    };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const made = await first(pg, CREATE_REQUEST, params);
+      if (!made) throw new ApiError("internal");
+      if (made.view) {
+        // If this fails the request exists under the key: a retry replays and starts it, as the cron does.
+        await jobRequest(c.env, made.view.id).start({ requestId: made.view.id });
+        return c.json(made.view, 201);
+      }
+      const prior = await first(pg, REQUEST_BY_KEY, { user_id: me.userId, key });
+      if (prior && !prior.live) {
+        await run(pg, DROP_EXPIRED_KEY, { user_id: me.userId, key });
+        continue;
+      }
+      if (prior) {
+        if (prior.method !== "POST" || prior.path !== CREATE_PATH || prior.request_hash !== hash || !prior.answer) {
+          throw new ApiError("idempotency_mismatch");
+        }
+        // A replay also makes sure the search runs: the first attempt may have failed after its commit.
+        await jobRequest(c.env, prior.answer.id).start({ requestId: prior.answer.id });
+        c.header("Idempotent-Replayed", "true");
+        return c.json(prior.answer, 201);
+      }
+      if (!made.service_known) {
+        throw new ApiError("invalid_input", {
+          details: validationDetails([fieldIssue("service_type", "unknown_service_type")]),
+        });
+      }
+      if (made.searching >= cfg.MATCH_MAX_OPEN_PER_CUSTOMER) {
+        throw new ApiError("rate_limited", {
+          message: "too_many_open_requests",
+          details: { kind: "limit", name: "open_requests_per_customer", limit: cfg.MATCH_MAX_OPEN_PER_CUSTOMER },
+          headers: { "Retry-After": "60" },
+        });
+      }
     }
-    const release = () => run(pg, RELEASE_REQUEST_KEY, { user_id: me.userId, key, request_hash: hash });
-    if (!claimed.row.service_known) {
-      await release();
-      throw new ApiError("invalid_input", {
-        details: validationDetails([fieldIssue("service_type", "unknown_service_type")]),
-      });
-    }
-    if (claimed.row.searching >= cfg.MATCH_MAX_OPEN_PER_CUSTOMER) {
-      await release();
-      throw new ApiError("rate_limited", {
-        message: "too_many_open_requests",
-        details: { kind: "limit", name: "open_requests_per_customer", limit: cfg.MATCH_MAX_OPEN_PER_CUSTOMER },
-        headers: { "Retry-After": "60" },
-      });
-    }
-    let created: { view: JobRequestView } | undefined;
-    try {
-      created = await first(pg, INSERT_REQUEST, {
-        user_id: me.userId,
-        key,
-        service_type: body.service_type,
-        lat: body.location.lat,
-        lng: body.location.lng,
-        address: body.address ?? null,
-        notes: body.notes ?? null,
-        offer_notes: body.notes === undefined ? null : redact(body.notes).text.slice(0, 2000),
-        start_date: body.start_date,
-        end_date: body.end_date,
-        payment_method: body.payment_method,
-        payment_method_id: body.payment_method_id ?? null,
-        max_price_poisha: body.max_price_poisha ?? null,
-        search_s: Math.round(cfg.MATCH_SEARCH_MIN * 60),
-      });
-    } catch (err) {
-      // Nothing was created: the same request (same key) may run again at once.
-      await release().catch(() => {});
-      throw err;
-    }
-    if (!created) throw new ApiError("internal");
-    // If this fails the request exists and its answer is stored: a retry replays and starts it, as does the cron.
-    await jobRequest(c.env, created.view.id).start({ requestId: created.view.id });
-    return c.json(created.view, 201);
+    throw new ApiError("conflict", { headers: { "Retry-After": "1" } });
   });
 }
