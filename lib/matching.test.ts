@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { type Candidate, LOAD_CAP, pickWave, RANK_WEIGHTS, rank, score, scoreTerms, windowRefusal } from "./matching";
+import {
+  type Candidate,
+  LOAD_CAP,
+  nudge,
+  pickWave,
+  RANK_WEIGHTS,
+  rank,
+  SPREAD,
+  score,
+  scoreTerms,
+  windowRefusal,
+} from "./matching";
 
 const window = { start: new Date("2031-01-10T03:00:00Z"), end: new Date("2031-01-10T05:00:00Z") };
 const base: Candidate = {
@@ -72,8 +83,22 @@ describe("the matching score", () => {
 
   it("offers a wave of the best k, reproducibly (ties: nearer, then the lower id)", () => {
     const cands = [5, 4, 3, 2, 1].map((id) => c({ provider_id: id }));
-    expect(pickWave(cands, window, 3).map((r) => r.provider_id)).toEqual([1, 2, 3]);
-    expect(pickWave([], window, 3)).toEqual([]);
+    expect(pickWave(cands, window, 3, null).map((r) => r.provider_id)).toEqual([1, 2, 3]);
+    expect(pickWave([], window, 3, null)).toEqual([]);
+  });
+
+  it("fans simultaneous requests out over providers who score alike, but never past a clearly better one", () => {
+    const alike = Array.from({ length: 30 }, (_, i) => c({ provider_id: 100 + i }));
+    const firsts = new Set(
+      Array.from({ length: 40 }, (_, r) => pickWave(alike, window, 3, null, 1000 + r)[0]?.provider_id),
+    );
+    expect(firsts.size).toBeGreaterThan(10);
+    expect(pickWave(alike, window, 3, null, 7)).toEqual(pickWave(alike, window, 3, null, 7));
+    const better = c({ provider_id: 99, distance_m: 100, rating_avg: 4.9 });
+    for (let r = 0; r < 40; r++) expect(pickWave([...alike, better], window, 1, null, r)[0]?.provider_id).toBe(99);
+    for (let r = 0; r < 200; r++) expect(nudge(r, 5)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...Array.from({ length: 500 }, (_, r) => nudge(r, 9)))).toBeLessThan(1);
+    expect(SPREAD).toBe(0.03);
   });
 });
 

@@ -39,6 +39,21 @@ export interface Candidate {
  */
 export const RANK_WEIGHTS = { distance: 0.4, rating: 0.3, price: 0.15, load: 0.15, busy: 0.25, trust: 0 } as const;
 
+/**
+ * Requests made at the same moment for the same area rank the same providers first and would all wait on the same
+ * three. A fixed nudge per (request, provider), at most SPREAD, lets each request prefer its own among providers
+ * that score within SPREAD of each other, so a storm fans out; clearly better providers still come first.
+ */
+export const SPREAD = 0.03;
+
+/** The nudge in [0, 1): a hash of the pair, the same every time the request ranks that provider. */
+export function nudge(requestId: number, providerId: number): number {
+  let h = (Math.imul(requestId, 0x9e3779b1) ^ Math.imul(providerId, 0x85ebca77)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return ((h ^ (h >>> 16)) >>> 0) / 4_294_967_296;
+}
+
 /** A provider with few ratings is pulled toward an ordinary 3.5 stars: n ratings count n / (n + 10). */
 export const RATING_PRIOR = 3.5;
 export const RATING_CONFIDENCE_N = 10;
@@ -85,26 +100,39 @@ export interface Ranked extends Candidate {
 
 /**
  * The candidates in offer order: each priced for the window, those above the customer's ceiling left out, best
- * score first (ties: nearer, then the lower provider id, so a wave is reproducible).
+ * score first (ties: nearer, then the lower provider id, so a wave is reproducible). With `requestId` each score
+ * gets that request's nudge (SPREAD): the object ranks that way; without it the order is the score's alone.
  */
-export function rank(cands: readonly Candidate[], window: { start: Date; end: Date }, maxPricePoisha?: number | null) {
+export function rank(
+  cands: readonly Candidate[],
+  window: { start: Date; end: Date },
+  maxPricePoisha?: number | null,
+  requestId?: number,
+) {
   const priced = cands
     .map((c) => ({ ...c, quote_poisha: quote(c.price_poisha, c.unit, window.start, window.end) }))
     .filter((c) => maxPricePoisha === null || maxPricePoisha === undefined || c.quote_poisha <= maxPricePoisha);
   const cheapest = Math.min(...priced.map((c) => c.quote_poisha));
   return priced
-    .map((c): Ranked => ({ ...c, score: score(c, c.quote_poisha, cheapest) }))
+    .map(
+      (c): Ranked => ({
+        ...c,
+        score:
+          score(c, c.quote_poisha, cheapest) + (requestId === undefined ? 0 : SPREAD * nudge(requestId, c.provider_id)),
+      }),
+    )
     .sort((a, b) => b.score - a.score || a.distance_m - b.distance_m || a.provider_id - b.provider_id);
 }
 
-/** The next wave: the best `k` candidates. */
+/** The next wave of request `requestId`: its best `k` candidates. */
 export function pickWave(
   cands: readonly Candidate[],
   window: { start: Date; end: Date },
   k: number,
-  maxPricePoisha?: number | null,
+  maxPricePoisha: number | null | undefined,
+  requestId?: number,
 ): Ranked[] {
-  return rank(cands, window, maxPricePoisha).slice(0, k);
+  return rank(cands, window, maxPricePoisha, requestId).slice(0, k);
 }
 
 export interface WindowPolicy {

@@ -45,8 +45,11 @@ const EVENTS = "events";
 /** How soon a step that met an outage is tried again. */
 const RETRY_MS = 5_000;
 const EVENTS_RETRY_MS = 30_000;
-/** Nearest free providers read per wave, before ranking. */
-const POOL = 50;
+/**
+ * Nearest free providers read per wave, before ranking: eight waves' worth, so the farther ones can still win on
+ * rating and price, without paying for every provider of a dense city (each row costs its availability checks).
+ */
+const POOL = 24;
 /** The sphere test that bounds the index scan keeps everything the spheroid test keeps (see search/query.ts). */
 const SPHERE_EPS = 0.01;
 
@@ -204,7 +207,7 @@ export class JobRequest extends DurableObject<Env> {
     const window = { start: new Date(r.start_date), end: new Date(r.end_date) };
     const [weekFrom, weekTo] = windowWeekRange(window.start, window.end);
     const maxRadius = this.cfg.MATCH_MAX_RADIUS_KM * 1000;
-    const candidates = await rows(this.pg, CANDIDATES, {
+    const query = {
       lat: r.lat,
       lng: r.lng,
       service_type: r.service_type,
@@ -220,8 +223,16 @@ export class JobRequest extends DurableObject<Env> {
       week_to: weekTo,
       start: r.start_date,
       end: r.end_date,
-    });
-    const wave = pickWave(candidates, window, this.cfg.MATCH_WAVE_SIZE, r.max_price_poisha);
+    };
+    const k = this.cfg.MATCH_WAVE_SIZE;
+    // Providers holding no open offer for this time first; those who do only when too few others are left.
+    let candidates = await rows(this.pg, CANDIDATES, { ...query, free_only: true });
+    if (pickWave(candidates, window, k, r.max_price_poisha).length < k) {
+      const all = await rows(this.pg, CANDIDATES, { ...query, free_only: false });
+      const known = new Set(candidates.map((c) => c.provider_id));
+      candidates = [...candidates, ...all.filter((c) => !known.has(c.provider_id))];
+    }
+    const wave = pickWave(candidates, window, k, r.max_price_poisha, r.id);
     if (wave.length === 0) {
       // Nobody free is left to ask: waiting out the search time would only keep the customer waiting.
       await this.close(r, "NO_PROVIDER");

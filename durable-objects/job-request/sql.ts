@@ -51,13 +51,14 @@ export type RequestState = z.infer<typeof REQUEST_STATE.row>;
 /**
  * The next wave's candidates: verified providers of the service, free for the whole window (the rule search uses,
  * platform/pg/availability.ts), not asked before for this request, nearest first up to :pool, with their recent
- * offer load. Distances are to search's public point, so ranking knows no more of a home than search shows. The
- * walk follows the GiST index in distance order and stops at :pool rows: the sphere distance (`<->`, which keeps
- * everything the exact spheroid test keeps) is a filter, not an index condition, because ST_DWithin would tempt
- * the planner into a bitmap scan of the whole radius plus a sort (100 ms in Dhaka on the 100 000-provider seed,
- * against 20 ms for the walk). Where nobody offers the service nearby the walk reads that service's whole index
- * (80 ms there): once per wave, and such a search ends at once. The reach test (their own radius, at most
- * :max_radius_m) is exact.
+ * offer load. With :free_only, providers already holding an open offer for an overlapping time are passed over, so
+ * a burst of requests for one time fans out instead of piling onto the nearest few. Distances are to search's
+ * public point, so ranking knows no more of a home than search shows. The walk follows the GiST index in distance
+ * order and stops at :pool rows: the sphere distance (`<->`, which keeps everything the exact spheroid test keeps)
+ * is a filter, not an index condition, because ST_DWithin would tempt the planner into a bitmap scan of the whole
+ * radius plus a sort (100 ms in Dhaka on the 100 000-provider seed, against 20 ms for the walk). Where nobody
+ * offers the service nearby the walk reads that service's whole index (80 ms there): once per wave, and such a
+ * search ends at once. The reach test (their own radius, at most :max_radius_m) is exact.
  */
 export const CANDIDATES = statement({
   params: {
@@ -71,6 +72,7 @@ export const CANDIDATES = statement({
     max_unit_price: z.number(),
     load_window_s: int,
     pool: int,
+    free_only: z.boolean(),
     week_from: int,
     week_to: int,
     start: text,
@@ -106,6 +108,10 @@ export const CANDIDATES = statement({
                      AND l.price_poisha <= :max_unit_price AND l.provider_id <> :own_provider_id
                      AND NOT EXISTS (SELECT 1 FROM job_offers o
                                       WHERE o.request_id = :request_id AND o.provider_id = l.provider_id)
+                     AND (NOT :free_only OR NOT EXISTS (
+                           SELECT 1 FROM job_offers o JOIN job_requests x ON x.id = o.request_id
+                            WHERE o.provider_id = l.provider_id AND o.status = 'open'
+                              AND x.request_window && ${WINDOW_RANGE}))
                      ${freeForWindow("l.provider_id")}
                    ORDER BY l.location <-> q.pt
                    LIMIT :pool) k

@@ -45,12 +45,12 @@ export async function tutor(
 }
 
 /**
- * Several tutors, the first nearest, each a kilometre farther than the one before: ranking sees search's public
- * points (100-300 m off), so nearer steps could swap places.
+ * Several tutors, the first nearest, each 2 km farther than the one before: ranking sees search's public points
+ * (100-300 m off) and nudges each score by up to lib/matching.ts SPREAD, so closer steps could swap places.
  */
 export async function tutors(at: { lat: number; lng: number }, n: number): Promise<Helper[]> {
   const out: Helper[] = [];
-  for (let i = 0; i < n; i++) out.push(await tutor(at, 200 + i * 1000));
+  for (let i = 0; i < n; i++) out.push(await tutor(at, 200 + i * 2000));
   return out;
 }
 

@@ -119,8 +119,14 @@ export function registerCreateJobRequest(app: App) {
       const made = await first(pg, CREATE_REQUEST, params);
       if (!made) throw new ApiError("internal");
       if (made.view) {
-        // If this fails the request exists under the key: a retry replays and starts it, as the cron does.
-        await jobRequest(c.env, made.view.id).start({ requestId: made.view.id });
+        // Started after the answer (a new object costs more than the insert): if the start is lost, a retry of the
+        // create replays and starts it, and the cron wakes any search that has not moved 30 s after creation.
+        const id = made.view.id;
+        c.executionCtx.waitUntil(
+          jobRequest(c.env, id)
+            .start({ requestId: id })
+            .catch(() => undefined),
+        );
         return c.json(made.view, 201);
       }
       const prior = await first(pg, REQUEST_BY_KEY, { user_id: me.userId, key });
