@@ -3,7 +3,7 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { BOOKING_LIMITS } from "./lib/policy";
+import { BOOKING_LIMITS, MATCH_LIMITS } from "./lib/policy";
 import { RETURN_URL_DEFAULT } from "./lib/return-url";
 
 export type Vars = Record<string, string>;
@@ -28,6 +28,7 @@ const productionPolicy: Vars = {
   BOOKING_MAX_PENDING_PER_PROVIDER_DAY: String(BOOKING_LIMITS.pendingPerProviderDay),
   BOOKING_CONFIRM_WITHIN_H: String(BOOKING_LIMITS.confirmWithinHours),
   BOOKING_HORIZON_DAYS: String(BOOKING_LIMITS.horizonDays),
+  MATCH_MAX_OPEN_PER_CUSTOMER: String(MATCH_LIMITS.openPerCustomer),
   // Wallet returns are tested against production's allow-list, not the dev stack's loopback entries.
   RETURN_URL_ALLOWLIST: RETURN_URL_DEFAULT,
   // Payouts as production pays (platform/config.ts defaults), not the dev stack's 30-second, no-minimum policy.

@@ -35,21 +35,9 @@ import {
   Role,
   VerificationStatus,
 } from "../lib/enums";
-import { createdAt, ts, updatedAt, values } from "./columns";
+import { createdAt, geographyPoint, int4range, ts, tstzrange, updatedAt, values } from "./columns";
 
-export type LngLat = { lng: number; lat: number };
-
-/** geography(Point,4326). Reads come back as EWKB hex unless selected with ST_AsGeoJSON; writes take {lng, lat}. */
-export const geographyPoint = customType<{ data: LngLat; driverData: string }>({
-  dataType: () => "geography(Point,4326)",
-  toDriver: (p) => `SRID=4326;POINT(${p.lng} ${p.lat})`,
-});
-
-/** tstzrange, generated from start_date/end_date in the database; read-only here. */
-export const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });
-
-/** int4range: minute-of-week ranges of a provider's weekly plan (see lib/availability.ts). */
-export const int4range = customType<{ data: string }>({ dataType: () => "int4range" });
+export { geographyPoint, int4range, type LngLat, tstzrange } from "./columns";
 
 export const users = pgTable("users", {
   id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
@@ -375,6 +363,7 @@ export const paymentEvents = pgTable("payment_events", {
   createdAt: createdAt(),
 });
 
+export * from "./matching";
 // The chat, the money and the reviews' tables live in their own files; they are part of the same schema.
 export * from "./schema-chat";
 export * from "./schema-money";

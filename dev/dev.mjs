@@ -15,7 +15,8 @@ const log = (m) => console.log(`[dev] ${m}`);
 /**
  * Development policy on top of the production defaults (lib/policy.ts): on the dev stack one demo customer makes
  * hundreds of requests (the quickstart, the benchmarks), so the caps on open requests are lifted, and the horizon
- * is wide because the benchmarks book years ahead so that no two runs ever collide. The checks still run on every
+ * is wide because the benchmarks book years ahead so that no two runs ever collide (the matching benchmarks post
+ * hundreds of requests from a few customers, so their cap is lifted too). The checks still run on every
  * create; tests and the fault suite run with the production values.
  */
 const DEV_POLICY = {
@@ -28,6 +29,7 @@ const DEV_POLICY = {
   PAYOUT_APPROVAL_ABOVE_POISHA: "10000000000",
   CASH_DEBT_LIMIT_POISHA: "10000000000",
   PAYOUT_ACCOUNT_AUTO_VERIFY: "true",
+  MATCH_MAX_OPEN_PER_CUSTOMER: "100000",
 };
 
 function writeDevVars(vars) {

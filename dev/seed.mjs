@@ -70,6 +70,21 @@ export async function seedDev(url = DEFAULT_DATABASE_URL) {
   }
 }
 
+/**
+ * Push tokens the FCM simulator takes, for the verified drivers within 5 km of provider 1 in Gulshan: a driver
+ * request in the matching quickstart then reaches their phones too, each at `sim-provider-<id>`. Provider 1
+ * registers its own device in the quickstart. Idempotent.
+ */
+export async function seedDemoDevices(client) {
+  await client.query(`
+    INSERT INTO user_devices (push_token, user_id, platform)
+    SELECT 'sim-provider-' || p.id, p.user_id, 'android'
+      FROM providers p JOIN provider_services s ON s.provider_id = p.id AND s.service_type = 'driver'
+     WHERE p.id <> 1 AND p.verification_status = 'verified'
+       AND ST_DWithin(p.location, ST_SetSRID(ST_MakePoint(90.4152, 23.7925), 4326)::geography, 5000)
+    ON CONFLICT (push_token) DO NOTHING`);
+}
+
 /** The dev seed plus generated providers up to `providers`. */
 export async function seedAll(url, providers = DEV_PROVIDERS, log = () => {}) {
   const out = await seedDev(url);
@@ -77,6 +92,7 @@ export async function seedAll(url, providers = DEV_PROVIDERS, log = () => {}) {
   await client.connect();
   try {
     await seedProviders(client, providers, { log });
+    await seedDemoDevices(client);
   } finally {
     await client.end();
   }

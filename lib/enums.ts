@@ -116,8 +116,21 @@ export type ChatEventType = z.infer<typeof ChatEventType>;
 export const AccountEventType = z.enum(["payout.sent", "payout.failed", "dispute.opened", "dispute.resolved"]);
 export type AccountEventType = z.infer<typeof AccountEventType>;
 
-/** Every event the delivery log records: booking steps, review events, chat, money news. */
-export const NotificationEventType = z.union([BookingEventType, ReviewEventType, ChatEventType, AccountEventType]);
+/**
+ * Matching's notifications: a job offered to a provider, an offer taken back (another provider won, the customer
+ * cancelled, the search ended), and the customer's two answers.
+ */
+export const MatchEventType = z.enum(["offer.created", "offer.withdrawn", "request.matched", "request.no_provider"]);
+export type MatchEventType = z.infer<typeof MatchEventType>;
+
+/** Every event the delivery log records: booking steps, review events, chat, money news, matching. */
+export const NotificationEventType = z.union([
+  BookingEventType,
+  ReviewEventType,
+  ChatEventType,
+  AccountEventType,
+  MatchEventType,
+]);
 export type NotificationEventType = z.infer<typeof NotificationEventType>;
 
 /** Why a conversation is closed before its window ends: one side blocked the other, or an operator closed it. */
@@ -167,3 +180,21 @@ export type DisputeStatus = z.infer<typeof DisputeStatus>;
 
 export const DisputeResolution = z.enum(["release", "partial_refund", "full_refund"]);
 export type DisputeResolution = z.infer<typeof DisputeResolution>;
+/** A household's job request: searching for a provider until one accepts (MATCHED), nobody does, or it is cancelled. */
+export const JobRequestStatus = z.enum(["SEARCHING", "MATCHED", "NO_PROVIDER", "CANCELED"]);
+export type JobRequestStatus = z.infer<typeof JobRequestStatus>;
+
+/**
+ * An offer of a job to one provider: open until answered or its wave ends (expired); accepted by the winner;
+ * declined; withdrawn when the request ended otherwise; unavailable when the provider accepted but could not take
+ * the job after all (another booking took that time first).
+ */
+export const OfferStatus = z.enum(["open", "accepted", "declined", "expired", "withdrawn", "unavailable"]);
+export type OfferStatus = z.infer<typeof OfferStatus>;
+
+/**
+ * Why an open offer was taken back: another provider won, the customer cancelled, the search ended, or the provider
+ * has since taken another job at that time (busy).
+ */
+export const OfferWithdrawReason = z.enum(["matched", "canceled", "ended", "busy"]);
+export type OfferWithdrawReason = z.infer<typeof OfferWithdrawReason>;

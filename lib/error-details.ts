@@ -32,6 +32,7 @@ export const LIMIT_NAMES = [
   "message_chars",
   "messages_per_minute",
   "cash_debt_poisha",
+  "open_requests_per_customer",
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 

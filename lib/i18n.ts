@@ -259,6 +259,26 @@ export const messages = {
     en: "This case is already resolved.",
     bn: "এই কেসটি আগেই নিষ্পত্তি হয়েছে।",
   },
+  too_many_open_requests: {
+    en: "You already have several requests looking for a provider. Wait for an answer or cancel one first.",
+    bn: "আপনার কয়েকটি অনুরোধ ইতিমধ্যে সেবাদাতা খুঁজছে। উত্তরের জন্য অপেক্ষা করুন অথবা আগে একটি বাতিল করুন।",
+  },
+  offer_closed: {
+    en: "This job is no longer open: another provider took it, it was withdrawn, or its time ran out.",
+    bn: "এই কাজটি আর খোলা নেই: অন্য সেবাদাতা নিয়েছেন, তুলে নেওয়া হয়েছে, অথবা সময় শেষ।",
+  },
+  offer_unavailable: {
+    en: "You already have a booking at that time, so this job goes to another provider.",
+    bn: "ওই সময়ে আপনার আরেকটি বুকিং আছে, তাই কাজটি অন্য সেবাদাতার কাছে যাবে।",
+  },
+  request_matched: {
+    en: "This request already has its provider. Cancel the booking instead.",
+    bn: "এই অনুরোধের সেবাদাতা ইতিমধ্যে পাওয়া গেছে। এর বদলে বুকিংটি বাতিল করুন।",
+  },
+  request_closed: {
+    en: "This request is no longer looking for a provider.",
+    bn: "এই অনুরোধটি আর সেবাদাতা খুঁজছে না।",
+  },
   internal: {
     en: "Something went wrong on our side. Try again.",
     bn: "আমাদের দিকে একটি সমস্যা হয়েছে। আবার চেষ্টা করুন।",

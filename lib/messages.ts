@@ -3,7 +3,17 @@
 // chat-events, OtpSmsMessage for sms-outbox. test/node/messages.test.ts checks that every event the booking engine
 // and the reviews build parses.
 import { z } from "zod";
-import { AccountEventType, Actor, BookingEventType, BookingStatus, Lang, ReviewEventType, ReviewSide } from "./enums";
+import {
+  AccountEventType,
+  Actor,
+  BookingEventType,
+  BookingStatus,
+  Lang,
+  OfferWithdrawReason,
+  PriceUnit,
+  ReviewEventType,
+  ReviewSide,
+} from "./enums";
 
 /** `booking-events`: the seed's event envelope for every booking change. */
 export const BookingEventMessage = z.object({
@@ -30,6 +40,10 @@ export const BookingEventMessage = z.object({
       refund_poisha: z.number().int().nonnegative().optional(),
       policy: z.string().optional(),
       via: z.enum(["callback", "reconcile", "webhook"]).optional(),
+      /** A booking a job request's match created (already ACCEPTED): the customer hears `request.matched` instead. */
+      source: z.literal("match").optional(),
+      request_id: z.number().int().positive().optional(),
+      offer_id: z.number().int().positive().optional(),
     })
     .passthrough(),
 });
@@ -129,3 +143,62 @@ export const AccountEventMessage = z.object({
   at: z.string().datetime(),
 });
 export type AccountEventMessage = z.infer<typeof AccountEventMessage>;
+const MatchBase = {
+  event_id: z.string().uuid(),
+  request_id: z.number().int().positive(),
+  /** The user the push is for: the offered provider's user, or the request's customer. */
+  recipient_id: z.number().int().positive(),
+  at: z.string().datetime(),
+};
+
+/**
+ * `match-events`: a job offered to a provider. What the push may say: the service, how far, when, what it pays;
+ * never who the customer is or how to reach them.
+ */
+export const OfferCreatedEvent = z.object({
+  type: z.literal("offer.created"),
+  ...MatchBase,
+  offer_id: z.number().int().positive(),
+  service_type: z.string(),
+  start_date: z.string().datetime(),
+  end_date: z.string().datetime(),
+  price_poisha: z.number().int().nonnegative(),
+  unit: PriceUnit,
+  /** From the provider's public point to the job, rounded to 100 m. */
+  distance_m: z.number().int().nonnegative(),
+  expires_at: z.string().datetime(),
+});
+
+/** An open offer taken back: the provider's notification of it is replaced. */
+export const OfferWithdrawnEvent = z.object({
+  type: z.literal("offer.withdrawn"),
+  ...MatchBase,
+  offer_id: z.number().int().positive(),
+  reason: OfferWithdrawReason,
+});
+
+/** The customer's request found its provider: the booking (ACCEPTED) waits for the customer's confirm. */
+export const RequestMatchedEvent = z.object({
+  type: z.literal("request.matched"),
+  ...MatchBase,
+  booking_id: z.number().int().positive(),
+  service_type: z.string(),
+  start_date: z.string().datetime(),
+  price_poisha: z.number().int().nonnegative(),
+});
+
+/** Nobody accepted within the search time (or nobody was free to ask). */
+export const RequestNoProviderEvent = z.object({
+  type: z.literal("request.no_provider"),
+  ...MatchBase,
+  service_type: z.string(),
+  start_date: z.string().datetime(),
+});
+
+export const MatchEventMessage = z.discriminatedUnion("type", [
+  OfferCreatedEvent,
+  OfferWithdrawnEvent,
+  RequestMatchedEvent,
+  RequestNoProviderEvent,
+]);
+export type MatchEventMessage = z.infer<typeof MatchEventMessage>;

@@ -43,6 +43,9 @@ export const BOOKING_LIMITS: BookingLimits = {
   horizonDays: 365,
 };
 
+/** Job requests (matching): how many one customer may have searching at once. */
+export const MATCH_LIMITS = { openPerCustomer: 3 } as const;
+
 /** Push devices per user; registering one more drops the least recently seen. */
 export const DEVICES_PER_USER = 10;
 

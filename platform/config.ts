@@ -1,6 +1,6 @@
 // The gateway's configuration, validated once per isolate so a bad deploy fails loudly with names, not values.
 import { z } from "zod";
-import { BOOKING_LIMITS } from "../lib/policy";
+import { BOOKING_LIMITS, MATCH_LIMITS } from "../lib/policy";
 import { DEFAULT_PRIOR, type RatingPrior } from "../lib/reputation";
 import { parseReturnAllowlist, RETURN_URL_DEFAULT, type ReturnRule } from "../lib/return-url";
 
@@ -125,6 +125,17 @@ export const ConfigSchema = z.object({
   CHAT_CONTACT_STRIKES: z.coerce.number().int().min(1).max(100).default(3),
   /** Messages to an offline participant within this window become one push (collapsed per conversation). */
   CHAT_PUSH_COLLAPSE_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
+  /**
+   * Matching (job requests): a wave offers the job to this many providers at once, each offer open this many
+   * seconds; the search gives up after MATCH_SEARCH_MIN minutes (NO_PROVIDER). Providers are asked only within
+   * their own service radius and never farther than MATCH_MAX_RADIUS_KM from the job.
+   */
+  MATCH_WAVE_SIZE: z.coerce.number().int().min(1).max(20).default(3),
+  MATCH_OFFER_WINDOW_S: z.coerce.number().int().min(5).max(3600).default(60),
+  MATCH_SEARCH_MIN: z.coerce.number().min(0.5).max(1440).default(10),
+  MATCH_MAX_RADIUS_KM: z.coerce.number().min(1).max(50).default(20),
+  /** Requests one customer may have searching at once; past it 429. */
+  MATCH_MAX_OPEN_PER_CUSTOMER: z.coerce.number().int().min(1).default(MATCH_LIMITS.openPerCustomer),
   /** Fixed-code test numbers, "+8801700000001:123456,…". Development and test only. */
   AUTH_TEST_NUMBERS: z.string().optional(),
 });

@@ -149,7 +149,8 @@ export default {
       },
       check({ target, ratio, comparison }) {
         // A scheduled run may start beside the admin's (the dev stack's cron): each provider is still paid once.
-        const once = comparison && comparison.sent === PROVIDERS && comparison.providers === PROVIDERS && comparison.twice === 0;
+        const once =
+          comparison && comparison.sent === PROVIDERS && comparison.providers === PROVIDERS && comparison.twice === 0;
         return {
           ok: Boolean(once) && comparison.unbalanced === 0 && target.errors === 0 && target.non2xx === 0,
           text: `${comparison?.sent}/${PROVIDERS} paid once in ${comparison?.run_s} s (${comparison?.payouts_per_s}/s); earnings read p95 ${ratio.p95}x /health`,

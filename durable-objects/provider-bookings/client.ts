@@ -9,6 +9,7 @@ export type {
   CreateBody,
   CreateInput,
   Idempotency,
+  MatchSource,
   PaymentVia,
   RefundInput,
   StripeEventInput,

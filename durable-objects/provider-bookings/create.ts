@@ -2,7 +2,7 @@
 // what was read, and the booking row and event to commit.
 import { windowWeekRange } from "../../lib/availability";
 import { withinHorizon } from "../../lib/input";
-import { dhakaDayOf } from "../../lib/policy";
+import { confirmDeadline, dhakaDayOf } from "../../lib/policy";
 import { quote } from "../../lib/pricing";
 import type { Config } from "../../platform/config";
 import type { Commit } from "./commit";
@@ -90,8 +90,10 @@ export function decideCreate(
     );
   }
   // Slot hoarding: open requests are capped per customer (429: wait for answers) and per provider-day (409: the
-  // provider's day is full of requests already), both counted by the claim-and-read statement.
-  if ((p.customer_pending ?? 0) >= cfg.BOOKING_MAX_PENDING_PER_CUSTOMER) {
+  // provider's day is full of requests already), both counted by the claim-and-read statement. A match's booking is
+  // accepted at once (it waits on nobody) and its request had its own cap, so neither applies to it.
+  const match = input.match;
+  if (!match && (p.customer_pending ?? 0) >= cfg.BOOKING_MAX_PENDING_PER_CUSTOMER) {
     return no(
       fail("rate_limited", "too_many_pending", {
         kind: "limit",
@@ -100,7 +102,7 @@ export function decideCreate(
       }),
     );
   }
-  if ((p.provider_day_pending ?? 0) >= cfg.BOOKING_MAX_PENDING_PER_PROVIDER_DAY) {
+  if (!match && (p.provider_day_pending ?? 0) >= cfg.BOOKING_MAX_PENDING_PER_PROVIDER_DAY) {
     return no(
       fail("conflict", "provider_day_full", {
         kind: "limit",
@@ -120,10 +122,15 @@ export function decideCreate(
     price_poisha: price,
     start_date: w.start.toISOString(),
     service_type: body.service_type,
+    // A job request's winner: the provider accepted the offer, so the booking starts ACCEPTED.
+    ...(match
+      ? { source: "match" as const, request_id: match.requestId, offer_id: match.offerId, actor: "provider" as const }
+      : {}),
   };
+  const status = match ? "ACCEPTED" : "PENDING";
   const event = bookingEvent(
-    { id: 0, status: "PENDING", customer_id: actor.userId, provider_id: body.provider_id },
-    actor.userId,
+    { id: 0, status, customer_id: actor.userId, provider_id: body.provider_id },
+    match ? p.user_id : actor.userId,
     { ...meta, from_status: null },
   );
   const insert: InsertParams = {
@@ -142,7 +149,11 @@ export function decideCreate(
     lng: body.location?.lng ?? null,
     notes: body.notes ?? null,
     return_url: body.return_url ?? null,
-    accept_deadline: deadline.toISOString(),
+    status,
+    accept_deadline: match ? null : deadline.toISOString(),
+    confirm_deadline: match
+      ? confirmDeadline(new Date(now), w.start, cfg.BOOKING_CONFIRM_WITHIN_H).toISOString()
+      : null,
   };
   const commit: Commit = { actor, idem: input.idempotency, event, action: "created", from: null, meta, status: 201 };
   return { ok: true, plan: { insert, commit, at: placeOf(p.lat, p.lng) } };

@@ -231,17 +231,20 @@ const INSERT = {
   lng: z.number().nullable(),
   notes: maybeText,
   return_url: maybeText,
-  accept_deadline: text,
+  /** PENDING, or ACCEPTED for a job request's winner (which then has a confirm deadline and no accept deadline). */
+  status: z.enum(["PENDING", "ACCEPTED"]),
+  accept_deadline: maybeText,
+  confirm_deadline: maybeText,
 };
 export type InsertParams = ParamsOf<typeof INSERT>;
 const INSERT_BOOKING = `
   INSERT INTO bookings AS b (customer_id, provider_id, service_type, start_date, end_date, status,
     price_poisha, unit_price_poisha, unit, payment_method, payment_method_id, address, location, notes, return_url,
-    accept_deadline)
-  VALUES (:customer_id, :provider_id, :service_type, :start_date, :end_date, 'PENDING', :price_poisha,
+    accept_deadline, confirm_deadline)
+  VALUES (:customer_id, :provider_id, :service_type, :start_date, :end_date, :status, :price_poisha,
     :unit_price_poisha, :unit, :payment_method, :payment_method_id, :address,
     CASE WHEN :lat::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(:lng::float8, :lat::float8), 4326)::geography END,
-    :notes, :return_url, :accept_deadline)
+    :notes, :return_url, :accept_deadline, :confirm_deadline)
   ON CONFLICT DO NOTHING
   RETURNING b.*`;
 

@@ -35,6 +35,14 @@ export interface CreateInput {
   actor: ActorRef;
   body: CreateBody;
   idempotency: Idempotency;
+  /** Set by a job request's object for its winner: the booking is created directly as ACCEPTED. */
+  match?: MatchSource | undefined;
+}
+
+/** The request and offer a matched booking comes from (its audit meta says `source: "match"` with both). */
+export interface MatchSource {
+  requestId: number;
+  offerId: number;
 }
 
 /**

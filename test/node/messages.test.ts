@@ -87,6 +87,21 @@ describe("booking-events messages", () => {
     }
   });
 
+  it("parses the booking a job request's match made, created ACCEPTED with its source", () => {
+    const event = bookingEvent({ ...booking, id: 0, status: "ACCEPTED" }, 9, {
+      ...base,
+      actor: "provider",
+      from_status: null,
+      source: "match",
+      request_id: 5,
+      offer_id: 17,
+    });
+    expect(BookingEventMessage.parse(filled(event, 41))).toMatchObject({
+      type: "booking.accepted",
+      meta: { source: "match", request_id: 5, offer_id: 17, from_status: null },
+    });
+  });
+
   it("refuses a message the consumer could not word (a missing provider user, an unknown type)", () => {
     const event = bookingEvent({ ...booking, status: "ACCEPTED" }, 9, {
       ...base,

@@ -8,9 +8,11 @@ import {
   scheduledPayouts,
   sweepOutbox,
   sweepReviews,
+  sweepStalledRequests,
 } from "./scheduled";
 
 export { ChatRoom } from "../../durable-objects/chat-room/chat-room";
+export { JobRequest } from "../../durable-objects/job-request/job-request";
 export { PgReader } from "../../durable-objects/pg-reader/pg-reader";
 export { ProviderBookings } from "../../durable-objects/provider-bookings/provider-bookings";
 
@@ -29,6 +31,7 @@ export default {
         refreshReputation(env),
         scheduledPayouts(env),
         reconcilePayouts(env),
+        sweepStalledRequests(env),
       ]),
     );
   },

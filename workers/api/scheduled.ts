@@ -2,7 +2,10 @@
 // and renews card holds that would lapse before the job. Each of those wakes the provider's object, which does the
 // work under its lock exactly as a request would. The review sweeps (workers/api/reviews/sweep.ts) publish windows
 // that ran out, ask for and remind of reviews, and recompute trust scores whose inputs changed.
+// renews card holds that would lapse before the job, and wakes job requests whose search fell behind. Each sweep wakes the provider's object, which does the
+// work under its lock exactly as a request would.
 
+import { jobRequest } from "../../durable-objects/job-request/client";
 import { pgReader } from "../../durable-objects/pg-reader/client";
 import { PAYMENT_SYSTEM, providerBookings } from "../../durable-objects/provider-bookings/client";
 import { type LogLevel, logLine } from "../../lib/log";
@@ -10,6 +13,7 @@ import { loadConfig } from "../../platform/config";
 import { rows } from "../../platform/pg/sql";
 import { runPayouts } from "./payouts/run";
 import { STALE_OUTBOX_PARTITIONS } from "./queries/booking";
+import { STALLED_REQUESTS } from "./queries/matching";
 import { HOLDS_TO_RENEW, PAYMENTS_TO_RECONCILE } from "./queries/payments";
 import { PAYOUTS_TO_RECONCILE } from "./queries/payouts";
 import { publishDue, refreshScores, remindReviews, requestReviews } from "./reviews/sweep";
@@ -122,4 +126,16 @@ export async function reconcilePayouts(env: Env): Promise<number> {
   ).length;
   if (due.length > 0) await log(env, { msg: "payout reconcile", payouts: due.length, settled });
   return settled;
+}
+
+/**
+ * A request's alarm drives its waves; this is the safety net for one whose object lost its alarm (a start that
+ * never reached it, an eviction mid-step): searches 30 s past their wave's end are woken, and their object does the
+ * step under its lock exactly as its alarm would.
+ */
+export async function sweepStalledRequests(env: Env): Promise<number> {
+  const stalled = await rows(pgReader(env, "match-sweep"), STALLED_REQUESTS, { stale_s: 30 });
+  await Promise.allSettled(stalled.map((r) => jobRequest(env, r.id).start({ requestId: r.id })));
+  if (stalled.length > 0) await log(env, { msg: "stalled searches woken", requests: stalled.length });
+  return stalled.length;
 }

@@ -1,14 +1,22 @@
-// Notifications worker: booking and review events become pushes and SMS (fan-out), OTP requests become SMS. Every message
-// is acknowledged or retried on its own; what exhausts its retries lands in the dead-letter queue.
+// Notifications worker: booking and review events become pushes and SMS (fan-out), chat, matching and account news
+// become pushes, OTP requests become SMS. Every message is acknowledged or retried on its own; what exhausts its
+// retries lands in the dead-letter queue.
 import { z } from "zod";
 import { type LogLevel, logLine } from "../../lib/log";
-import { AccountEventMessage, BookingQueueMessage, ChatEventMessage, OtpSmsMessage } from "../../lib/messages";
+import {
+  AccountEventMessage,
+  BookingQueueMessage,
+  ChatEventMessage,
+  MatchEventMessage,
+  OtpSmsMessage,
+} from "../../lib/messages";
 import { createPool } from "../../platform/pg/driver";
 import { run } from "../../platform/pg/sql";
 import { accountPush } from "./account";
 import { chatPush } from "./chat";
 import type { NotificationsEnv } from "./env";
 import { fanout } from "./fanout/fanout";
+import { matchPush } from "./match";
 import { type FcmConfig, ServiceAccount } from "./push/fcm";
 import { sendSms } from "./sms/sslwireless";
 import { FAIL_OPEN_DELIVERIES } from "./sql";
@@ -135,6 +143,30 @@ async function handleAccountEvent(message: Message, { env, level, pool, fcm }: C
   else message.ack();
 }
 
+async function handleMatchEvent(message: Message, { env, level, pool, fcm }: Ctx): Promise<void> {
+  const parsed = MatchEventMessage.safeParse(message.body);
+  if (!parsed.success) {
+    await logLine(level, "warn", { msg: "match event dropped", reason: "invalid", id: message.id });
+    message.ack();
+    return;
+  }
+  const e = parsed.data;
+  const out = await matchPush(e, { pool: pool(), fcm: fcm(), sms: env });
+  await logLine(level, out.retry ? "warn" : "info", {
+    msg: "match push",
+    type: e.type,
+    event_id: e.event_id,
+    request_id: e.request_id,
+    sent: out.sent,
+    attempts: message.attempts,
+  });
+  if (out.retry) {
+    message.retry({ delaySeconds: Math.max(out.retryAfterS ?? 0, backoffSeconds(message.attempts, retryBase(env))) });
+  } else {
+    message.ack();
+  }
+}
+
 /** Dead letters: the deliveries still open for that event are marked failed, so the log tells the truth. */
 async function handleDeadLetter(message: Message, { level, pool }: Ctx): Promise<void> {
   const parsed = DeadLetter.safeParse(message.body);
@@ -175,7 +207,9 @@ export default {
           ? handleChatEvent
           : batch.queue.startsWith("account-events")
             ? handleAccountEvent
-            : handleBookingEvent;
+            : batch.queue.startsWith("match-events")
+              ? handleMatchEvent
+              : handleBookingEvent;
     try {
       // Messages run side by side (the delivery log keeps them from stepping on each other), and each is acked or
       // retried on its own: one failure never re-delivers its neighbours.

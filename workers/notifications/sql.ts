@@ -44,7 +44,12 @@ const Delivery = {
  * gets no row. The target is stored only as a hash.
  */
 export const CLAIM_DELIVERY = statement({
-  params: { ...Delivery, event_type: NotificationEventType, booking_id: Id, lease_s: z.number().int().positive() },
+  params: {
+    ...Delivery,
+    event_type: NotificationEventType,
+    booking_id: Id.nullable(),
+    lease_s: z.number().int().positive(),
+  },
   row: NoRow,
   text: `
     INSERT INTO notification_deliveries (event_id, event_type, booking_id, user_id, channel, target_hash, status, attempts)
@@ -81,6 +86,13 @@ export const RECORD_DELIVERY = statement({
     UPDATE notification_deliveries SET status = :status, error = :error
      WHERE event_id = :event_id AND user_id = :user_id AND channel = :channel AND target_hash = :target_hash
        AND status <> 'sent'`,
+});
+
+/** A service's name in both languages, for matching's pushes (the catalog lives in the database). */
+export const SERVICE_NAME = statement({
+  params: { service_type: z.string() },
+  row: z.object({ name_en: z.string(), name_bn: z.string() }),
+  text: "SELECT name_en, name_bn FROM services WHERE service_type = :service_type",
 });
 
 /** FCM said this token will never work again. */

@@ -1,7 +1,8 @@
 // Message texts in Bangla and English: money in taka, times in Asia/Dhaka. Bangla texts use Bangla digits, except
 // in OTP codes, which people copy.
 import { toBanglaDigits } from "../../lib/digits";
-import type { BookingEventType, Lang, ReviewEventType, ReviewSide } from "../../lib/enums";
+import type { BookingEventType, Lang, OfferWithdrawReason, ReviewEventType, ReviewSide } from "../../lib/enums";
+import type { MatchEventMessage } from "../../lib/messages";
 
 export function otpText(lang: Lang, code: string, ttlSeconds: number): string {
   const minutes = Math.round(ttlSeconds / 60);
@@ -290,5 +291,60 @@ export function accountText(
             title: "Dispute resolved",
             body: `The dispute on booking ${booking} is resolved${e.amount_poisha > 0 ? `: ${amount} refunded` : ""}.`,
           };
+  }
+}
+
+/** "2.3 km" or "২.৩ কিমি"; under a kilometre in metres. */
+export function distance(m: number, lang: Lang): string {
+  const km = m >= 1000;
+  const n = km ? (Math.round(m / 100) / 10).toFixed(1).replace(/\.0$/, "") : String(Math.round(m / 100) * 100);
+  if (lang === "en") return `${n} ${km ? "km" : "m"}`;
+  return `${toBanglaDigits(n)} ${km ? "কিমি" : "মিটার"}`;
+}
+
+const WITHDRAWN: Record<OfferWithdrawReason, Record<Lang, string>> = {
+  matched: { en: "Another provider took this job.", bn: "অন্য একজন সেবাদাতা কাজটি নিয়েছেন।" },
+  canceled: { en: "The customer cancelled this request.", bn: "গ্রাহক অনুরোধটি বাতিল করেছেন।" },
+  ended: { en: "This request has ended.", bn: "অনুরোধটি শেষ হয়েছে।" },
+  busy: { en: "You have another job at that time.", bn: "ওই সময়ে আপনার আরেকটি কাজ আছে।" },
+};
+
+/**
+ * Matching's pushes. An offer says what, how far, when and what it pays, never who or where exactly; the
+ * customer's say whether a provider was found. `service` is the service's name in the recipient's language.
+ */
+export function matchText(e: MatchEventMessage, lang: Lang, service: string): Text {
+  const bn = lang === "bn";
+  switch (e.type) {
+    case "offer.created": {
+      const when = dhakaTime(e.start_date, lang);
+      const price = taka(e.price_poisha, lang);
+      const far = distance(e.distance_m, lang);
+      return bn
+        ? { title: `নতুন কাজ: ${service}, ${far} দূরে`, body: `${when}, ${price}। গ্রহণ করতে অ্যাপ খুলুন।` }
+        : { title: `New job: ${service}, ${far} away`, body: `${when}, ${price}. Open the app to accept.` };
+    }
+    case "offer.withdrawn":
+      return { title: bn ? "কাজটি আর নেই" : "Job no longer available", body: WITHDRAWN[e.reason][lang] };
+    case "request.matched": {
+      const when = dhakaTime(e.start_date, lang);
+      const price = taka(e.price_poisha, lang);
+      const id = bn ? toBanglaDigits(String(e.booking_id)) : String(e.booking_id);
+      return bn
+        ? { title: "সেবাদাতা পাওয়া গেছে", body: `${when}-এর জন্য ${service} পাওয়া গেছে (${price})। বুকিং #${id} নিশ্চিত করুন।` }
+        : {
+            title: "Provider found",
+            body: `Your ${service} for ${when} accepted (${price}). Confirm booking #${id} to lock it in.`,
+          };
+    }
+    case "request.no_provider": {
+      const when = dhakaTime(e.start_date, lang);
+      return bn
+        ? { title: "কোনো সেবাদাতা পাওয়া যায়নি", body: `${when}-এর ${service} অনুরোধে কেউ ফাঁকা ছিলেন না। অন্য সময়ে চেষ্টা করুন।` }
+        : {
+            title: "No provider found",
+            body: `Nobody was free for your ${service} request for ${when}. Try another time.`,
+          };
+    }
   }
 }

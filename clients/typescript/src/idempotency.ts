@@ -27,6 +27,7 @@ const IDEMPOTENT: Record<IdempotentOperation, true> = {
   "POST /booking/bookings/{id}/complete": true,
   "POST /booking/bookings/{id}/cancel": true,
   "POST /booking/bookings/{id}/review": true,
+  "POST /booking/requests": true,
   "POST /payments/bookings/{id}/refund": true,
 };
 

@@ -942,6 +942,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/booking/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a provider (matching)
+         * @description The platform finds the provider: verified, offering the service, free for the whole window, within their service radius (and MATCH_MAX_RADIUS_KM). They are ranked by distance, rating, price fit and how many offers they had lately, and offered the job MATCH_WAVE_SIZE (3) at a time for MATCH_OFFER_WINDOW_S (60 s) each, until one accepts (MATCHED: `booking_id` is an ACCEPTED booking to confirm and pay) or MATCH_SEARCH_MIN (10) minutes pass (NO_PROVIDER). A customer may have MATCH_MAX_OPEN_PER_CUSTOMER (3) requests searching at once (429). The same key and body replay the answer with `Idempotent-Replayed: true`; another body under the key is 422. A refusal (400, 429) keeps nothing, so the same request may be sent again with its key.
+         */
+        post: operations["createJobRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booking/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job request
+         * @description Its status and, once MATCHED, its booking. Nothing about the search itself is shown: not who was asked, not who declined.
+         */
+        get: operations["getJobRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booking/requests/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a job request
+         * @description Only while it is SEARCHING; cancelling again answers the cancelled request. A MATCHED request has a booking now: cancel the booking instead (409). NO_PROVIDER is over already (409).
+         */
+        post: operations["cancelJobRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booking/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Jobs offered to me (as a provider)
+         * @description A caller without a provider profile has no offers (an empty list).
+         */
+        get: operations["listJobOffers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booking/offers/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a job offered to me
+         * @description The booking is made through your booking calendar exactly as a customer's booking is (no overlap, audited), directly ACCEPTED. 409 when the job is no longer open (another provider took it, it was withdrawn, or its time ran out), or when a booking of yours already holds that time (the job then goes to someone else). Another provider's offer is 404.
+         */
+        post: operations["acceptJobOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booking/offers/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a job offered to me
+         * @description 409 when the offer is no longer open. The reason is kept for the platform, never shown to the customer.
+         */
+        post: operations["declineJobOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments/health": {
         parameters: {
             query?: never;
@@ -1524,7 +1644,7 @@ export interface components {
              */
             kind: "limit";
             /** @enum {string} */
-            name: "min_notice_minutes" | "horizon_days" | "pending_per_customer" | "pending_per_provider_day" | "message_chars" | "messages_per_minute" | "cash_debt_poisha";
+            name: "min_notice_minutes" | "horizon_days" | "pending_per_customer" | "pending_per_provider_day" | "message_chars" | "messages_per_minute" | "cash_debt_poisha" | "open_requests_per_customer";
             limit: number;
         };
         /** @description 400: the allowed range of a quantity. */
@@ -2311,6 +2431,94 @@ export interface components {
         };
         DisputeOpen: {
             reason: string;
+        };
+        JobRequest: {
+            id: number;
+            /**
+             * @description SEARCHING until a provider accepts (MATCHED, with booking_id), nobody does (NO_PROVIDER), or CANCELED.
+             * @enum {string}
+             */
+            status: "SEARCHING" | "MATCHED" | "NO_PROVIDER" | "CANCELED";
+            service_type: string;
+            location: components["schemas"]["LatLng"];
+            address: string | null;
+            notes: string | null;
+            /** Format: date-time */
+            start_date: string;
+            /** Format: date-time */
+            end_date: string;
+            /** @enum {string} */
+            payment_method: "cash" | "card" | "bkash" | "nagad";
+            max_price_poisha: number | null;
+            /** @description MATCHED: the booking, already ACCEPTED by its provider; confirm it to pay. */
+            booking_id: number | null;
+            /**
+             * Format: date-time
+             * @description The search gives up (NO_PROVIDER) at this instant.
+             */
+            search_ends_at: string;
+            /** Format: date-time */
+            closed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        JobRequestCreate: {
+            service_type: string;
+            location: components["schemas"]["LatLng"];
+            address?: string;
+            /** Format: date-time */
+            start_date: string;
+            /** Format: date-time */
+            end_date: string;
+            /**
+             * @default cash
+             * @enum {string}
+             */
+            payment_method: "cash" | "card" | "bkash" | "nagad";
+            payment_method_id?: string;
+            /** @description Providers who would charge more are not asked. */
+            max_price_poisha?: number;
+            notes?: string;
+        };
+        JobOffer: {
+            id: number;
+            request_id: number;
+            /** @enum {string} */
+            status: "open" | "accepted" | "declined" | "expired" | "withdrawn" | "unavailable";
+            service_type: string;
+            /** Format: date-time */
+            start_date: string;
+            /** Format: date-time */
+            end_date: string;
+            /** @description What the job pays at your price, for its whole window. */
+            price_poisha: number;
+            /** @enum {string} */
+            unit: "hour" | "day" | "visit";
+            /** @enum {string} */
+            payment_method: "cash" | "card" | "bkash" | "nagad";
+            /** @description From your public point to the job, to 100 m. */
+            distance_m: number;
+            approx_location: components["schemas"]["LatLng"] & unknown;
+            /** @description The customer's notes, contact details hidden. */
+            notes: string | null;
+            /**
+             * Format: date-time
+             * @description Accept before this instant.
+             */
+            expires_at: string;
+            /** Format: date-time */
+            responded_at: string | null;
+            booking_id: number | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        JobOfferAccepted: components["schemas"]["JobOffer"] & {
+            booking: components["schemas"]["Booking"] & unknown;
+        };
+        OfferDeclineBody: {
+            reason?: string;
         };
         WebhookReceived: {
             /** @enum {boolean} */
@@ -5657,6 +5865,489 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    createJobRequest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /** @description Makes the request safe to retry: the same key and body replay the first answer (with Idempotent-Replayed: true); the same key with a different body answers 422. A fresh UUID per logical request is right. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "service_type": "driver",
+                 *       "location": {
+                 *         "lat": 23.7925,
+                 *         "lng": 90.4152
+                 *       },
+                 *       "address": "House 12, Road 5, Gulshan 1, Dhaka 1212",
+                 *       "start_date": "2027-01-10T09:00:00+06:00",
+                 *       "end_date": "2027-01-10T12:00:00+06:00",
+                 *       "payment_method": "cash",
+                 *       "max_price_poisha": 100000,
+                 *       "notes": "Airport run, two suitcases."
+                 *     }
+                 */
+                "application/json": components["schemas"]["JobRequestCreate"];
+            };
+        };
+        responses: {
+            /** @description Created, SEARCHING (or a replay of the same request) */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 311,
+                     *       "status": "SEARCHING",
+                     *       "service_type": "driver",
+                     *       "location": {
+                     *         "lat": 23.7925,
+                     *         "lng": 90.4152
+                     *       },
+                     *       "address": "House 12, Road 5, Gulshan 1, Dhaka 1212",
+                     *       "notes": "Airport run, two suitcases.",
+                     *       "start_date": "2027-01-10T03:00:00.000Z",
+                     *       "end_date": "2027-01-10T06:00:00.000Z",
+                     *       "payment_method": "cash",
+                     *       "max_price_poisha": 100000,
+                     *       "booking_id": null,
+                     *       "search_ends_at": "2027-01-09T10:10:00.000Z",
+                     *       "closed_at": null,
+                     *       "created_at": "2027-01-09T10:00:00.000Z",
+                     *       "updated_at": "2027-01-09T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JobRequest"];
+                };
+            };
+            /** @description The request is not valid (error.code: invalid_input) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid access token (error.code: unauthenticated) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (error.code: conflict) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than allowed (error.code: payload_too_large) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not application/json (error.code: unsupported_media_type) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request (error.code: idempotency_mismatch) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After (error.code: rate_limited) */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable (retry after Retry-After) or the deployment is misconfigured (error.code: dependency_unavailable, misconfigured) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Internal"];
+        };
+    };
+    getJobRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 311,
+                     *       "status": "MATCHED",
+                     *       "service_type": "driver",
+                     *       "location": {
+                     *         "lat": 23.7925,
+                     *         "lng": 90.4152
+                     *       },
+                     *       "address": "House 12, Road 5, Gulshan 1, Dhaka 1212",
+                     *       "notes": "Airport run, two suitcases.",
+                     *       "start_date": "2027-01-10T03:00:00.000Z",
+                     *       "end_date": "2027-01-10T06:00:00.000Z",
+                     *       "payment_method": "cash",
+                     *       "max_price_poisha": 100000,
+                     *       "booking_id": 1042,
+                     *       "search_ends_at": "2027-01-09T10:10:00.000Z",
+                     *       "closed_at": null,
+                     *       "created_at": "2027-01-09T10:00:00.000Z",
+                     *       "updated_at": "2027-01-09T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JobRequest"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    cancelJobRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request, CANCELED */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 311,
+                     *       "status": "CANCELED",
+                     *       "service_type": "driver",
+                     *       "location": {
+                     *         "lat": 23.7925,
+                     *         "lng": 90.4152
+                     *       },
+                     *       "address": "House 12, Road 5, Gulshan 1, Dhaka 1212",
+                     *       "notes": "Airport run, two suitcases.",
+                     *       "start_date": "2027-01-10T03:00:00.000Z",
+                     *       "end_date": "2027-01-10T06:00:00.000Z",
+                     *       "payment_method": "cash",
+                     *       "max_price_poisha": 100000,
+                     *       "booking_id": null,
+                     *       "search_ends_at": "2027-01-09T10:10:00.000Z",
+                     *       "closed_at": "2027-01-09T10:02:00.000Z",
+                     *       "created_at": "2027-01-09T10:00:00.000Z",
+                     *       "updated_at": "2027-01-09T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JobRequest"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    listJobOffers: {
+        parameters: {
+            query?: {
+                /** @description open: still to answer (its time running, and no booking of yours at that time since) */
+                status?: "open" | "accepted" | "declined" | "expired" | "withdrawn" | "unavailable";
+                limit?: number;
+                /** @description next_cursor of the previous page of the same list */
+                cursor?: string;
+            };
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of offers */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 5120,
+                     *           "request_id": 311,
+                     *           "status": "open",
+                     *           "service_type": "driver",
+                     *           "start_date": "2027-01-10T03:00:00.000Z",
+                     *           "end_date": "2027-01-10T06:00:00.000Z",
+                     *           "price_poisha": 75000,
+                     *           "unit": "hour",
+                     *           "payment_method": "cash",
+                     *           "distance_m": 1800,
+                     *           "approx_location": {
+                     *             "lat": 23.79,
+                     *             "lng": 90.42
+                     *           },
+                     *           "notes": "Airport run, two suitcases.",
+                     *           "expires_at": "2027-01-09T10:01:00.000Z",
+                     *           "responded_at": null,
+                     *           "booking_id": null,
+                     *           "created_at": "2027-01-09T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["JobOffer"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    acceptJobOffer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Yours: the offer, accepted, and its booking */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 5120,
+                     *       "request_id": 311,
+                     *       "status": "accepted",
+                     *       "service_type": "driver",
+                     *       "start_date": "2027-01-10T03:00:00.000Z",
+                     *       "end_date": "2027-01-10T06:00:00.000Z",
+                     *       "price_poisha": 75000,
+                     *       "unit": "hour",
+                     *       "payment_method": "cash",
+                     *       "distance_m": 1800,
+                     *       "approx_location": {
+                     *         "lat": 23.79,
+                     *         "lng": 90.42
+                     *       },
+                     *       "notes": "Airport run, two suitcases.",
+                     *       "expires_at": "2027-01-09T10:01:00.000Z",
+                     *       "responded_at": "2027-01-09T10:00:20.000Z",
+                     *       "booking_id": 1042,
+                     *       "created_at": "2027-01-09T10:00:00.000Z",
+                     *       "booking": {
+                     *         "id": 1042,
+                     *         "status": "ACCEPTED",
+                     *         "customer_id": 7,
+                     *         "provider_id": 42,
+                     *         "service_type": "cook",
+                     *         "start_date": "2027-01-10T04:00:00.000Z",
+                     *         "end_date": "2027-01-10T06:00:00.000Z",
+                     *         "price_poisha": 80000,
+                     *         "unit_price_poisha": 40000,
+                     *         "unit": "hour",
+                     *         "payment_method": "cash",
+                     *         "address": "House 12, Road 5, Gulshan 1, Dhaka 1212",
+                     *         "location": {
+                     *           "lat": 23.7925,
+                     *           "lng": 90.4152
+                     *         },
+                     *         "notes": "Gate code 4411. Please bring an apron.",
+                     *         "accept_deadline": null,
+                     *         "confirm_deadline": "2027-01-10T03:00:00.000Z",
+                     *         "canceled_by": null,
+                     *         "cancel_reason": null,
+                     *         "fee_poisha": 0,
+                     *         "created_at": "2027-01-08T10:00:00.000Z",
+                     *         "updated_at": "2027-01-08T10:00:00.000Z",
+                     *         "payment": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JobOfferAccepted"];
+                };
+            };
+            400: components["responses"]["InvalidInput"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Internal"];
+        };
+    };
+    declineJobOffer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description bn or en (q-values honoured); error messages and validation messages answer in it. Default en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "I am on another job across town then."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OfferDeclineBody"];
+            };
+        };
+        responses: {
+            /** @description The offer, declined */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 5120,
+                     *       "request_id": 311,
+                     *       "status": "declined",
+                     *       "service_type": "driver",
+                     *       "start_date": "2027-01-10T03:00:00.000Z",
+                     *       "end_date": "2027-01-10T06:00:00.000Z",
+                     *       "price_poisha": 75000,
+                     *       "unit": "hour",
+                     *       "payment_method": "cash",
+                     *       "distance_m": 1800,
+                     *       "approx_location": {
+                     *         "lat": 23.79,
+                     *         "lng": 90.42
+                     *       },
+                     *       "notes": "Airport run, two suitcases.",
+                     *       "expires_at": "2027-01-09T10:01:00.000Z",
+                     *       "responded_at": "2027-01-09T10:00:20.000Z",
+                     *       "booking_id": null,
+                     *       "created_at": "2027-01-09T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JobOffer"];
                 };
             };
             400: components["responses"]["InvalidInput"];

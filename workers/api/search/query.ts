@@ -7,7 +7,8 @@
 // start before every row), so no text is assembled per request.
 import { z } from "zod";
 import { windowWeekRange } from "../../../lib/availability";
-import { ActiveStatus, PriceUnit } from "../../../lib/enums";
+import { PriceUnit } from "../../../lib/enums";
+import { freeForWindow } from "../../../platform/pg/availability";
 import { bigintNumber, type Runner, rows, statement } from "../../../platform/pg/sql";
 
 export const SearchSort = z.enum(["distance", "rating", "price", "relevance"]);
@@ -75,15 +76,8 @@ const COLUMNS = `l.provider_id, l.display_name, l.service_type, l.price_poisha::
 /** Filters both modes share: service, verified, and the caller's rating and price bounds. */
 const FILTERS =
   "l.verified AND l.service_type = :service_type AND l.rating_avg >= :min_rating AND l.price_poisha <= :max_price_poisha";
-const WINDOW_RANGE = "tstzrange(:start::timestamptz, :end::timestamptz, '[)')";
 /** Free for the whole window: the weekly plan covers it, no time off and no active booking overlaps it. */
-const WINDOW_FILTERS = `
-  AND EXISTS (SELECT 1 FROM provider_schedule s
-               WHERE s.provider_id = l.provider_id AND s.week_minutes @> int4range(:week_from, :week_to))
-  AND NOT EXISTS (SELECT 1 FROM provider_time_off t WHERE t.provider_id = l.provider_id AND t.period && ${WINDOW_RANGE})
-  AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.provider_id = l.provider_id
-                     AND b.status IN (${ActiveStatus.options.map((s) => `'${s}'`).join(", ")})
-                     AND b.booking_window && ${WINDOW_RANGE})`;
+const WINDOW_FILTERS = freeForWindow("l.provider_id");
 
 /**
  * The first `take` candidates in index (sphere) order, each with its exact distance and its sphere distance. No

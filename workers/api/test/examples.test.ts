@@ -20,6 +20,7 @@ import {
   startNow,
   window,
 } from "./helpers";
+import { createRequest, offerFor, requestBody, spot, tutor, waveOut } from "./matching-helpers";
 import { completedBooking, review } from "./review-fixtures";
 import { deliverStripe, signStripe } from "./stripe";
 
@@ -257,6 +258,15 @@ const WORLD: Record<string, () => Promise<Ready>> = {
     };
   },
   receiveStripeWebhook: async () => ({}),
+  // A spot of its own: the example's Gulshan point would offer the job to every other test's drivers there.
+  createJobRequest: async () => ({ token: (await login()).access, headers: idemKey(), body: { location: spot() } }),
+  declineJobOffer: async () => {
+    const at = spot();
+    const p = await tutor(at, 300);
+    const id = await createRequest(await login(), requestBody(at));
+    await waveOut(id, 1);
+    return { path: `/booking/offers/${await offerFor(id, p)}/decline`, token: p.user.access };
+  },
 };
 
 describe("request examples in the OpenAPI document", () => {

@@ -71,7 +71,7 @@ function noticeOf(e: BookingQueueMessage): Notice {
     type: e.type,
     eventId: e.meta.event_id,
     bookingId: e.id,
-    recipients: recipients(e.type, e.meta.actor).map((r) =>
+    recipients: recipients(e.type, e.meta.actor, e.meta.source).map((r) =>
       r === "customer" ? e.customer_id : e.meta.provider_user_id,
     ),
     text: (lang) => bookingText(e.type, lang, facts),
@@ -83,7 +83,8 @@ function noticeOf(e: BookingQueueMessage): Notice {
 export interface Delivery {
   eventId: string;
   eventType: NotificationEventType;
-  bookingId: number;
+  /** The booking the event is about; none for a job offer (its request has no booking yet). */
+  bookingId: number | null;
   userId: number;
   channel: DeliveryChannel;
   targetHash: string;

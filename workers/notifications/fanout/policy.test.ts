@@ -15,6 +15,11 @@ describe("notification policy", () => {
     expect(recipients("booking.expired", "timer")).toEqual(["customer"]);
   });
 
+  it("tells nobody of a match's booking accepted: the customer hears request.matched, the provider accepted it", () => {
+    expect(recipients("booking.accepted", "provider", "match")).toEqual([]);
+    expect(recipients("booking.canceled", "customer", "match").sort()).toEqual(["customer", "provider"]);
+  });
+
   it("tells someone about every booking event type", () => {
     for (const type of BookingEventType.options) {
       expect(recipients(type, "admin").length, type).toBeGreaterThan(0);

@@ -17,8 +17,13 @@ export const CRITICAL: ReadonlySet<NotificationEventType> = new Set(["booking.co
 /** Review requests, reminders and publications are pushes only: never worth an SMS, and they keep quiet hours. */
 export const PUSH_ONLY: ReadonlySet<NotificationEventType> = new Set(ReviewEventType.options);
 
-/** The other party of a step; both parties when a booking is canceled. */
-export function recipients(type: BookingEventType, actor: Actor | undefined): Party[] {
+/**
+ * The other party of a step; both parties when a booking is canceled. A booking a job request's match made
+ * (`source: "match"`, created ACCEPTED) tells nobody: its customer hears `request.matched` from the matching queue,
+ * and its provider is the one who just accepted.
+ */
+export function recipients(type: BookingEventType, actor: Actor | undefined, source?: "match"): Party[] {
+  if (source === "match" && type === "booking.accepted") return [];
   switch (type) {
     case "booking.created":
     case "booking.confirmed":

@@ -57,6 +57,9 @@ const PARTY_META = [
   "policy",
   "via",
   "event_id",
+  // A booking a job request's match made: where it came from (the request is the customer's own).
+  "source",
+  "request_id",
 ] as const;
 const SEEN_BY: Record<"customer" | "provider", readonly string[]> = {
   customer: PARTY_META,

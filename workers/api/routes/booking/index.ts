@@ -1,4 +1,5 @@
-// The /booking service: create, transitions, reads, and the reviews of completed bookings. Every write goes through the provider's Durable Object.
+// The /booking service: bookings (create, transitions, reads, disputes, reviews), every booking write through the
+// provider's Durable Object; and matching (job requests and the offers they send), through the request's object.
 import { createApp } from "../../openapi";
 import { registerHealth } from "../system/health";
 import { registerBookingAudit } from "./audit";
@@ -7,6 +8,12 @@ import { registerCustomerRating } from "./customer-rating";
 import { registerDispute } from "./dispute";
 import { registerGetBooking } from "./get";
 import { registerListBookings } from "./list";
+import { registerAcceptJobOffer } from "./offer-accept";
+import { registerDeclineJobOffer } from "./offer-decline";
+import { registerListJobOffers } from "./offers-list";
+import { registerCancelJobRequest } from "./request-cancel";
+import { registerCreateJobRequest } from "./request-create";
+import { registerGetJobRequest } from "./request-get";
 import { registerReviewSubmit } from "./review-submit";
 import { registerBookingReviews } from "./reviews-get";
 import { registerTransitions } from "./transition";
@@ -22,3 +29,9 @@ registerReviewSubmit(booking);
 registerBookingReviews(booking);
 registerCustomerRating(booking);
 registerDispute(booking);
+registerCreateJobRequest(booking);
+registerGetJobRequest(booking);
+registerCancelJobRequest(booking);
+registerListJobOffers(booking);
+registerAcceptJobOffer(booking);
+registerDeclineJobOffer(booking);
