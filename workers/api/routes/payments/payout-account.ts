@@ -27,7 +27,7 @@ const Body = z.discriminatedUnion("method", [Bkash, Bank]).openapi("PayoutAccoun
 
 const put = defineRoute({
   operationId: "setPayoutAccount",
-  errors: [404],
+  errors: [403, 404],
   method: "put",
   path: "/payout-account",
   tags: ["payments"],
