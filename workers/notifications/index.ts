@@ -15,7 +15,7 @@ import { run } from "../../platform/pg/sql";
 import { accountPush } from "./account";
 import { chatPush } from "./chat";
 import type { NotificationsEnv } from "./env";
-import { fanout } from "./fanout/fanout";
+import { type FanoutResult, fanout } from "./fanout/fanout";
 import { matchPush } from "./match";
 import { type FcmConfig, ServiceAccount } from "./push/fcm";
 import { sendSms } from "./sms/sslwireless";
@@ -100,72 +100,56 @@ async function handleBookingEvent(message: Message, { env, level, pool, fcm }: C
   }
 }
 
-async function handleChatEvent(message: Message, { env, level, pool, fcm }: Ctx): Promise<void> {
-  const parsed = ChatEventMessage.safeParse(message.body);
-  if (!parsed.success) {
-    await logLine(level, "warn", { msg: "chat event dropped", reason: "invalid", id: message.id });
-    message.ack();
-    return;
-  }
-  const e = parsed.data;
-  const out = await chatPush(e, { pool: pool(), fcm: fcm() });
-  // Never the preview: only what the event was and how it went.
-  await logLine(level, out.retry ? "warn" : "info", {
-    msg: "chat push",
-    type: e.type,
-    event_id: e.event_id,
-    sent: out.sent,
-    attempts: message.attempts,
-  });
-  if (out.retry) {
-    message.retry({ delaySeconds: Math.max(out.retryAfterS ?? 0, backoffSeconds(message.attempts, retryBase(env))) });
-  } else {
-    message.ack();
-  }
+/**
+ * The push-only queues (chat, account news, matching) handle a message the same way: parse it with the queue's
+ * schema (a malformed one is dropped loudly), send it, log what it was and how it went (never its text), then ack
+ * or retry with backoff (at least as long as a delivery another consumer holds).
+ */
+function pushHandler<T extends { type: string; event_id: string }>(
+  schema: z.ZodType<T>,
+  label: string,
+  send: (e: T, c: Ctx) => Promise<FanoutResult>,
+  fields: (e: T) => Record<string, unknown> = () => ({}),
+) {
+  return async (message: Message, c: Ctx): Promise<void> => {
+    const parsed = schema.safeParse(message.body);
+    if (!parsed.success) {
+      await logLine(c.level, "warn", { msg: `${label} dropped`, reason: "invalid", id: message.id });
+      message.ack();
+      return;
+    }
+    const e = parsed.data;
+    const out = await send(e, c);
+    await logLine(c.level, out.retry ? "warn" : "info", {
+      msg: label,
+      type: e.type,
+      event_id: e.event_id,
+      ...fields(e),
+      sent: out.sent,
+      attempts: message.attempts,
+    });
+    if (out.retry) {
+      message.retry({
+        delaySeconds: Math.max(out.retryAfterS ?? 0, backoffSeconds(message.attempts, retryBase(c.env))),
+      });
+    } else {
+      message.ack();
+    }
+  };
 }
 
-async function handleAccountEvent(message: Message, { env, level, pool, fcm }: Ctx): Promise<void> {
-  const parsed = AccountEventMessage.safeParse(message.body);
-  if (!parsed.success) {
-    await logLine(level, "warn", { msg: "account event dropped", reason: "invalid", id: message.id });
-    message.ack();
-    return;
-  }
-  const e = parsed.data;
-  const out = await accountPush(e, { pool: pool(), fcm: fcm(), sms: env });
-  await logLine(level, out.retry ? "warn" : "info", {
-    msg: "account news",
-    type: e.type,
-    event_id: e.event_id,
-    sent: out.sent,
-  });
-  if (out.retry) message.retry({ delaySeconds: backoffSeconds(message.attempts, retryBase(env)) });
-  else message.ack();
-}
-
-async function handleMatchEvent(message: Message, { env, level, pool, fcm }: Ctx): Promise<void> {
-  const parsed = MatchEventMessage.safeParse(message.body);
-  if (!parsed.success) {
-    await logLine(level, "warn", { msg: "match event dropped", reason: "invalid", id: message.id });
-    message.ack();
-    return;
-  }
-  const e = parsed.data;
-  const out = await matchPush(e, { pool: pool(), fcm: fcm(), sms: env });
-  await logLine(level, out.retry ? "warn" : "info", {
-    msg: "match push",
-    type: e.type,
-    event_id: e.event_id,
-    request_id: e.request_id,
-    sent: out.sent,
-    attempts: message.attempts,
-  });
-  if (out.retry) {
-    message.retry({ delaySeconds: Math.max(out.retryAfterS ?? 0, backoffSeconds(message.attempts, retryBase(env))) });
-  } else {
-    message.ack();
-  }
-}
+const handleChatEvent = pushHandler(ChatEventMessage, "chat push", (e, c) =>
+  chatPush(e, { pool: c.pool(), fcm: c.fcm() }),
+);
+const handleAccountEvent = pushHandler(AccountEventMessage, "account news", (e, c) =>
+  accountPush(e, { pool: c.pool(), fcm: c.fcm(), sms: c.env }),
+);
+const handleMatchEvent = pushHandler(
+  MatchEventMessage,
+  "match push",
+  (e, c) => matchPush(e, { pool: c.pool(), fcm: c.fcm(), sms: c.env }),
+  (e) => ({ request_id: e.request_id }),
+);
 
 /** Dead letters: the deliveries still open for that event are marked failed, so the log tells the truth. */
 async function handleDeadLetter(message: Message, { level, pool }: Ctx): Promise<void> {
