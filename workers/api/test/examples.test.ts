@@ -15,7 +15,6 @@ import {
   loginAdmin,
   makeProvider,
   plantCode,
-  type Session,
   sql,
   startNow,
   window,

@@ -189,9 +189,10 @@ export async function acceptedBooking(
     pm = "pm_card_visa",
     hoursAhead = 48,
     body = {},
-  }: { pm?: string; hoursAhead?: number; body?: Record<string, unknown> } = {},
+    provider,
+  }: { pm?: string; hoursAhead?: number; body?: Record<string, unknown>; provider?: ProviderFixture } = {},
 ) {
-  const p = await makeProvider();
+  const p = provider ?? (await makeProvider());
   const customer = await login();
   const created = await call("/booking/bookings", {
     method: "POST",

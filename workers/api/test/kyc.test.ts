@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { AwsClient } from "aws4fetch";
 import { describe, expect, it } from "vitest";
 import { MAX_DOCUMENT_BYTES } from "../../../platform/kyc-storage";
-import { call, type Json, login, loginAdmin, makeProvider, type Session, sql } from "./helpers";
+import { call, type Json, login, loginAdmin, makeProvider, sql } from "./helpers";
 
 type Uploads = Record<string, { url: string; key: string; headers: Record<string, string> }>;
 

@@ -43,25 +43,9 @@ async function completed(method: "card" | "bkash" | "cash", p?: ProviderFixture)
   return b;
 }
 
-async function acceptedWith(p: ProviderFixture, method: "card" | "bkash" | "cash") {
-  const customer = await login();
-  const created = await call("/booking/bookings", {
-    method: "POST",
-    token: customer.access,
-    headers: idemKey(),
-    body: {
-      provider_id: p.providerId,
-      service_type: "driver",
-      payment_method: method,
-      ...(method === "card" ? { payment_method_id: "pm_card_visa" } : {}),
-      ...window(48 + Math.floor(Math.random() * 5000), 2),
-    },
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const id = created.body.id as number;
-  expect((await call(`/booking/bookings/${id}/accept`, { method: "POST", token: p.user.access })).status).toBe(200);
-  return { p, customer, id };
-}
+/** An accepted booking of `p`'s in a free slot of its own (each call years apart from the others). */
+const acceptedWith = (p: ProviderFixture, method: "card" | "bkash" | "cash") =>
+  acceptedBooking(method, { provider: p, hoursAhead: 48 + Math.floor(Math.random() * 5000) });
 
 /** Moves a booking's end back past the dispute window (72 h), as time would. */
 const agePastWindow = (bookingId: number) =>
